@@ -1,0 +1,34 @@
+"""Locator: find the nearest nursing room, coach or bus stop, or landmark."""
+
+import os
+
+from flask import Flask
+
+DEFAULTS = {
+    "DATABASE": "instance/locator.sqlite",
+    "SAMPLE_CSV": "facilities.csv",
+    # Xinhui District spans 22.09–22.81 N, 112.78–113.26 E; the margin keeps border places in.
+    "SERVICE_AREA": (22.0, 112.7, 22.9, 113.35),
+    "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults → instance config → LOCATOR_* environment → test override."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=os.path.join(root, "templates"),
+                static_folder=os.path.join(root, "static"))
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("LOCATOR")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["DATABASE"] = os.path.join(root, app.config["DATABASE"])
+    app.config["SAMPLE_CSV"] = os.path.join(root, app.config["SAMPLE_CSV"])
+
+    from . import cli, db, views
+    db.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(views.bp)
+    return app

@@ -1,0 +1,167 @@
+"""`flask --app wsgi facilities …`: import, export, history, rollback, and first-run set-up."""
+
+import getpass
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import datasets, exporter
+from .db import import_settings, open_store
+from .importer import Diff, ImportResult
+from .store import StaleDataset
+
+facilities = AppGroup("facilities", help="Manage the facility dataset.")
+SHOWN_IDS = 20
+PROGRESS_FROM_ROWS = 5000
+
+
+def _actor() -> str:
+    """Who runs this command, for the version history and audit log."""
+    try:
+        return "cli:" + getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+@facilities.command("init")
+def init_command() -> None:
+    """Create or migrate the database; load the sample CSV when it holds no dataset yet."""
+    store = open_store()
+    store.migrate()
+    if store.current_version() is not None:
+        click.echo(f"Database ready: version {store.current_version()['number']}.")
+        return
+    path = current_app.config["SAMPLE_CSV"]
+    with open(path, "rb") as fh:
+        data = fh.read()
+    result, based_on = datasets.check_file(store, data, os.path.basename(path),
+                                           settings=import_settings())
+    if not result.ok:
+        _fail(result)
+    applied = datasets.apply_import(store, result, os.path.basename(path), actor=_actor(),
+                                    merge=False, based_on=based_on)
+    click.echo(f"Loaded {len(result.records)} facilities from {path} as version {applied.version}.")
+
+
+@facilities.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
+@click.option("--merge", is_flag=True, help="Add and update by id; remove nothing.")
+@click.option("--yes", is_flag=True, help="Accept a replace that removes over half the records.")
+@click.option("--allow-empty", is_flag=True, help="Accept a header-only file (empties the data).")
+def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty: bool) -> None:
+    """Import a CSV or XLSX file as a new dataset version (replace, or --merge)."""
+    store = open_store()
+    store.migrate()
+    with open(path, "rb") as fh:
+        data = fh.read()
+    name = os.path.basename(path)
+    result, based_on = _check_with_progress(store, data, name, merge, allow_empty)
+    if not result.ok:
+        _fail(result)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    _print_diff(result.diff)
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    if result.mass_removal and not yes:
+        click.echo("Refused: this replace removes more than half of the records. "
+                   "Check the file, then run again with --yes.", err=True)
+        sys.exit(1)
+    try:
+        applied = datasets.apply_import(store, result, name, actor=_actor(), merge=merge,
+                                        based_on=based_on)
+    except StaleDataset:
+        click.echo("Refused: the dataset changed while the file was checked; run again.", err=True)
+        sys.exit(1)
+    click.echo(f"Imported as version {applied.version}.")
+
+
+def _check_with_progress(store, data: bytes, name: str, merge: bool, allow_empty: bool):
+    """Validate the file, showing a progress bar on stderr for large files."""
+    rows = data.count(b"\n")
+    if rows < PROGRESS_FROM_ROWS:
+        return datasets.check_file(store, data, name, merge=merge, allow_empty=allow_empty,
+                                   settings=import_settings())
+    with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
+        done = [0]
+
+        def advance(n: int) -> None:
+            bar.update(n - done[0])
+            done[0] = n
+
+        return datasets.check_file(store, data, name, merge=merge, allow_empty=allow_empty,
+                                   settings=import_settings(), progress=advance)
+
+
+def _fail(result: ImportResult) -> None:
+    """Print every error on stderr and exit non-zero: nothing was changed."""
+    for error in result.errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(result.errors)} error(s): nothing was imported.", err=True)
+    sys.exit(1)
+
+
+def _print_diff(diff: Diff) -> None:
+    """Print added / changed / removed / unchanged, with ids."""
+    click.echo(diff.summary())
+    for label, ids in (("added", diff.added), ("changed", list(diff.changed)),
+                       ("removed", diff.removed)):
+        if ids:
+            shown = ", ".join(ids[:SHOWN_IDS])
+            more = f" … and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
+            click.echo(f"  {label}: {shown}{more}")
+    for facility_id, fields in list(diff.changed.items())[:SHOWN_IDS]:
+        names = ", ".join(field for field, _old, _new in fields)
+        click.echo(f"    {facility_id}: {names}")
+
+
+@facilities.command("export")
+@click.argument("path")
+def export_command(path: str) -> None:
+    """Write the dataset as CSV (UTF-8 with BOM, WGS-84) to PATH, or - for stdout."""
+    store = open_store()
+    store.migrate()
+    data = exporter.write_csv(store.facilities())
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        with open(path, "wb") as fh:
+            fh.write(data)
+        click.echo(f"Exported to {path}.", err=True)
+
+
+@facilities.command("history")
+def history_command() -> None:
+    """List every dataset version, newest first."""
+    store = open_store()
+    store.migrate()
+    for v in store.versions():
+        origin = f"rollback to {v['restored_from']}" if v["restored_from"] else v["filename"]
+        click.echo(f"{v['number']:>4}  {v['created_at']}  {v['actor']:<16} {v['kind']:<8} "
+                   f"+{v['added']} ~{v['changed']} -{v['removed']} ={v['total']}  {origin}")
+
+
+@facilities.command("rollback")
+@click.argument("version", type=int)
+def rollback_command(version: int) -> None:
+    """Restore an earlier version's records exactly, as a new version."""
+    store = open_store()
+    store.migrate()
+    try:
+        applied = datasets.rollback(store, version, actor=_actor())
+    except datasets.RollbackError as exc:
+        click.echo(f"Error: {exc}. See `facilities history`.", err=True)
+        sys.exit(1)
+    click.echo(applied.diff.summary())
+    click.echo(f"Restored version {version} as version {applied.version}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(facilities)

@@ -1,0 +1,76 @@
+"""Turn validated imports, rollbacks and edits into new dataset versions in the store."""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .importer import Diff, ImportResult, ImportSettings, diff_records, read_import
+from .store import Change, Store
+
+
+class RollbackError(Exception):
+    """The requested version does not exist."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A version that was written, and what it changed."""
+
+    version: int
+    diff: Diff
+
+
+def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
+               allow_empty: bool = False, settings: ImportSettings = ImportSettings(),
+               progress: Callable[[int], None] | None = None) -> tuple[ImportResult, int]:
+    """Validate a file against the current dataset; return the result and that version."""
+    with store.reading():
+        version = _version_number(store)
+        current = store.facilities_by_id()
+    result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
+                         settings=settings, progress=progress)
+    return result, version
+
+
+def apply_import(store: Store, result: ImportResult, filename: str, *, actor: str,
+                 merge: bool, based_on: int, address: str = "") -> Applied:
+    """Write a checked import as a new version; StaleDataset if the data moved since."""
+    with store.reading():
+        current = store.facilities_by_id() if merge else {}
+    records = merged(current, result.records) if merge else result.records
+    number = store.commit_version(
+        records, _change(result.diff), actor=actor, kind="import", filename=filename,
+        sha256=result.sha256, mode="merge" if merge else "replace", expected_version=based_on,
+        address=address)
+    return Applied(number, result.diff)
+
+
+def rollback(store: Store, number: int, *, actor: str, address: str = "") -> Applied:
+    """Restore version `number`'s records exactly, as a new version."""
+    with store.reading():
+        records = store.version_records(number)
+        if records is None:
+            raise RollbackError(f"there is no version {number}")
+        based_on = _version_number(store)
+        diff = diff_records(store.facilities_by_id(), records, merge=False)
+    applied = store.commit_version(records, _change(diff), actor=actor, kind="rollback",
+                                   restored_from=number, expected_version=based_on,
+                                   address=address)
+    return Applied(applied, diff)
+
+
+def merged(current: Mapping[str, dict], records: Sequence[dict]) -> list[dict]:
+    """The dataset after upserting `records` into `current`, ordered by id."""
+    combined = dict(current)
+    combined.update((r["id"], r) for r in records)
+    return [combined[k] for k in sorted(combined)]
+
+
+def _change(diff: Diff) -> Change:
+    """The store's view of a diff: which ids to write and delete."""
+    return Change(diff.added, list(diff.changed), diff.removed, len(diff.unchanged))
+
+
+def _version_number(store: Store) -> int:
+    """The current version number, 0 before the first import."""
+    current = store.current_version()
+    return current["number"] if current else 0

@@ -1,0 +1,66 @@
+"""Schema migrations, applied in order; PRAGMA user_version records how many have run."""
+
+import sqlite_utils
+
+from .records import COLUMNS
+
+TEXT_SEARCH_COLUMNS = ("name", "name_en", "address", "address_en")
+_FTS = ", ".join(TEXT_SEARCH_COLUMNS)
+_NEW = ", ".join(f"new.{c}" for c in TEXT_SEARCH_COLUMNS)
+_OLD = ", ".join(f"old.{c}" for c in TEXT_SEARCH_COLUMNS)
+
+
+def _facilities(db: sqlite_utils.Database) -> None:
+    """Facilities with an integer key for the R*Tree and FTS, and the text id users see."""
+    columns = {c: str for c in COLUMNS} | {"fid": int, "lat": float, "lon": float}
+    db["facilities"].create(columns, pk="fid", not_null=set(COLUMNS),
+                            defaults={c: "" for c in COLUMNS if c not in ("lat", "lon")})
+    db["facilities"].create_index(["id"], unique=True)
+    db["facilities"].create_index(["category"])
+
+
+def _spatial_and_text_indexes(db: sqlite_utils.Database) -> None:
+    """An R*Tree on coordinates and a trigram FTS5 index, kept in step by triggers."""
+    db.executescript(f"""
+        CREATE VIRTUAL TABLE facility_rtree USING rtree(fid, min_lat, max_lat, min_lon, max_lon);
+        CREATE VIRTUAL TABLE facilities_fts USING fts5({_FTS}, content='facilities',
+            content_rowid='fid', tokenize='trigram');
+        CREATE TRIGGER facilities_ai AFTER INSERT ON facilities BEGIN
+            INSERT INTO facility_rtree VALUES (new.fid, new.lat, new.lat, new.lon, new.lon);
+            INSERT INTO facilities_fts (rowid, {_FTS}) VALUES (new.fid, {_NEW});
+        END;
+        CREATE TRIGGER facilities_ad AFTER DELETE ON facilities BEGIN
+            DELETE FROM facility_rtree WHERE fid = old.fid;
+            INSERT INTO facilities_fts (facilities_fts, rowid, {_FTS})
+                VALUES ('delete', old.fid, {_OLD});
+        END;
+        CREATE TRIGGER facilities_au AFTER UPDATE ON facilities BEGIN
+            UPDATE facility_rtree SET min_lat = new.lat, max_lat = new.lat,
+                min_lon = new.lon, max_lon = new.lon WHERE fid = new.fid;
+            INSERT INTO facilities_fts (facilities_fts, rowid, {_FTS})
+                VALUES ('delete', old.fid, {_OLD});
+            INSERT INTO facilities_fts (rowid, {_FTS}) VALUES (new.fid, {_NEW});
+        END;
+    """)
+
+
+def _versions_and_audit(db: sqlite_utils.Database) -> None:
+    """Dataset versions with full snapshots, and the audit log."""
+    db["versions"].create({
+        "number": int, "created_at": str, "actor": str, "kind": str, "filename": str,
+        "sha256": str, "mode": str, "added": int, "changed": int, "removed": int,
+        "unchanged": int, "total": int, "restored_from": int, "snapshot": bytes,
+    }, pk="number")
+    db["audit_log"].create({"id": int, "at": str, "actor": str, "address": str, "action": str,
+                            "detail": str}, pk="id")
+
+
+MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit)
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Run the migrations this database has not seen yet (call inside a write transaction)."""
+    done = db.execute("PRAGMA user_version").fetchone()[0]
+    for step in MIGRATIONS[done:]:
+        step(db)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
