@@ -1,0 +1,118 @@
+"""The store: migrations, R*Tree and full-text kept in step, versions, audit log."""
+
+import sqlite3
+
+import pytest
+
+from locator.records import blank_record
+from locator.store import Change, StaleDataset, Store
+
+
+def record(i: int, **fields) -> dict:
+    """A stored-form record (floats for lat/lon)."""
+    r = blank_record() | {"id": f"f-{i}", "category": "landmark", "name": f"地标{i}",
+                          "lat": 22.5 + i / 1000, "lon": 113.0 + i / 1000,
+                          "coord_system": "wgs84", "access": "public"}
+    return r | fields
+
+
+def commit(store: Store, records: list[dict], **kw) -> int:
+    """Make `records` the whole dataset (as a replace import would)."""
+    current = store.facilities_by_id()
+    ids = {r["id"] for r in records}
+    change = Change(added=[r["id"] for r in records if r["id"] not in current],
+                    changed=[r["id"] for r in records if r["id"] in current],
+                    removed=[i for i in current if i not in ids], unchanged=0)
+    return store.commit_version(records, change, actor="test", kind="import", **kw)
+
+
+def test_migrate_twice_is_harmless(db_path):
+    store = Store(db_path)
+    store.migrate()
+    commit(store, [record(1)])
+    store.migrate()
+    assert store.count() == 1
+    assert store.db.journal_mode == "wal"
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 3
+
+
+def test_rtree_follows_insert_update_delete(store):
+    commit(store, [record(1), record(2)])
+    assert [r["id"] for r in store.in_box(22.5005, 113.0005, 22.5015, 113.0015)] == ["f-1"]
+    commit(store, [record(1, lat=22.7, lon=113.2), record(2)])
+    assert store.in_box(22.5005, 113.0005, 22.5015, 113.0015) == []
+    assert [r["id"] for r in store.in_box(22.69, 113.19, 22.71, 113.21)] == ["f-1"]
+    commit(store, [record(2)])
+    assert store.in_box(22.0, 112.0, 23.0, 114.0)[0]["id"] == "f-2"
+    rtree_rows = store.db.execute("SELECT count(*) FROM facility_rtree").fetchone()[0]
+    assert rtree_rows == 1
+
+
+def test_in_box_uses_exact_coordinates_not_float32(store):
+    # 32-bit floats cannot tell these apart; the exact test on the main table must.
+    commit(store, [record(1, lat=22.5000001, lon=113.0), record(2, lat=22.5000003, lon=113.0)])
+    hits = store.in_box(22.5000002, 112.9, 22.6, 113.1)
+    assert [r["id"] for r in hits] == ["f-2"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("景", ["f-1"]), ("景堂", ["f-1"]), ("景堂图书馆", ["f-1"]), ("图书", ["f-1"]),
+    ("library", ["f-1"]), ("LIBRARY", ["f-1"]), ("仁寿路", ["f-1"]), ("学宫", ["f-2"]),
+    ("宫", ["f-2"]), ("100%", []), ("_", []), ('"', []), ("博物馆", ["f-2"]), ("   ", []),
+])
+def test_search_finds_chinese_and_english_substrings(store, text, expected):
+    commit(store, [record(1, name="景堂图书馆", name_en="Jingtang Library", address="会城仁寿路16号"),
+                   record(2, name="新会学宫", name_en="Confucian academy", address="新会区博物馆")])
+    assert [r["id"] for r in store.search(text)] == expected
+
+
+def test_search_follows_updates(store):
+    commit(store, [record(1, name="旧名字")])
+    commit(store, [record(1, name="新名字")])
+    assert store.search("旧名字") == [] and store.search("旧") == []
+    assert [r["id"] for r in store.search("新名字")] == ["f-1"]
+
+
+def test_versions_keep_full_snapshots(store):
+    first = [record(1), record(2)]
+    v1 = commit(store, first, filename="a.csv", sha256="abc")
+    v2 = commit(store, [record(2, name="改")])
+    assert (v1, v2) == (1, 2)
+    assert store.version_records(1) == first
+    meta = store.version(2)
+    assert (meta["added"], meta["changed"], meta["removed"], meta["total"]) == (0, 1, 1, 1)
+    assert [v["number"] for v in store.versions()] == [2, 1]
+    assert store.version(1)["filename"] == "a.csv"
+    assert store.version_records(9) is None
+
+
+def test_stale_expected_version_changes_nothing(store):
+    commit(store, [record(1)])
+    with pytest.raises(StaleDataset):
+        commit(store, [record(5)], expected_version=0)
+    assert [r["id"] for r in store.facilities()] == ["f-1"]
+    assert store.current_version()["number"] == 1
+
+
+def test_failed_write_rolls_back_everything(store):
+    commit(store, [record(1)])
+    bad = record(2, name=None)  # NOT NULL violation half-way through the write
+    with pytest.raises(sqlite3.IntegrityError):
+        commit(store, [record(3), bad])
+    assert [r["id"] for r in store.facilities()] == ["f-1"]
+    assert store.current_version()["number"] == 1
+    assert store.integrity_ok()
+
+
+def test_audit_log_pages_newest_first(store):
+    for i in range(5):
+        store.audit("login", f"user{i}", "127.0.0.1", {"n": i})
+    page = store.audit_entries(page=1, per_page=2)
+    assert [e["actor"] for e in page] == ["user4", "user3"]
+    assert store.audit_entries(page=3, per_page=2)[0]["detail"] == {"n": 0}
+    assert store.audit_count() == 5
+
+
+def test_counts_by_category(store):
+    commit(store, [record(1), record(2, category="bus_stop")])
+    assert store.counts_by_category() == {"landmark": 1, "bus_stop": 1}
