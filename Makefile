@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/import_bench.py
+	$(BIN)/python -m bench.import_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""Validated import vs plain sqlite-utils insert_all of the same rows: `python bench/import_bench.py [N]`."""
+"""Validated import vs plain sqlite-utils insert_all of the same rows: `python -m bench.import_bench [N]`."""
 
 import csv
 import io

@@ -1,0 +1,38 @@
+"""The README's CSV documentation says what the importer does."""
+
+import os
+import re
+
+from locator.categories import CATEGORIES
+from locator.records import COLUMNS, REQUIRED
+
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+
+
+def column_table() -> list[list[str]]:
+    """The rows of the column table that follows the columns marker."""
+    text = open(README, encoding="utf-8").read()
+    table = text.split("<!-- columns:", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in rows]
+
+
+def test_readme_columns_are_the_importers():
+    assert [row[0].strip("`") for row in column_table()] == list(COLUMNS)
+
+
+def test_readme_required_columns_are_the_importers():
+    assert [row[0].strip("`") for row in column_table() if row[1] == "yes"] == list(REQUIRED)
+
+
+def test_readme_lists_every_amenity_token_and_category():
+    text = open(README, encoding="utf-8").read()
+    documented = set(re.findall(r"`([a-z_]+)`", text.split("Amenity tokens:", 1)[1]))
+    for category in CATEGORIES.values():
+        assert set(category.amenities) <= documented
+        assert f"`{category.key}`" in text
+
+
+def test_readme_starts_with_the_two_commands():
+    text = open(README, encoding="utf-8").read()
+    assert text.index("make run") < text.index("make test") < text.index("## Managing")
