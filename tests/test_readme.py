@@ -9,9 +9,15 @@ from locator.records import COLUMNS, REQUIRED
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
 
 
+def readme() -> str:
+    """The README's text."""
+    with open(README, encoding="utf-8") as fh:
+        return fh.read()
+
+
 def column_table() -> list[list[str]]:
     """The rows of the column table that follows the columns marker."""
-    text = open(README, encoding="utf-8").read()
+    text = readme()
     table = text.split("<!-- columns:", 1)[1].split("\n\n", 1)[0]
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in rows]
@@ -26,7 +32,7 @@ def test_readme_required_columns_are_the_importers():
 
 
 def test_readme_lists_every_amenity_token_and_category():
-    text = open(README, encoding="utf-8").read()
+    text = readme()
     documented = set(re.findall(r"`([a-z_]+)`", text.split("Amenity tokens:", 1)[1]))
     for category in CATEGORIES.values():
         assert set(category.amenities) <= documented
@@ -34,5 +40,5 @@ def test_readme_lists_every_amenity_token_and_category():
 
 
 def test_readme_starts_with_the_two_commands():
-    text = open(README, encoding="utf-8").read()
+    text = readme()
     assert text.index("make run") < text.index("make test") < text.index("## Managing")
