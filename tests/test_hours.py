@@ -1,0 +1,232 @@
+"""Opening hours in Asia/Shanghai with China's holidays and make-up days (locator.hours)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import chinese_calendar
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from opening_hours import OpeningHours
+
+from locator import cn_days, hours
+from locator.hours import SHANGHAI, HoursStatus
+
+OFFICE = "Mo-Fr 08:30-17:30; Sa,Su off"
+DAILY_PH_OFF = "Mo-Su 08:00-18:00; PH off"
+
+
+def at(*args):
+    """An aware Shanghai datetime."""
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+# --- the calendar facts the tests below rely on (chinese_calendar 1.11.0, 2026 schedule) ---
+
+def test_2026_calendar_facts():
+    assert chinese_calendar.get_holiday_detail(date(2026, 10, 1)) == (True, "National Day")
+    assert chinese_calendar.get_holiday_detail(date(2026, 10, 5)) == (True, "National Day")
+    # Make-up working days (调休): weekend days that are workdays, named after the festival.
+    for day in (date(2026, 9, 20), date(2026, 10, 10)):
+        assert day.weekday() >= 5 and chinese_calendar.is_workday(day)
+    assert not chinese_calendar.is_workday(date(2026, 10, 11))
+
+
+def test_library_calendar_misses_bridged_days():
+    # Why hours.py substitutes days: the library knows 10-01 but not the bridged 10-05.
+    oh = OpeningHours(DAILY_PH_OFF, timezone=SHANGHAI, country="CN")
+    assert oh.is_closed(at(2026, 10, 1, 10))
+    assert oh.is_open(at(2026, 10, 5, 10))
+    assert cn_days.classify(date(2026, 10, 5)) == (cn_days.HOLIDAY, "National Day")
+    assert cn_days.classify(date(2026, 10, 10))[0] == cn_days.WORKDAY
+
+
+# --- status --------------------------------------------------------------------------------
+
+def test_open_inside_hours():
+    st_ = hours.status(OFFICE, at(2026, 3, 3, 10, 0))  # a Tuesday
+    assert st_ == HoursStatus(True, at(2026, 3, 3, 17, 30), "closes")
+
+
+def test_closed_outside_hours():
+    assert hours.status(OFFICE, at(2026, 3, 3, 7, 0)) == HoursStatus(
+        False, at(2026, 3, 3, 8, 30), "opens")
+    # Friday evening: next opening is Monday.
+    assert hours.status(OFFICE, at(2026, 3, 6, 18, 0)) == HoursStatus(
+        False, at(2026, 3, 9, 8, 30), "opens")
+
+
+def test_overnight_range_is_open_after_midnight():
+    st_ = hours.status("Mo-Su 22:00-02:00", at(2026, 3, 3, 1, 0))
+    assert st_ == HoursStatus(True, at(2026, 3, 3, 2, 0), "closes")
+    assert hours.status("Mo-Su 22:00-02:00", at(2026, 3, 3, 3, 0)).open_now is False
+
+
+def test_24_7_never_changes():
+    assert hours.status("24/7", at(2026, 10, 1, 3, 0)) == HoursStatus(True, None, "open_24_7")
+
+
+@pytest.mark.parametrize("day", [date(2026, 10, 1), date(2026, 10, 5)])
+def test_ph_off_on_chinese_public_holiday_and_bridged_day(day):
+    st_ = hours.status(DAILY_PH_OFF, at(day.year, day.month, day.day, 10, 0))
+    assert st_ == HoursStatus(False, at(2026, 10, 8, 8, 0), "opens")
+
+
+def test_ph_off_day_before_holiday_is_open():
+    assert hours.status(DAILY_PH_OFF, at(2026, 9, 30, 10, 0)).open_now is True
+
+
+@pytest.mark.parametrize("expression", [OFFICE, OFFICE + "; PH off"])
+@pytest.mark.parametrize("day", [date(2026, 9, 20), date(2026, 10, 10)])
+def test_weekday_hours_apply_on_make_up_working_day(expression, day):
+    st_ = hours.status(expression, at(day.year, day.month, day.day, 10, 0))
+    assert st_ == HoursStatus(True, at(day.year, day.month, day.day, 17, 30), "closes")
+
+
+def test_make_up_working_day_is_the_next_opening():
+    assert hours.status(OFFICE, at(2026, 10, 9, 18, 0)) == HoursStatus(
+        False, at(2026, 10, 10, 8, 30), "opens")
+    # The Sunday after it is an ordinary day off.
+    assert hours.status(OFFICE, at(2026, 10, 11, 10, 0)) == HoursStatus(
+        False, at(2026, 10, 12, 8, 30), "opens")
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n", None])
+def test_blank_hours_are_unknown_not_closed(blank):
+    assert hours.status(blank, at(2026, 3, 3, 10)) == HoursStatus(None, None, "unknown")
+
+
+@pytest.mark.parametrize("expression", ["off", "closed", "24/7 off", "Mo-Su off"])
+def test_off_and_closed_expressions(expression):
+    assert hours.status(expression, at(2026, 3, 3, 10)) == HoursStatus(False, None, "closed")
+
+
+def test_unknown_expression_state():
+    assert hours.status("24/7 unknown", at(2026, 3, 3, 10)).open_now is None
+
+
+def test_invalid_expression_is_unknown_status():
+    assert hours.status("Mo-Fr 25:00-26:00", at(2026, 3, 3, 10)).label_key == "unknown"
+
+
+def test_naive_now_is_shanghai_time():
+    naive = hours.status(OFFICE, datetime(2026, 3, 3, 8, 45))
+    assert naive == hours.status(OFFICE, at(2026, 3, 3, 8, 45))
+    assert naive.open_now is True and naive.next_change.tzinfo is SHANGHAI
+
+
+def test_aware_now_in_another_zone_is_converted():
+    # 00:45 UTC is 08:45 in Shanghai: open. (datetime.UTC, not a ZoneInfo, on purpose.)
+    utc = datetime(2026, 3, 3, 0, 45, tzinfo=UTC)
+    assert hours.status(OFFICE, utc).open_now is True
+
+
+def test_falls_back_to_library_where_chinese_calendar_has_no_data():
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.get_holiday_detail(date(2035, 10, 1))
+    assert hours.status(DAILY_PH_OFF, at(2035, 10, 1, 10)).open_now is False
+    assert hours.status(DAILY_PH_OFF, at(2035, 10, 2, 10)).open_now is True
+
+
+def test_now_defaults_to_the_current_time():
+    assert hours.status("24/7").label_key == "open_24_7"
+
+
+# --- next_change_text ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "now", "en", "zh"), [
+    (OFFICE, at(2026, 3, 3, 10), "closes 17:30", "17:30 关门"),
+    (OFFICE, at(2026, 3, 3, 7), "opens 08:30", "08:30 开门"),
+    (OFFICE, at(2026, 3, 6, 18), "opens Mon 08:30", "周一 08:30 开门"),
+    ("Mo-Su 22:00-02:00", at(2026, 3, 3, 23), "closes Wed 02:00", "周三 02:00 关门"),
+    ("Mo-Su 08:00-24:00", at(2026, 3, 3, 10), "closes 24:00", "24:00 关门"),
+    (DAILY_PH_OFF, at(2026, 9, 30, 19), "opens Oct 8 08:00", "10月8日 08:00 开门"),
+    ("24/7", at(2026, 3, 3, 10), "open 24/7", "24小时开放"),
+    ("off", at(2026, 3, 3, 10), "closed", "关闭"),
+    ("", at(2026, 3, 3, 10), "hours unknown", "营业时间未知"),
+])
+def test_next_change_text(expression, now, en, zh):
+    st_ = hours.status(expression, now)
+    assert hours.next_change_text(st_, now, "en") == en
+    assert hours.next_change_text(st_, now, "zh") == zh
+    assert hours.next_change_text(st_, now, "zh_Hans_CN") == zh
+
+
+def test_next_change_text_takes_naive_now():
+    st_ = hours.status(OFFICE, at(2026, 3, 3, 10))
+    assert hours.next_change_text(st_, datetime(2026, 3, 3, 10), "en") == "closes 17:30"
+
+
+# --- week ----------------------------------------------------------------------------------
+
+def test_week_marks_holidays_and_make_up_days():
+    expression = "Mo-Fr 08:30-12:00,14:00-17:30; Sa 09:00-12:00; PH off"
+    days = dict(hours.week(expression, date(2026, 10, 5), "zh"))
+    assert list(days) == [date(2026, 10, 5) + timedelta(days=n) for n in range(7)]
+    assert days[date(2026, 10, 5)] == "国庆节 · 关闭"
+    assert days[date(2026, 10, 8)] == "08:30–12:00, 14:00–17:30"
+    assert days[date(2026, 10, 10)] == "调休上班 · 08:30–12:00, 14:00–17:30"
+    assert days[date(2026, 10, 11)] == "关闭"
+    en = dict(hours.week(expression, date(2026, 10, 5), "en"))
+    assert en[date(2026, 10, 5)] == "National Day · closed"
+    assert en[date(2026, 10, 10)] == "make-up working day · 08:30–12:00, 14:00–17:30"
+
+
+def test_week_overnight_and_all_day():
+    assert hours.week("Mo-Su 22:00-02:00", date(2026, 3, 2), "en")[0] == (
+        date(2026, 3, 2), "22:00–02:00")
+    assert hours.week("Mo-Su 08:00-24:00", date(2026, 3, 2), "en")[0][1] == "08:00–24:00"
+    assert {text for _, text in hours.week("24/7", date(2026, 3, 2), "zh")} == {"24小时开放"}
+    weekend = dict(hours.week("Fr 18:00-24:00; Sa,Su 00:00-24:00", date(2026, 3, 6), "en"))
+    assert weekend[date(2026, 3, 6)] == "18:00–24:00+"
+    assert weekend[date(2026, 3, 7)] == "open 24 hours"
+    assert weekend[date(2026, 3, 9)] == "closed"
+
+
+@pytest.mark.parametrize("expression", ["", "Mo-Fr 25:00-26:00"])
+def test_week_of_unknown_hours(expression):
+    assert {text for _, text in hours.week(expression, date(2026, 3, 2), "en")} == {
+        "hours unknown"}
+
+
+# --- validate ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expression", ["24/7", OFFICE, "Mo-Fr 08:30-17:30; Sa 09:00-12:00; PH off",
+                                        "", "  ", "off"])
+def test_validate_accepts(expression):
+    assert hours.validate(expression) is None
+
+
+@pytest.mark.parametrize(("expression", "where"), [("Mo-Fr 25:00-26:00", "character 7"),
+                                                   ("garbage", "character 1"),
+                                                   ("ph off", "character 1")])
+def test_validate_rejects_with_parser_message(expression, where):
+    message = hours.validate(expression)
+    assert message.startswith("invalid opening_hours") and where in message
+    assert "expected" in message and "\n" not in message
+
+
+# --- properties ----------------------------------------------------------------------------
+
+instants_2026 = st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31, 23, 59))
+expressions = st.sampled_from([OFFICE, DAILY_PH_OFF, "Mo-Su 22:00-02:00", "Mo-Sa 09:00-12:00",
+                               "Mo-Fr 08:30-12:00,14:00-17:30; Sa 09:00-12:00; PH off"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(expressions, instants_2026)
+def test_state_holds_until_next_change(expression, now):
+    st_ = hours.status(expression, now)
+    assert st_.next_change is not None and st_.next_change > now.replace(tzinfo=SHANGHAI)
+    before = hours.status(expression, st_.next_change - timedelta(seconds=1))
+    assert before.open_now is st_.open_now
+    assert hours.status(expression, st_.next_change).open_now is not st_.open_now
+
+
+@settings(max_examples=200, deadline=None)
+@given(expressions, instants_2026)
+def test_matches_library_on_ordinary_days(expression, now):
+    if any(cn_days.classify(now.date() + timedelta(days=n))[0] != cn_days.ORDINARY
+           for n in (-1, 0)):
+        return  # holidays and make-up days are where we differ on purpose
+    oh = OpeningHours(expression, timezone=SHANGHAI, country="CN")
+    assert hours.status(expression, now).open_now is oh.is_open(now.replace(tzinfo=SHANGHAI))
