@@ -10,6 +10,9 @@ DEFAULTS = {
     # Xinhui District spans 22.09–22.81 N, 112.78–113.26 E; the margin keeps border places in.
     "SERVICE_AREA": (22.0, 112.7, 22.9, 113.35),
     "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
+    # Optional external place search: "" (off), "nominatim" or "baidu" (+ GEOCODER_KEY).
+    "GEOCODER": "",
+    "GEOCODER_KEY": "",
 }
 
 
@@ -27,8 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DATABASE"] = os.path.join(root, app.config["DATABASE"])
     app.config["SAMPLE_CSV"] = os.path.join(root, app.config["SAMPLE_CSV"])
 
-    from . import cli, db, views
+    from . import cli, db, errors, i18n, views
     db.init_app(app)
     cli.init_app(app)
+    errors.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(views.bp)
     return app

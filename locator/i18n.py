@@ -1,0 +1,34 @@
+"""Language choice (Chinese first, English complete) through Flask-Babel's gettext catalogues."""
+
+from flask import Flask, Response, request
+from flask_babel import Babel
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def select_language() -> str:
+    """`?lang=`, then the cookie, then Accept-Language, then Chinese."""
+    for choice in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if choice in LANGUAGES:
+            return choice
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def remember_language(response: Response) -> Response:
+    """Keep an explicit `?lang=` choice in a cookie for the next pages."""
+    choice = request.args.get("lang")
+    if choice in LANGUAGES and request.cookies.get(COOKIE) != choice:
+        response.set_cookie(COOKIE, choice, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                            httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install Babel with our selector and the cookie hook."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    Babel(app, locale_selector=select_language)
+    app.after_request(remember_language)
