@@ -140,8 +140,12 @@ def status(opening_hours: str, now: datetime | None = None) -> HoursStatus:
     if not text or validate(text) is not None:
         return UNKNOWN
     now = _local(now)
-    runs = _runs(text, now, now + HORIZON)
-    state = next(runs)[2]
+    if _parse(text).next_change(now) is None:
+        # Constant from now on ("24/7", "off"): no day substitution can change that.
+        state, runs = _parse(text).state(now)[0], iter(())
+    else:
+        runs = _runs(text, now, now + HORIZON)
+        state = next(runs)[2]
     if state is State.UNKNOWN:
         return UNKNOWN
     is_open = state is State.OPEN
