@@ -1,7 +1,7 @@
 """OSM opening_hours → open now, next change and a week's table, in Asia/Shanghai.
 
 Parsing and evaluation are opening-hours-py's. Its built-in CN holiday calendar knows only
-one day per festival (2026-10-05, a statutory day off, is missing) and nothing of China's
+one day per festival and no Qingming (2026-10-05, a day off, is missing) and nothing of China's
 make-up working days (调休: a Saturday or Sunday that is a working day). chinese_calendar
 knows both, so evaluation substitutes days:
 
@@ -16,6 +16,8 @@ knows both, so evaluation substitutes days:
   only make-up working days are substituted (keeping explicit dates like "2026 Oct 01" exact);
 * where chinese_calendar does not know the year, the library's own behaviour stands.
 
+Blank hours mean unknown (never closed); an invalid expression is unknown too, so one bad
+cell cannot break a results page (the importer rejects it through validate()).
 Known limit: a range past midnight follows the calendar of the date it runs into.
 """
 
