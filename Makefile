@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export LOCATOR_DATABASE ?= instance/locator.sqlite
 
+PO := $(wildcard locator/translations/*/LC_MESSAGES/*.po)
+MO := $(PO:.po=.mo)
+
 .PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml
@@ -13,11 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP)
+# Compiled catalogues are build products: made from the .po files, never committed.
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+run: $(STAMP) $(MO)
 	$(BIN)/flask --app wsgi facilities init
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(BIN)/ruff check locator tests bench wsgi.py
 	$(BIN)/pytest
 

@@ -7,6 +7,9 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# One catalogue per part of the app (pages, admin console, importer messages), merged at run time
+# so that each can be extended on its own.
+DOMAINS = ("messages", "admin", "importer")
 
 
 def select_language() -> str:
@@ -30,5 +33,7 @@ def init_app(app: Flask) -> None:
     """Install Babel with our selector and the cookie hook."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(["translations"] * len(DOMAINS)))
+    app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     Babel(app, locale_selector=select_language)
     app.after_request(remember_language)
