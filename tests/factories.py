@@ -22,3 +22,28 @@ def row(i: int = 1, **fields) -> dict:
             "name_en": f"Nursing room {i}", "lat": str(22.5 + i * 0.001),
             "lon": str(113.0 + i * 0.001)}
     return base | fields
+
+
+def load(db_path: str, *rows: dict, merge: bool = False) -> int:
+    """Import `rows` through the real importer into the database; return the new version."""
+    from locator import datasets
+    from locator.store import Store
+
+    store = Store(db_path)
+    try:
+        store.migrate()
+        result, based_on = datasets.check_file(store, csv_bytes(*rows), "test.csv", merge=merge)
+        assert result.ok, [str(e) for e in result.errors]
+        return datasets.apply_import(store, result, "test.csv", actor="test", merge=merge,
+                                     based_on=based_on).version
+    finally:
+        store.close()
+
+
+def assert_canonical_error(response, status: int) -> str:
+    """The response is `{"error": {"status": N, "message": "…"}}` with status N; return message."""
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"status", "message"}
+    assert body["error"]["status"] == status and body["error"]["message"]
+    return body["error"]["message"]
