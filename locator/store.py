@@ -3,6 +3,7 @@
 import contextlib
 import json
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -224,6 +225,106 @@ class Store:
     def integrity_ok(self) -> bool:
         """Whether SQLite's integrity check passes."""
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # -- nearest search (used by locator/nearest.py) ----------------------------------------
+
+    def extent(self, category: str | None = None) -> "Extent | None":
+        """Count and bounding box of the facilities (of one category), or None if there are none."""
+        key = self._extent_key()
+        extents = _EXTENTS.get(key) if key else None
+        if extents is None:
+            extents = self._compute_extents()
+            if key:
+                _remember_extents(key, extents)
+        if category is not None:
+            return extents.get(category)
+        return _union(list(extents.values()))
+
+    def _extent_key(self) -> tuple | None:
+        """What identifies this dataset: file, newest version, highest fid (None for :memory:)."""
+        path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        if not path:
+            return None
+        # Every change to facilities is a new version (commit_version). Its time and sha256
+        # tell apart a file deleted and imported afresh at the same path; max(fid) catches
+        # rows inserted behind commit_version's back. All index look-ups: microseconds.
+        version = self.db.execute("SELECT number, created_at, sha256, total FROM versions"
+                                  " ORDER BY number DESC LIMIT 1").fetchone()
+        top = self.db.execute("SELECT max(fid) FROM facilities").fetchone()[0]
+        return path, version, top
+
+    def _compute_extents(self) -> dict[str, "Extent"]:
+        """Each category's count and exact bounding box: one scan of the table."""
+        rows = self.db.execute("SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
+                               " FROM facilities GROUP BY category")
+        return {row[0]: Extent(*row[1:]) for row in rows}
+
+    def candidates_in_box(self, min_lat: float, min_lon: float, max_lat: float, max_lon: float,
+                          *, category: str | None = None, access: str | None = None,
+                          amenities: Sequence[str] = ()) -> list[tuple[int, str, float, float]]:
+        """(fid, id, lat, lon) of the facilities in the box that pass the filters."""
+        # Same overlap-then-exact test as in_box. The unary + keeps the planner from driving
+        # the query with the category index (a quarter of the table) instead of the R*Tree.
+        sql = ("SELECT f.fid, f.id, f.lat, f.lon FROM facility_rtree r"
+               " JOIN facilities f ON f.fid = r.fid"
+               " WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?"
+               " AND f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?")
+        params: list = [min_lat, max_lat, min_lon, max_lon, min_lat, max_lat, min_lon, max_lon]
+        if category is not None:
+            sql += " AND +f.category = ?"
+            params.append(category)
+        if access is not None:
+            sql += " AND f.access = ?"
+            params.append(access)
+        for token in amenities:
+            # Tokens are [a-z_]: dropping spaces and fencing with ';' matches whole tokens only.
+            sql += " AND instr(';' || replace(f.amenities, ' ', '') || ';', ?) > 0"
+            params.append(f";{token};")
+        return self.db.execute(sql, params).fetchall()
+
+    def by_fids(self, fids: Sequence[int]) -> dict[int, dict]:
+        """Full records keyed by fid, for the given fids (missing ones are left out)."""
+        if not fids:
+            return {}
+        marks = ", ".join("?" for _ in fids)
+        rows = self.db.execute(f"SELECT fid, {_COLS} FROM facilities WHERE fid IN ({marks})",
+                               list(fids))
+        return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How many facilities there are and the exact box around them."""
+
+    count: int
+    min_lat: float
+    min_lon: float
+    max_lat: float
+    max_lon: float
+
+
+# Extents by (file, version, max fid): a scan of a million rows costs a few hundred ms, and a
+# Store lives for one request, so the cache is per process. A few datasets are plenty.
+_EXTENTS: dict[tuple, dict[str, Extent]] = {}
+_EXTENTS_KEPT = 8
+_EXTENTS_LOCK = threading.Lock()
+
+
+def _remember_extents(key: tuple, extents: dict[str, Extent]) -> None:
+    """Cache one dataset's extents, forgetting the oldest beyond a few."""
+    with _EXTENTS_LOCK:  # threads of one worker share the cache
+        _EXTENTS[key] = extents
+        while len(_EXTENTS) > _EXTENTS_KEPT:
+            _EXTENTS.pop(next(iter(_EXTENTS)))
+
+
+def _union(extents: list[Extent]) -> Extent | None:
+    """The extent of several categories together."""
+    if not extents:
+        return None
+    return Extent(sum(e.count for e in extents), min(e.min_lat for e in extents),
+                  min(e.min_lon for e in extents), max(e.max_lat for e in extents),
+                  max(e.max_lon for e in extents))
 
 
 _VCOLS = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
