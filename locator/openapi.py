@@ -15,10 +15,19 @@ EXAMPLE_FACILITY = {
 }
 
 
-def _param(name: str, schema: dict, description: str, required: bool = False) -> dict:
-    """One query parameter."""
-    return {"name": name, "in": "query", "required": required, "schema": schema,
-            "description": description}
+_NUMBER = r"-?[0-9]{1,3}(\.[0-9]+)?"
+BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
+EMPTY = {"type": "string", "maxLength": 0}
+
+
+def _param(name: str, schema: dict, description: str) -> dict:
+    """One optional query parameter; like an HTML form, an empty value means 'not given'."""
+    if schema.get("type") == "array":
+        schema = schema | {"items": {"anyOf": [schema["items"], EMPTY]}}
+    else:
+        schema = {"anyOf": [schema, EMPTY]}
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description + " (empty = not given)"}
 
 
 def _error(description: str) -> dict:
@@ -39,13 +48,14 @@ COMMON_ERRORS = {"400": _error("A parameter is missing or wrong; the message say
 
 NEAREST_PARAMS = [
     _param("lat", {"type": "number", "minimum": -90, "maximum": 90},
-           "Latitude of the origin, WGS-84 decimal degrees (with lon; or give q)"),
+           "Latitude of the origin, WGS-84 decimal degrees; give lat and lon together, or q"),
     _param("lon", {"type": "number", "minimum": -180, "maximum": 180},
            "Longitude of the origin, WGS-84 decimal degrees"),
     _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
            "A place name (facility or landmark, Chinese or English substring) as the origin"),
     _param("category", CATEGORY, "Only this category"),
-    _param("amenity", AMENITY, "Required amenities (all of them); repeat or comma-separate"),
+    _param("amenity", AMENITY, "Required amenities (all of them), from the category's "
+           "vocabulary when category is given; repeat or comma-separate"),
     _param("access", {"type": "string", "enum": list(ACCESS_LABELS)}, "Only this access"),
     _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5},
            "How many results"),
@@ -55,8 +65,8 @@ NEAREST_PARAMS = [
 ]
 FACILITY_PARAMS = [
     _param("category", CATEGORY, "Only this category"),
-    _param("bbox", {"type": "string", "pattern": r"^[^,]+,[^,]+,[^,]+,[^,]+$"},
-           "minlon,minlat,maxlon,maxlat in WGS-84"),
+    _param("bbox", {"type": "string", "pattern": BBOX_PATTERN},
+           "minlon,minlat,maxlon,maxlat in WGS-84 decimal degrees, min ≤ max"),
     _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
            "Name or address substring, Chinese or English"),
 ]

@@ -1,6 +1,7 @@
 """Query parameters of the nearest search and the facility list, checked once for API and pages."""
 
 import math
+import re
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -10,6 +11,7 @@ from .categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
 MAX_LIMIT = 50
 MAX_RADIUS_M = 50_000
 MAX_QUERY_CHARS = 200
+WHOLE_NUMBER = re.compile(r"[0-9]{1,6}(\.0*)?")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
@@ -85,9 +87,10 @@ def limit_param(args: MultiDict, default: int) -> int:
     raw = args.get("limit", "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # "10" and "10.0" are the same whole number (as JSON Schema's integer says).
+    if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(float(raw)) <= MAX_LIMIT:
         raise ParamError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw[:40]!r}")
-    return int(raw)
+    return int(float(raw))
 
 
 def category_param(args: MultiDict) -> str | None:
