@@ -1,0 +1,117 @@
+"""What the public pages show about a facility: distance, hours, amenities, navigate links."""
+
+from datetime import datetime
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale, gettext, lazy_gettext
+
+from . import hours, maps
+from .categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES, access_label, amenity_label
+from .navigate import navigate_links
+
+# A symbol beside each amenity's text label (the text is what counts; symbols are aria-hidden).
+AMENITY_ICONS = {
+    "changing_table": "🚼", "nursing_chair": "🪑", "crib": "🛏", "sink": "🚰", "hot_water": "♨",
+    "power_outlet": "🔌", "lockable": "🔒", "call_button": "🔔", "fridge": "🧊",
+    "water_dispenser": "🥤", "air_conditioning": "❄", "diaper_vending": "🧷",
+    "father_friendly": "👨", "staffed": "🧑", "shelter": "⛱", "bench": "🪑",
+    "ticket_office": "🎫", "waiting_room": "🛋", "luggage_storage": "🧳", "bay": "🅿",
+    "realtime_info": "⏱", "wheelchair": "♿", "toilet": "🚻", "parking": "🅿",
+}
+CATEGORY_ICONS = {"nursing_room": "🍼", "coach_stop": "🚌", "bus_stop": "🚏", "landmark": "📍"}
+NAV_APPS = {"amap": lazy_gettext("AMap"), "baidu": lazy_gettext("Baidu Maps"),
+            "apple": lazy_gettext("Apple Maps"), "geo": lazy_gettext("Other map app")}
+
+
+def lang() -> str:
+    """The page language: "zh" or "en"."""
+    return "en" if str(get_locale() or "").startswith("en") else "zh"
+
+
+def html_lang() -> str:
+    """The <html lang> value."""
+    return "en" if lang() == "en" else "zh-CN"
+
+
+def lang_url(code: str) -> str:
+    """This page's URL in language `code` (other query arguments kept)."""
+    values = request.args.to_dict(flat=False)
+    values.update(request.view_args or {})
+    values["lang"] = [code]
+    return url_for(request.endpoint or "views.home", **values)
+
+
+def tiles() -> maps.Tiles:
+    """The configured base map."""
+    return maps.tiles_from_config(current_app.config)
+
+
+def localized(record: dict, field: str) -> str:
+    """`field` in the page language, falling back to the Chinese text."""
+    if lang() == "en":
+        return record.get(f"{field}_en") or record.get(field) or ""
+    return record.get(field) or ""
+
+
+def category_label(key: str) -> str:
+    """A category's label in the page language."""
+    return CATEGORIES[key].label(lang())
+
+
+def distance_text(metres: float) -> str:
+    """"350 m" below a kilometre, "1.2 km" above (one decimal below 10 km)."""
+    if metres < 1000:
+        return gettext("%(n)s m", n=int(round(metres)))
+    km = metres / 1000
+    shown = format(km, ".1f" if km < 10 else ".0f")
+    return gettext("%(n)s km", n=shown)
+
+
+def hours_view(opening_hours: str, at: datetime) -> dict:
+    """Open/closed/unknown, and what changes next, for the badge on a card."""
+    st = hours.status(opening_hours, at)
+    state = {True: "open", False: "closed", None: "unknown"}[st.open_now]
+    headline = {"open": gettext("Open now"), "closed": gettext("Closed now"),
+                "unknown": gettext("Hours unknown")}[state]
+    detail = "" if state == "unknown" else hours.next_change_text(st, at, lang())
+    return {"state": state, "headline": headline, "detail": detail}
+
+
+def amenities(record: dict) -> list[dict]:
+    """The record's amenities with symbol and label, unknown tokens skipped."""
+    tokens = [t.strip() for t in (record.get("amenities") or "").split(";") if t.strip()]
+    return [{"key": t, "icon": AMENITY_ICONS.get(t, "•"), "label": amenity_label(t, lang())}
+            for t in tokens if t in AMENITY_LABELS]
+
+
+def nav_links(record: dict) -> list[dict]:
+    """Navigate links for the record's WGS-84 position, with the app names."""
+    return [{"app": link.app, "label": NAV_APPS[link.app], "url": link.url}
+            for link in navigate_links(record["lat"], record["lon"], record["name"])]
+
+
+def card(item: dict, at: datetime, n: int | None = None) -> dict:
+    """Everything a result card or a facility page shows about one described record."""
+    access = item.get("access") or "public"
+    return {
+        "n": n, "id": item["id"], "name": localized(item, "name"),
+        "other_name": item["name"] if lang() == "en" and item.get("name_en") else "",
+        "category": category_label(item["category"]), "category_key": item["category"],
+        "icon": CATEGORY_ICONS.get(item["category"], "📍"),
+        "distance": distance_text(item["distance_m"]) if "distance_m" in item else "",
+        "walking_min": item.get("walking_min"),
+        "hours": hours_view(item.get("opening_hours", ""), at),
+        "floor": item.get("floor") or "", "access_key": access,
+        "access": access_label(access, lang()) if access in ACCESS_LABELS else access,
+        "address": localized(item, "address"), "amenities": amenities(item),
+        "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],
+        "verified_on": item.get("verified_on") or "", "nav": nav_links(item),
+        "url": url_for("views.facility", facility_id=item["id"]),
+        "lat": item["lat"], "lon": item["lon"],
+    }
+
+
+def map_point(c: dict) -> dict:
+    """A card as the points map draws it."""
+    return {"lat": c["lat"], "lon": c["lon"], "n": c["n"], "name": c["name"], "url": c["url"],
+            "open": {"open": True, "closed": False}.get(c["hours"]["state"])}

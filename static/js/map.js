@@ -1,0 +1,94 @@
+/* Puts this page's data on the folium map shell (window.LocatorMap).
+   Data arrives as JSON (a data island or a fetch); every name becomes DOM text, never HTML.
+   Coordinates are already display positions (shifted by the server on GCJ-02 base maps). */
+(function () {
+  "use strict";
+  var shell = window.LocatorMap;
+  var island = document.getElementById("map-data");
+  if (!shell || !island || !window.L) { return; }
+  var data = JSON.parse(island.textContent);
+  var map = shell.map;
+
+  function textEl(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    el.textContent = text;
+    return el;
+  }
+
+  function popup(name, url) {
+    var box = document.createElement("div");
+    box.appendChild(textEl("strong", "", name));
+    if (url) {
+      var link = textEl("a", "popup-link", data.labels.details);
+      link.href = url;
+      box.appendChild(document.createElement("br"));
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  function showTiles() {
+    shell.tiles.forEach(function (layer) { layer.addTo(map); });
+  }
+
+  function pinClass(open) {
+    if (open === true) { return "pin pin-open"; }
+    return open === false ? "pin pin-closed" : "pin pin-unknown";
+  }
+
+  function drawPoints() {
+    var bounds = [];
+    if (data.origin) {
+      var here = [data.origin.lat, data.origin.lon];
+      L.circleMarker(here, {radius: 9, color: "#ffffff", weight: 3, fillColor: "#1558b0",
+        fillOpacity: 1}).bindTooltip(textEl("span", "", data.labels.origin)).addTo(map);
+      bounds.push(here);
+    }
+    data.points.forEach(function (p) {
+      var icon = L.divIcon({className: pinClass(p.open), iconSize: [30, 30], iconAnchor: [15, 15],
+        html: textEl("span", "", p.n ? String(p.n) : "")});
+      L.marker([p.lat, p.lon], {icon: icon, title: p.name, riseOnHover: true})
+        .bindPopup(popup(p.name, p.url)).addTo(map);
+      bounds.push([p.lat, p.lon]);
+    });
+    if (bounds.length > 1) {
+      map.fitBounds(bounds, {padding: [28, 28], maxZoom: 17});
+    } else if (bounds.length === 1) {
+      map.setView(bounds[0], 16);
+    }
+    showTiles();
+  }
+
+  function addLayer(key, rows, shown) {
+    var group = shell.layers[key];
+    if (shown.indexOf(key) < 0) { map.removeLayer(group); }
+    var icon = L.divIcon({className: "dot dot-" + key, iconSize: [18, 18]});
+    group.addLayers(rows.map(function (row) {
+      var marker = L.marker([row[0], row[1]], {icon: icon, title: row[3]});
+      // Popups are built when opened: 10,000 DOM trees up front would stall a phone.
+      marker.bindPopup(function () {
+        return popup(row[3], data.facility_url + encodeURIComponent(row[2]));
+      });
+      return marker;
+    }));
+  }
+
+  function drawOverview() {
+    if (data.bounds) { map.fitBounds(data.bounds, {padding: [12, 12]}); }
+    showTiles();
+    fetch(data.url, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (layers) {
+      Object.keys(shell.layers).forEach(function (key) {
+        addLayer(key, layers[key] || [], data.show);
+      });
+    }).catch(function () {
+      var note = document.getElementById("map-error");
+      if (note) { note.hidden = false; }
+    });
+  }
+
+  if (data.url) { drawOverview(); } else { drawPoints(); }
+}());

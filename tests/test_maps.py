@@ -1,0 +1,135 @@
+"""Map shells (local assets, escaping, determinism), base-map configuration and GCJ-02 display."""
+
+import json
+import re
+
+import pytest
+
+from locator import create_app, maps
+from locator.geo import geodesic_m, wgs84_to_gcj02
+from tests.factories import load, row
+
+ROOM = (22.5290, 113.0310)
+NAMES = (("nursing_room", "母婴室"), ("landmark", "<b>地标</b>"))
+
+
+def test_default_tiles_are_osm_with_attribution():
+    tiles = maps.tiles_from_config({})
+    assert tiles.name == "osm" and not tiles.gcj02
+    assert tiles.urls == ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",)
+    assert "OpenStreetMap" in tiles.credit
+
+
+def test_tianditu_key_review_number_and_overrides():
+    tiles = maps.tiles_from_config({"TILES": "tianditu", "TILES_KEY": "k3y",
+                                    "MAP_REVIEW_NUMBER": "GS(2024)0000号"})
+    assert len(tiles.urls) == 2 and all(u.endswith("tk=k3y") for u in tiles.urls)
+    assert tiles.credit == "© 天地图 Tianditu · GS(2024)0000号" and not tiles.gcj02
+    custom = maps.tiles_from_config({"TILES": "amap", "TILE_URL": "/stub/{z}/{x}/{y}.png",
+                                     "TILES_ATTRIBUTION": "Stub"})
+    assert custom.urls == ("/stub/{z}/{x}/{y}.png",) and custom.gcj02 and custom.credit == "Stub"
+
+
+def test_unknown_tiles_are_refused():
+    with pytest.raises(ValueError, match="TILES must be one of"):
+        maps.tiles_from_config({"TILES": "google"})
+
+
+def test_display_point_shifts_only_on_gcj02_tiles():
+    osm, amap = maps.tiles_from_config({}), maps.tiles_from_config({"TILES": "amap"})
+    assert maps.display_point(*ROOM, osm) == ROOM
+    shifted = maps.display_point(*ROOM, amap)
+    assert shifted == tuple(round(v, 6) for v in wgs84_to_gcj02(*ROOM))
+    assert 500 < geodesic_m(*ROOM, *shifted) < 700  # ~630 m in Xinhui (DESIGN.md)
+
+
+@pytest.mark.parametrize("kind", maps.KINDS)
+def test_shell_loads_only_local_vendor_files(kind):
+    shell = maps.build_shell(kind, "zh", maps.tiles_from_config({}), NAMES)
+    files = shell.js + shell.css
+    assert files and all(f.startswith("/static/vendor/") for f in files)
+    for unwanted in ("jquery", "bootstrap", "awesome", "fontawesome", "glyphicons", "http"):
+        assert not any(unwanted in f.lower() for f in files)
+        assert unwanted not in shell.script.lower() or unwanted == "http"
+    assert ("leaflet.markercluster.js" in " ".join(files)) == (kind == "overview")
+
+
+def test_shell_is_deterministic_and_holds_no_request_data():
+    tiles = maps.tiles_from_config({})
+    first = maps.build_shell("overview", "en", tiles, NAMES)
+    maps.build_shell.cache_clear()
+    again = maps.build_shell("overview", "en", tiles, NAMES)
+    assert first == again and first.digest == again.digest
+    assert "window.LocatorMap" in first.script and '"nursing_room": marker_cluster_nursing_room' \
+        in first.script
+
+
+def test_shell_escapes_attribution_and_layer_names_for_leaflet_html():
+    tiles = maps.tiles_from_config({"TILES_ATTRIBUTION": "<img src=x onerror=alert(1)>",
+                                    "MAP_REVIEW_NUMBER": "</script>"})
+    script = maps.build_shell("overview", "zh", tiles, NAMES).script
+    assert "<img" not in script and "</script>" not in script and "<b>" not in script
+    # Leaflet inserts attribution and layer names as HTML: they arrive as entities.
+    attribution = re.search(r'"attribution": ("[^"]*")', script).group(1)
+    assert json.loads(attribution) == "&lt;img src=x onerror=alert(1)&gt; · &lt;/script&gt;"
+    assert '"\\u0026lt;b\\u0026gt;\\u5730\\u6807\\u0026lt;/b\\u0026gt;" : marker_cluster_landmark' \
+        in script
+
+
+def test_tiles_are_added_by_the_page_script_not_the_shell():
+    script = maps.build_shell("points", "zh", maps.tiles_from_config({})).script
+    assert "tile_layer_base0.addTo" not in script  # no tiles fetched for a throw-away view
+
+
+def test_overview_data_is_compact_and_localised():
+    records = [{"id": "a", "category": "landmark", "name": "新会学宫", "name_en": "",
+                "lat": 22.5, "lon": 113.0}]
+    tiles = maps.tiles_from_config({})
+    expected = {"landmark": [[22.5, 113.0, "a", "新会学宫"]]}
+    assert maps.overview_data(records, tiles, "en") == expected
+
+
+@pytest.fixture
+def app_with_tiles(db_path):
+    """An app factory on one nursing room and one landmark, for a base-map configuration."""
+    load(db_path, row(1, lat=str(ROOM[0]), lon=str(ROOM[1])),
+         row(2, category="landmark", lat="22.5200", lon="113.0400"))
+
+    def make(**config):
+        return create_app({"TESTING": True, "DATABASE": db_path} | config)
+    return make
+
+
+def island(html: str) -> dict:
+    """The map data island of a page."""
+    return json.loads(re.search(r'id="map-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+
+
+@pytest.mark.parametrize(("tiles", "expected"), [
+    ("osm", ROOM), ("tianditu", ROOM),
+    ("amap", tuple(round(v, 6) for v in wgs84_to_gcj02(*ROOM))),
+])
+def test_facility_is_drawn_at_its_display_position(app_with_tiles, tiles, expected):
+    client = app_with_tiles(TILES=tiles).test_client()
+    query = {"lat": "22.5281", "lon": "113.0310", "category": "nursing_room"}
+    data = island(client.get("/nearest", query_string=query).text)
+    assert (data["points"][0]["lat"], data["points"][0]["lon"]) == expected
+    origin = maps.display_point(22.5281, 113.0310, maps.tiles_from_config({"TILES": tiles}))
+    assert (data["origin"]["lat"], data["origin"]["lon"]) == origin
+    page = island(client.get("/facilities/room-1").text)
+    assert (page["points"][0]["lat"], page["points"][0]["lon"]) == expected
+    points = client.get(island(client.get("/map").text)["url"]).get_json()
+    assert tuple(points["nursing_room"][0][:2]) == expected
+
+
+def test_amap_keeps_the_api_and_navigate_links_in_wgs84(app_with_tiles):
+    client = app_with_tiles(TILES="amap").test_client()
+    html = client.get("/facilities/room-1").text
+    assert "position=113.031000%2C22.529000" in html and "coordinate=wgs84" in html
+
+
+def test_every_map_shows_the_credit_and_review_number(app_with_tiles):
+    client = app_with_tiles(TILES="amap", MAP_REVIEW_NUMBER="GS(2021)1234号").test_client()
+    for path in ("/map", "/facilities/room-1",
+                 "/nearest?lat=22.5281&lon=113.031&category=nursing_room"):
+        assert "© 高德地图 AutoNavi · GS(2021)1234号" in client.get(path).text, path

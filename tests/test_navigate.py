@@ -1,0 +1,48 @@
+"""Navigate links: DESIGN.md formats, WGS-84 declared, hostile names kept inside their parameter."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from locator.navigate import amap_url, apple_url, baidu_url, geo_url, navigate_links
+
+LAT, LON = 22.520560, 113.065560
+HOSTILE = '"><script>alert(1)</script>&callnative=0#javascript:x ${y}'
+
+
+def query(url: str) -> dict:
+    """The URL's query as single values."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query, strict_parsing=True).items()}
+
+
+def test_amap_marker_is_longitude_first_in_wgs84():
+    url = amap_url(LAT, LON, "江门站")
+    assert url.startswith("https://uri.amap.com/marker?")
+    assert query(url) == {"position": "113.065560,22.520560", "name": "江门站",
+                          "coordinate": "wgs84", "callnative": "1"}
+
+
+def test_baidu_marker_is_latitude_first_in_wgs84():
+    url = baidu_url(LAT, LON, "江门站")
+    assert url.startswith("https://api.map.baidu.com/marker?")
+    q = query(url)
+    assert q["location"] == "22.520560,113.065560" and q["title"] == "江门站"
+    assert q["coord_type"] == "wgs84" and q["output"] == "html" and q["src"]
+
+
+def test_apple_and_geo():
+    assert apple_url(LAT, LON) == "https://maps.apple.com/?daddr=22.520560%2C113.065560&dirflg=w"
+    assert geo_url(LAT, LON) == "geo:22.520560,113.065560"
+
+
+def test_hostile_names_stay_one_query_value():
+    for url in (amap_url(LAT, LON, HOSTILE), baidu_url(LAT, LON, HOSTILE)):
+        parts = urlsplit(url)
+        assert parts.scheme == "https" and not parts.fragment
+        q = query(url)
+        assert not any(char in url for char in '"<> #$')
+        assert url.count("&") == len(q) - 1  # the name's "&" did not start a parameter
+        assert q.get("name", q.get("title")) == HOSTILE
+        assert q.get("callnative", "1") == "1"
+
+
+def test_all_links_in_order():
+    assert [link.app for link in navigate_links(LAT, LON, "x")] == ["amap", "baidu", "apple", "geo"]
