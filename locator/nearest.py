@@ -70,7 +70,10 @@ def find_nearest(store, lat: float, lon: float, *, k: int = 5, category: str | N
                  accept: Callable[[dict], bool] | None = None) -> Nearest:
     """The k facilities nearest to (lat, lon) that pass every filter, nearest first."""
     _check(lat, lon, k, radius_m)
-    filters = {"category": category, "access": access, "amenities": tuple(amenities)}
+    if isinstance(amenities, str):  # "a;b", as records hold them, rather than its letters
+        amenities = amenities.split(";")
+    tokens = tuple(t.strip() for t in amenities if t.strip())
+    filters = {"category": category, "access": access, "amenities": tokens}
     with store.reading():
         extent = store.extent(category)
         if extent is None:

@@ -228,6 +228,13 @@ def test_no_match_at_all_is_empty_not_beyond(store):
     assert find_nearest(store, 22.5, 113.0, amenities=["crib"]).hits == []
 
 
+def test_amenities_may_be_a_joined_string(store):
+    load(store, [record("a", 22.51, 113.0, amenities="toilet"),
+                 record("b", 22.52, 113.0, amenities="wheelchair;toilet")])
+    result = find_nearest(store, 22.5, 113.0, amenities="toilet; wheelchair")
+    assert [h.record["id"] for h in result.hits] == ["b"]
+
+
 def test_k_larger_than_matches_returns_them_all_in_order(store):
     load(store, [record("c", 22.53, 113.0), record("a", 22.51, 113.0), record("b", 22.52, 113.0),
                  record("x", 22.505, 113.0, category="landmark")])
