@@ -1,4 +1,7 @@
-"""Validated import vs plain sqlite-utils insert_all of the same rows: `python -m bench.import_bench [N]`."""
+"""Validated import vs plain sqlite-utils insert_all of the same rows.
+
+Run: `python -m bench.import_bench [N]`.
+"""
 
 import csv
 import io

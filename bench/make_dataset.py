@@ -1,4 +1,7 @@
-"""Write a synthetic facilities CSV of N rows inside the service area: `python bench/make_dataset.py N [PATH]`."""
+"""Write a synthetic facilities CSV of N rows inside the service area.
+
+Run: `python bench/make_dataset.py N [PATH]` (stdout without PATH).
+"""
 
 import csv
 import io

@@ -20,14 +20,14 @@ class Applied:
 
 
 def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
-               allow_empty: bool = False, settings: ImportSettings = ImportSettings(),
+               allow_empty: bool = False, settings: ImportSettings | None = None,
                progress: Callable[[int], None] | None = None) -> tuple[ImportResult, int]:
     """Validate a file against the current dataset; return the result and that version."""
     with store.reading():
         version = _version_number(store)
         current = store.facilities_by_id()
     result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
-                         settings=settings, progress=progress)
+                         settings=settings or ImportSettings(), progress=progress)
     return result, version
 
 

@@ -33,7 +33,8 @@ def init_app(app: Flask) -> None:
     """Install Babel with our selector and the cookie hook."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(["translations"] * len(DOMAINS)))
+    directories = ";".join(["translations"] * len(DOMAINS))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     Babel(app, locale_selector=select_language)
     app.after_request(remember_language)

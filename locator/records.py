@@ -1,4 +1,4 @@
-"""The facility record: its columns, in CSV order, and their limits. Shared by importer and store."""
+"""The facility record: its columns in CSV order, and their limits (for importer and store)."""
 
 # The CSV columns, in the order export writes them (DESIGN.md "facilities CSV").
 COLUMNS = (

@@ -122,7 +122,7 @@ class Store:
                " AND f.lat BETWEEN :min_lat AND :max_lat AND f.lon BETWEEN :min_lon AND :max_lon")
         params = {"min_lat": min_lat, "max_lat": max_lat, "min_lon": min_lon, "max_lon": max_lon}
         if category is not None:
-            sql += " AND f.category = :category"
+            sql += " AND +f.category = :category"  # "+": drive the query from the R*Tree
             params["category"] = category
         return list(self.db.query(sql, params))
 

@@ -61,7 +61,8 @@ def test_in_box_uses_exact_coordinates_not_float32(store):
     ("宫", ["f-2"]), ("100%", []), ("_", []), ('"', []), ("博物馆", ["f-2"]), ("   ", []),
 ])
 def test_search_finds_chinese_and_english_substrings(store, text, expected):
-    commit(store, [record(1, name="景堂图书馆", name_en="Jingtang Library", address="会城仁寿路16号"),
+    commit(store, [record(1, name="景堂图书馆", name_en="Jingtang Library",
+                          address="会城仁寿路16号"),
                    record(2, name="新会学宫", name_en="Confucian academy", address="新会区博物馆")])
     assert [r["id"] for r in store.search(text)] == expected
 
