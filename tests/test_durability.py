@@ -28,6 +28,14 @@ def run_cli(db_path: str, *args: str) -> str:
     return out.decode()
 
 
+def wal_size(path: str) -> int:
+    """The WAL file's size, 0 while it does not exist."""
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+
+
 def generation(n: int, tag: str, tmp_path) -> str:
     """A CSV of n synthetic rows whose `source` is `tag`, written to tmp_path."""
     text = dataset_csv(n).decode().replace("synthetic (bench/make_dataset.py)", tag)
@@ -49,15 +57,17 @@ def test_import_killed_half_way_leaves_previous_version(tmp_path, db_path):
     run_cli(db_path, "facilities", "import", small)
     wal = db_path + "-wal"
     proc = flask_cli(db_path, "facilities", "import", big, "--yes")
-    start_size = os.path.getsize(wal)
-    deadline = time.monotonic() + 120
-    # Kill once the write transaction is visibly under way (pages spilling into the WAL).
-    while os.path.getsize(wal) < start_size + 2_000_000 and proc.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
-    assert proc.poll() is None, "import finished before it could be killed: use a larger file"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    try:
+        # Kill once the write transaction is visibly under way (pages spilling into the WAL;
+        # the WAL file is gone while no connection is open).
+        deadline = time.monotonic() + 120
+        while wal_size(wal) < 2_000_000 and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        assert proc.poll() is None, "import finished before it could be killed: use a larger file"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
     store = Store(db_path)
     assert store.integrity_ok()
     assert snapshot(store) == (1, {"gen-a"}, 200)
