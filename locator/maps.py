@@ -192,6 +192,8 @@ def build_shell(kind: str, lang: str, tiles: Tiles,
         raise ValueError(f"unknown map kind {kind!r}")
     fmap = _named(LocalMap(location=CENTRE, zoom_start=13, tiles=None, control_scale=True),
                   "locator")
+    # Leaflet.markercluster needs the map's maxZoom before any tile layer (which we add later).
+    fmap.options["max_zoom"] = tiles.max_zoom
     base = _base_layers(fmap, tiles)
     layers = _cluster_layers(fmap, layer_names) if kind == "overview" else []
     Registry(fmap, base, layers, tiles.gcj02).add_to(fmap)

@@ -161,7 +161,7 @@ def test_nearest_map_data_holds_origin_and_numbered_results(client):
 def test_nearest_open_result_is_pointed_out_when_the_nearest_is_closed(client):
     html = page(client, "/nearest", category="nursing_room", lang="en", lat="22.5301",
                 lon="113.0310")
-    assert "The nearest is not open now. Nearest open: Nursing room 1" in html
+    assert "The nearest is closed now. Nearest open: Nursing room 1" in html
 
 
 def test_nothing_within_radius_says_how_far_the_nearest_is(client):

@@ -8,6 +8,7 @@
   if (!shell || !island || !window.L) { return; }
   var data = JSON.parse(island.textContent);
   var map = shell.map;
+  // Views are set without animation: an animated zoom would fetch the start view's tiles too.
 
   function textEl(tag, className, text) {
     var el = document.createElement(tag);
@@ -53,9 +54,9 @@
       bounds.push([p.lat, p.lon]);
     });
     if (bounds.length > 1) {
-      map.fitBounds(bounds, {padding: [28, 28], maxZoom: 17});
+      map.fitBounds(bounds, {padding: [28, 28], maxZoom: 17, animate: false});
     } else if (bounds.length === 1) {
-      map.setView(bounds[0], 16);
+      map.setView(bounds[0], 16, {animate: false});
     }
     showTiles();
   }
@@ -75,7 +76,7 @@
   }
 
   function drawOverview() {
-    if (data.bounds) { map.fitBounds(data.bounds, {padding: [12, 12]}); }
+    if (data.bounds) { map.fitBounds(data.bounds, {padding: [12, 12], animate: false}); }
     showTiles();
     fetch(data.url, {credentials: "same-origin"}).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
