@@ -6,10 +6,10 @@ from . import openapi
 from .categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
 from .db import open_store
 from .errors import error_response
-from .nearest import find_nearest
 from .params import ParamError, bbox_param, category_param, nearest_params, text_param
-from .places import GeocoderUnavailable, PlaceNotFound, resolve_origin
-from .results import WALKING_M_PER_MIN, describe, feature, is_open, now
+from .places import GeocoderUnavailable, PlaceNotFound
+from .results import WALKING_M_PER_MIN, describe, feature, now
+from .search import dataset_version, run_nearest
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 CACHE_SECONDS = 60
@@ -49,21 +49,14 @@ def cache_and_share(response):
 @bp.get("/nearest")
 def nearest():
     """The nearest facilities to lat/lon or to the place q, by geodesic distance."""
-    params = nearest_params(request.args)
-    store, at = open_store(), now()
-    with store.reading():
-        origin = resolve_origin(store, params)
-        found = find_nearest(store, origin.lat, origin.lon, k=params.limit,
-                             category=params.category, amenities=params.amenities,
-                             access=params.access, radius_m=params.radius_m,
-                             accept=is_open(at) if params.open_now else None)
-        version = _version(store)
+    params, at = nearest_params(request.args), now()
+    result = run_nearest(open_store(), params, at)
     return jsonify({
-        "origin": origin.as_json(),
-        "dataset_version": version,
-        "beyond_radius": found.beyond_radius,
+        "origin": result.origin.as_json(),
+        "dataset_version": result.version,
+        "beyond_radius": result.found.beyond_radius,
         "walking_speed_m_per_min": WALKING_M_PER_MIN,
-        "results": [describe(h.record, at, h.distance_m) for h in found.hits],
+        "results": [describe(h.record, at, h.distance_m) for h in result.found.hits],
     })
 
 
@@ -80,7 +73,7 @@ def facilities():
             records = store.in_box(*box, category=category)
         else:
             records = store.facilities(category)
-        version = _version(store)
+        version = dataset_version(store)
     records = [r for r in records if _matches(r, category, box)]
     records.sort(key=lambda r: r["id"])
     return jsonify({"type": "FeatureCollection", "dataset_version": version,
@@ -127,8 +120,3 @@ def openapi_document():
     """The OpenAPI 3.1 description of this API."""
     return jsonify(openapi.document())
 
-
-def _version(store) -> int:
-    """The dataset version this response was read from (0 before any import)."""
-    current = store.current_version()
-    return current["number"] if current else 0
