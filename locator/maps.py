@@ -32,6 +32,7 @@ CLUSTER_CSS = (VENDOR + "leaflet.markercluster-1.5.3/MarkerCluster.css",
 # Xinhui's centre: where a map starts before the page's data sets the view.
 CENTRE = (22.52, 113.03)
 MAP_ID = "map_locator"
+MIN_ZOOM = 8  # all of Xinhui (and Jiangmen) fits a phone screen at zoom 9
 KINDS = ("points", "overview")
 
 
@@ -177,7 +178,8 @@ def _cluster_layers(fmap, layer_names: Iterable[tuple[str, str]]) -> list:
     layers = []
     for key, label in layer_names:
         cluster = LocalCluster(name=str(escape(label)),
-                               options={"chunkedLoading": True, "showCoverageOnHover": False})
+                               options={"chunkedLoading": True, "chunkInterval": 10,
+                                        "chunkDelay": 1, "showCoverageOnHover": False})
         layers.append((key, _named(cluster, key).add_to(fmap)))
     if layers:
         _named(folium.LayerControl(collapsed=True), "categories").add_to(fmap)
@@ -192,8 +194,9 @@ def build_shell(kind: str, lang: str, tiles: Tiles,
         raise ValueError(f"unknown map kind {kind!r}")
     fmap = _named(LocalMap(location=CENTRE, zoom_start=13, tiles=None, control_scale=True),
                   "locator")
-    # Leaflet.markercluster needs the map's maxZoom before any tile layer (which we add later).
-    fmap.options["max_zoom"] = tiles.max_zoom
+    # Leaflet.markercluster needs the map's maxZoom before any tile layer (which we add later);
+    # it builds its tree for every zoom level, so stopping at the district's zoom halves it.
+    fmap.options.update(max_zoom=tiles.max_zoom, min_zoom=MIN_ZOOM)
     base = _base_layers(fmap, tiles)
     layers = _cluster_layers(fmap, layer_names) if kind == "overview" else []
     Registry(fmap, base, layers, tiles.gcj02).add_to(fmap)

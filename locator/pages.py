@@ -1,5 +1,6 @@
 """What the public pages show about a facility: distance, hours, amenities, navigate links."""
 
+import re
 from datetime import datetime
 
 from flask import current_app, request, url_for
@@ -106,6 +107,7 @@ def card(item: dict, at: datetime, n: int | None = None) -> dict:
         "address": localized(item, "address"), "amenities": amenities(item),
         "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],
         "verified_on": item.get("verified_on") or "", "nav": nav_links(item),
+        "phone": item.get("phone") or "", "tel": re.sub(r"[^0-9+]", "", item.get("phone") or ""),
         "url": url_for("views.facility", facility_id=item["id"]),
         "lat": item["lat"], "lon": item["lon"],
     }

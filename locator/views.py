@@ -40,8 +40,12 @@ def page_helpers() -> dict:
 @bp.errorhandler(ParamError)
 def bad_parameter(exc: ParamError):
     """A bad query parameter: a friendly 400 page that says what to change."""
+    # The checker's message names the parameter (English only: it is shared with the API), so
+    # the page leads with a sentence in the page language and shows the detail beneath.
     return render_template("views/problem.html", title=gettext("This link has a mistake"),
-                           detail=str(exc), categories=_categories()), 400
+                           detail=gettext("Part of the address is wrong. Search again below, "
+                                          "or start from the start page."),
+                           technical=str(exc), categories=_categories()), 400
 
 
 @bp.get("/")

@@ -61,18 +61,34 @@
     showTiles();
   }
 
+  // Markers are made in small batches, each its own short task, then handed to the cluster in
+  // one call (it chunks its own work, and re-sums its tree once per call, not once per batch),
+  // so 10,000 places never freeze a phone's main thread.
+  var BATCH = 500;
+
   function addLayer(key, rows, shown) {
     var group = shell.layers[key];
     if (shown.indexOf(key) < 0) { map.removeLayer(group); }
     var icon = L.divIcon({className: "dot dot-" + key, iconSize: [18, 18]});
-    group.addLayers(rows.map(function (row) {
-      var marker = L.marker([row[0], row[1]], {icon: icon, title: row[3]});
+    var markers = [];
+    function marker(row) {
+      var m = L.marker([row[0], row[1]], {icon: icon, title: row[3]});
       // Popups are built when opened: 10,000 DOM trees up front would stall a phone.
-      marker.bindPopup(function () {
+      m.bindPopup(function () {
         return popup(row[3], data.facility_url + encodeURIComponent(row[2]));
       });
-      return marker;
-    }));
+      return m;
+    }
+    function step() {
+      var end = Math.min(markers.length + BATCH, rows.length);
+      while (markers.length < end) { markers.push(marker(rows[markers.length])); }
+      if (markers.length < rows.length) {
+        window.setTimeout(step, 0);
+      } else {
+        group.addLayers(markers);
+      }
+    }
+    step();
   }
 
   function drawOverview() {
