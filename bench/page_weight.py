@@ -35,9 +35,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")  # full Lighthouse reports (gitignored)
 N_FACILITIES = 10_000
 TILE_URL = "/__tiles/{z}/{x}/{y}.png"
-TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                     "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0cc6d"
-                     "0000000049454e44ae426082")
+TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+                     "0000000c49444154789c6378f1e60900057802b95355da690000000049454e44ae426082")
 NEAREST = "/nearest?lat=22.5281&lon=113.0310&category=nursing_room"
 PAGES = [("/", "home"), (NEAREST, "/nearest"), ("/facilities/synthetic-0000001", "/facilities"),
          ("/map", "/map (10,000)")]

@@ -31,6 +31,7 @@
 
   function showTiles() {
     shell.tiles.forEach(function (layer) { layer.addTo(map); });
+    L.control.scale({imperial: false}).addTo(map);  // metres only: China is metric
   }
 
   function pinClass(open) {

@@ -23,10 +23,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 PHONE = {"width": 390, "height": 844}
 XINHUI = {"latitude": 22.5281, "longitude": 113.0310}
-# A 1×1 grey PNG: what every stub tile returns.
-TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                     "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0cc6d"
-                     "0000000049454e44ae426082")
+# A 1×1 light grey PNG: what every stub tile returns.
+TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+                     "0000000c49444154789c6378f1e60900057802b95355da690000000049454e44ae426082")
 HOSTILE = '<img src=x onerror=alert(1)></script><script>alert(2)</script>`${alert(3)}`"\''
 
 pytest.importorskip("playwright.sync_api")
