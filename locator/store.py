@@ -15,6 +15,9 @@ from . import schema
 from .records import COLUMNS
 
 _COLS = ", ".join(COLUMNS)
+# A version that rewrites this many rows, and at least a quarter of the dataset, rebuilds the
+# R*Tree and full-text index in bulk instead of row by row (about 5× faster).
+BULK_FROM_ROWS = 2000
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
 
 
@@ -194,6 +197,23 @@ class Store:
 
     def _apply(self, records: Sequence[dict], change: Change) -> None:
         """Write the added, changed and removed facilities of one version."""
+        touched = len(change.added) + len(change.changed) + len(change.removed)
+        bulk = touched >= BULK_FROM_ROWS and touched * 4 >= len(records)
+        if bulk:
+            self.db.execute("UPDATE index_sync SET bulk = 1")
+        self._write_rows(records, change)
+        if bulk:
+            self._rebuild_indexes()
+            self.db.execute("UPDATE index_sync SET bulk = 0")
+
+    def _rebuild_indexes(self) -> None:
+        """Rebuild the R*Tree and the full-text index from the facilities table."""
+        self.db.execute("DELETE FROM facility_rtree")
+        self.db.execute("INSERT INTO facility_rtree SELECT fid, lat, lat, lon, lon FROM facilities")
+        self.db.execute("INSERT INTO facilities_fts (facilities_fts) VALUES ('rebuild')")
+
+    def _write_rows(self, records: Sequence[dict], change: Change) -> None:
+        """Delete the removed ids and upsert the added and changed records."""
         conn = self.db.conn
         conn.executemany("DELETE FROM facilities WHERE id = ?", [(i,) for i in change.removed])
         wanted = set(change.added) | set(change.changed)

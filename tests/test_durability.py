@@ -38,7 +38,7 @@ def wal_size(path: str) -> int:
 
 def generation(n: int, tag: str, tmp_path) -> str:
     """A CSV of n synthetic rows whose `source` is `tag`, written to tmp_path."""
-    text = dataset_csv(n).decode().replace("synthetic (bench/make_dataset.py)", tag)
+    text = dataset_csv(n).decode().replace(",synthetic,", f",{tag},")
     path = tmp_path / f"{tag}.csv"
     path.write_text(text, encoding="utf-8")
     return str(path)

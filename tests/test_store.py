@@ -117,3 +117,21 @@ def test_audit_log_pages_newest_first(store):
 def test_counts_by_category(store):
     commit(store, [record(1), record(2, category="bus_stop")])
     assert store.counts_by_category() == {"landmark": 1, "bus_stop": 1}
+
+
+def test_bulk_versions_rebuild_indexes_consistently(store):
+    many = [record(i, lat=22.2 + i / 10000, lon=113.0) for i in range(3000)]
+    commit(store, many)  # bulk: every row is new
+    moved = [record(i, name=f"新地标{i}", lat=22.7, lon=113.2 + i / 100000) if i < 2500
+             else many[i] for i in range(3000)]
+    commit(store, moved)  # bulk again: 2,500 of 3,000 rows change
+    commit(store, moved[:2999] + [record(2999, name="单独改名")])  # one row: the triggers' path
+    db = store.db
+    assert db.execute("SELECT count(*) FROM facility_rtree").fetchone()[0] == 3000
+    assert db.execute("SELECT bulk FROM index_sync").fetchone()[0] == 0
+    assert len(store.in_box(22.69, 113.19, 22.71, 113.3)) == 2500
+    assert [r["id"] for r in store.search("新地标2499")] == ["f-2499"]
+    assert store.search("地标10") and not store.search("新地标2500")
+    assert [r["id"] for r in store.search("单独改名")] == ["f-2999"]
+    assert db.execute("INSERT INTO facilities_fts (facilities_fts) VALUES ('integrity-check')")
+    assert store.integrity_ok()
