@@ -8,7 +8,7 @@ export LOCATOR_DATABASE ?= instance/locator.sqlite
 PO := $(wildcard locator/translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint bench clean
+.PHONY: run serve test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,6 +23,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP) $(MO)
 	$(BIN)/flask --app wsgi facilities init
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+# Production-style: gunicorn with the settings in gunicorn.conf.py, on http://127.0.0.1:8000.
+serve: $(STAMP) $(MO)
+	$(BIN)/flask --app wsgi facilities init
+	$(BIN)/gunicorn wsgi:app
 
 test: $(STAMP) $(MO)
 	$(BIN)/ruff check locator tests bench wsgi.py

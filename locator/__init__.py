@@ -30,12 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DATABASE"] = os.path.join(root, app.config["DATABASE"])
     app.config["SAMPLE_CSV"] = os.path.join(root, app.config["SAMPLE_CSV"])
 
-    from . import api, cli, db, errors, i18n, security, views
+    from . import api, cli, db, errors, health, i18n, security, serving, views
     db.init_app(app)
     cli.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    serving.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     return app

@@ -1,0 +1,22 @@
+"""gunicorn settings for `make serve` (gunicorn reads ./gunicorn.conf.py by default).
+
+Each setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("LOCATOR_BIND", "127.0.0.1:8000")
+# Requests are short and CPU-bound (SQLite reads, geodesics, templates): sync workers, about
+# two per core, each with its own SQLite connections.
+workers = int(os.environ.get("LOCATOR_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = 30            # a request taking longer is stuck: restart the worker
+graceful_timeout = 20   # let in-flight requests finish on reload/stop
+keepalive = 5
+# Recycle workers now and then so that a slow leak can never build up.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
