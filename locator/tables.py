@@ -1,0 +1,158 @@
+"""Bytes of a CSV or XLSX file → a header and rows of text cells, as a spreadsheet shows them."""
+
+import csv
+import datetime
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .decoding import DecodeError, decode
+from .problems import N_, Problem
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the pre-2007 .xls format
+# A sheet's XML is 10-20 times its zipped size; far more than that is a zip bomb, not data.
+MAX_XLSX_EXPANSION = 25
+# Excel shows at most 15 significant digits; more is binary noise (22.500000000000004).
+_FLOAT_FORMAT = "{:.15g}"
+
+
+@dataclass
+class Table:
+    """The header row and the data rows (row i is spreadsheet line i + 2), trailing blanks cut.
+
+    `ragged` tables (XLSX) have rows of any width: a sheet has no field count, only cells.
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+    ragged: bool = False
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table; carries the Problem to show."""
+
+    def __init__(self, problem: Problem):
+        """Keep the problem."""
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The table in `data`: XLSX when it is a ZIP archive, else CSV. TableError if unreadable."""
+    if not data.strip():
+        raise TableError(Problem(None, None, N_(
+            "the file is empty — export the facility list with its header row and upload again")))
+    if data.startswith(OLE2_MAGIC):
+        raise TableError(Problem(None, None, N_(
+            "this is an old Excel .xls workbook — save it as .xlsx or \"CSV UTF-8\" and upload "
+            "that")))
+    if data.startswith(ZIP_MAGIC):
+        return _to_table(_xlsx_rows(data), ragged=True)
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        raise TableError(Problem(None, None, N_(
+            "%(name)s is not a valid .xlsx workbook — save it again from Excel, or as \"CSV "
+            "UTF-8\""), {"name": filename}))
+    return _to_table(_csv_rows(data), ragged=False)
+
+
+def _to_table(rows: list[list[str]], ragged: bool) -> Table:
+    """Split off the header and drop the fully blank rows at the end."""
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise TableError(Problem(None, None, N_(
+            "the file is empty — export the facility list with its header row and upload again")))
+    if not any(cell.strip() for cell in rows[0]):
+        raise TableError(Problem(1, None, N_(
+            "the first row is blank — line 1 must be the header row (id, category, name, lat, "
+            "lon, …)")))
+    return Table(rows[0], rows[1:], ragged)
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    """Every CSV row, quoted commas and newlines kept; TableError on broken quoting."""
+    try:
+        text = decode(data)
+    except DecodeError as exc:
+        raise TableError(exc.problem) from None
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text), strict=True)
+    rows: list[list[str]] = []
+    try:
+        rows.extend(reader)  # keeps the rows read before a quoting error, for its line number
+    except csv.Error as exc:
+        raise TableError(Problem(len(rows) + 1, None, N_(
+            "the CSV quoting is broken here (%(reason)s) — a cell that starts with a double "
+            "quote must end with one, and quotes inside it are written twice (\"\")"),
+            {"reason": str(exc)})) from None
+    return rows
+
+
+def _dialect(text: str) -> type[csv.Dialect]:
+    """Excel's CSV dialect, with the delimiter the header row uses (comma, semicolon or tab)."""
+    header = text[:text.find("\n")] if "\n" in text else text
+    try:
+        delimiter = csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+    except csv.Error:
+        return csv.excel
+    return type("Sniffed", (csv.excel,), {"delimiter": delimiter})
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    """Every row of the first sheet as text, read streaming with cached formula values."""
+    _check_expansion(data)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it drops; irrelevant for reading values.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = book.worksheets[0]
+                sheet.reset_dimensions()  # a stale <dimension> tag would cut rows off
+                return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            finally:
+                book.close()
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, IndexError, ValueError,
+            TypeError, OSError) as exc:
+        raise TableError(Problem(None, None, N_(
+            "the file is a ZIP archive but not a readable .xlsx workbook (%(reason)s) — save it "
+            "again from Excel, or as \"CSV UTF-8\""), {"reason": str(exc)[:200]})) from None
+
+
+def _check_expansion(data: bytes) -> None:
+    """Refuse archives that unpack to far more than a real workbook of their size would."""
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile as exc:
+        raise TableError(Problem(None, None, N_(
+            "the file is a damaged ZIP/.xlsx archive (%(reason)s) — save it again from Excel"),
+            {"reason": str(exc)})) from None
+    if unpacked > MAX_XLSX_EXPANSION * max(len(data), 1_000_000):
+        raise TableError(Problem(None, None, N_(
+            "the workbook unpacks to %(size)s MB, too much for a facility list — remove other "
+            "sheets and images, or save the list as \"CSV UTF-8\""),
+            {"size": unpacked // 1_000_000}))
+
+
+def _cell_text(value: object) -> str:
+    """A cell's value as the text Excel shows: 22.5 not 22.500000000000004, 7 not 7.0, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else \
+            _FLOAT_FORMAT.format(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
