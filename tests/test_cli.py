@@ -5,6 +5,7 @@ import re
 import pytest
 
 from locator.store import Store
+from tests.bad_files import BAD
 from tests.factories import csv_bytes, row
 
 README = "README.md"
@@ -129,3 +130,17 @@ def test_progress_bar_for_large_files(runner, write):
     result = invoke(runner, "import", write("big.csv", dataset_csv(6000)))
     assert result.exit_code == 0, result.output
     assert "Checking" in result.stderr
+
+
+@pytest.mark.parametrize("text, line, column, words", [b[1:] for b in BAD],
+                         ids=[b[0] for b in BAD])
+def test_every_bad_file_class_leaves_the_stored_dataset_unchanged(
+        runner, write, text, line, column, words):
+    invoke(runner, "import", write("good.csv", csv_bytes(row(1), row(2))))
+    before = invoke(runner, "export", "-").stdout_bytes
+    result = invoke(runner, "import", write("bad.csv", text.encode()))
+    assert result.exit_code != 0
+    where = f"line {line}, column {column}" if column else f"line {line}" if line else ""
+    assert where in result.stderr and words in result.stderr, result.stderr
+    assert invoke(runner, "export", "-").stdout_bytes == before
+    assert [line.split()[0] for line in invoke(runner, "history").output.splitlines()] == ["1"]

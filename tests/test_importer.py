@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from bad_files import BAD, HEADER
 from factories import csv_bytes, row
 
 from locator.geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m, wgs84_to_gcj02
@@ -195,63 +196,6 @@ def test_other_encodings_are_refused_not_imported_as_mojibake(data):
 
 # -- errors: one test per class -------------------------------------------------------------
 
-HEADER = "id,category,name,lat,lon"
-BAD = [
-    # (case, CSV text after the header or whole file, line, column, words in the message)
-    ("missing column", "id,category,name,lat\na,landmark,A,22.5\n", 1, "lon", "missing"),
-    ("repeated column", "id,category,name,lat,lon,name\na,landmark,A,22.5,113,B\n", 1, "name",
-     "twice"),
-    ("empty file", "", None, None, "empty"),
-    ("blank file", " \r\n\r\n", None, None, "empty"),
-    ("blank header", "\n" + HEADER + "\n", 1, None, "header"),
-    ("header only", HEADER + "\n", None, None, "allow empty"),
-    ("fewer fields", HEADER + "\na,landmark,A,22.5\n", 2, None, "fields"),
-    ("more fields", HEADER + "\na,landmark,A,22.5,113,x\n", 2, None, "fields"),
-    ("broken quotes", HEADER + '\na,landmark,"A"x,22.5,113\n', 2, None, "quoting"),
-    ("unclosed quote", HEADER + '\na,landmark,A,22.5,113\nb,landmark,"B,22.5,113\n', 3, None,
-     "quoting"),
-    ("empty id", HEADER + "\n,landmark,A,22.5,113\n", 2, "id", "empty"),
-    ("bad id", HEADER + "\nRoom 1,landmark,A,22.5,113\n", 2, "id", "lowercase"),
-    ("long id", HEADER + f"\n{'a' * 65},landmark,A,22.5,113\n", 2, "id", "64"),
-    ("repeated id", HEADER + "\na,landmark,A,22.5,113\na,landmark,B,22.6,113\n", 3, "id",
-     "line 2"),
-    ("unknown category", HEADER + "\na,toilet,A,22.5,113\n", 2, "category", "nursing_room"),
-    ("empty name", HEADER + "\na,landmark, ,22.5,113\n", 2, "name", "empty"),
-    ("too long", HEADER + f"\na,landmark,{'长' * 201},22.5,113\n", 2, "name", "200"),
-    ("control character", HEADER + "\na,landmark,A\x07B,22.5,113\n", 2, "name", "U+0007"),
-    ("newline in one-line column", HEADER + '\na,landmark,"A\nB",22.5,113\n', 2, "name",
-     "line break"),
-    ("lone CR in multiline column", HEADER + ',description\na,landmark,A,22.5,113,"x\ry"\n', 2,
-     "description", "U+000D"),
-    ("nan", HEADER + "\na,landmark,A,nan,113\n", 2, "lat", "finite"),
-    ("infinity", HEADER + "\na,landmark,A,22.5,-inf\n", 2, "lon", "finite"),
-    ("decimal comma", HEADER + '\na,landmark,A,"22,5",113\n', 2, "lat", "22.5"),
-    ("not a number", HEADER + "\na,landmark,A,22°31'N,113\n", 2, "lat", "decimal degrees"),
-    ("empty lat", HEADER + "\na,landmark,A,,113\n", 2, "lat", "empty"),
-    ("latitude range", HEADER + "\na,landmark,A,95,20\n", 2, "lat", "-90"),
-    ("longitude range", HEADER + "\na,landmark,A,22.5,181\n", 2, "lon", "-180"),
-    ("zero zero", HEADER + "\na,landmark,A,0,0\n", 2, "lat", "placeholder"),
-    ("outside area", HEADER + "\na,landmark,A,39.9,116.4\n", 2, "lat", "outside"),
-    ("swapped", HEADER + "\na,landmark,A,113.0,22.5\n", 2, "lat", "swapped"),
-    ("unknown datum", HEADER + ",coord_system\na,landmark,A,22.5,113,wgs1984\n", 2,
-     "coord_system", "gcj02"),
-    ("unknown access", HEADER + ",access\na,landmark,A,22.5,113,staff\n", 2, "access",
-     "ask_staff"),
-    ("bad hours", HEADER + ",opening_hours\na,landmark,A,22.5,113,Mo-Fr 25:00-26:00\n", 2,
-     "opening_hours", "at character 7"),
-    ("unknown amenity", HEADER + ",amenities\na,nursing_room,A,22.5,113,sink;changing_tabel\n",
-     2, "amenities", "'changing_table'"),
-    ("amenity of another category", HEADER + ",amenities\na,landmark,A,22.5,113,crib\n", 2,
-     "amenities", "wheelchair"),
-    ("not a date", HEADER + ",verified_on\na,landmark,A,22.5,113,last spring\n", 2,
-     "verified_on", "YYYY-MM-DD"),
-    ("locale date", HEADER + ",verified_on\na,landmark,A,22.5,113,2024/5/3\n", 2, "verified_on",
-     "2024-05-03"),
-    ("impossible date", HEADER + ",verified_on\na,landmark,A,22.5,113,2024-02-30\n", 2,
-     "verified_on", "YYYY-MM-DD"),
-    ("future date", HEADER + ",verified_on\na,landmark,A,22.5,113,2025-06-02\n", 2,
-     "verified_on", "future"),
-]
 
 
 @pytest.mark.parametrize("text, line, column, words", [b[1:] for b in BAD],

@@ -1,0 +1,74 @@
+"""Export: UTF-8 with BOM, CRLF, no cell a spreadsheet would run, and export → import = identity."""
+
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from locator.categories import ACCESS_LABELS, CATEGORIES
+from locator.exporter import write_csv
+from locator.importer import ImportSettings, read_import
+from locator.records import COLUMNS, MULTILINE_COLUMNS
+
+AREA = ImportSettings().service_area
+HOSTILE = ["=cmd|' /C calc'!A0", "+86 750 1234567", "-1", "@SUM(A1)", "'quoted", "''",
+           '"quotes", commas', "<script>alert(1)</script>", "`${alert(1)}`", "🍼 母婴室",
+           "=HYPERLINK(\"http://x\")", " leading space kept? no: stripped "]
+
+
+def text(multiline: bool, max_size: int = 40):
+    """Printable text (no control characters), newlines only where the column allows them."""
+    alphabet = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
+    line = st.text(alphabet, max_size=max_size).map(str.strip)
+    if multiline:
+        line = st.lists(line, max_size=3).map("\n".join).map(str.strip)
+    return st.one_of(line, st.sampled_from(HOSTILE).map(str.strip))
+
+
+@st.composite
+def records(draw):
+    """A list of valid stored records with unique ids, hostile text included."""
+    ids = draw(st.lists(st.text(string.ascii_lowercase + string.digits + "_-", min_size=1,
+                                max_size=12), min_size=1, max_size=8, unique=True))
+    out = []
+    for facility_id in ids:
+        category = draw(st.sampled_from(sorted(CATEGORIES)))
+        record = {c: draw(text(c in MULTILINE_COLUMNS)) for c in COLUMNS}
+        record |= {
+            "id": facility_id, "category": category, "coord_system": "wgs84",
+            "name": draw(text(False).filter(bool)),
+            "lat": draw(st.floats(AREA[0] + 0.01, AREA[2] - 0.01)),
+            "lon": draw(st.floats(AREA[1] + 0.01, AREA[3] - 0.01)),
+            "access": draw(st.sampled_from(sorted(ACCESS_LABELS))),
+            "amenities": ";".join(draw(st.lists(st.sampled_from(
+                CATEGORIES[category].amenities), unique=True, max_size=3))),
+            "routes": draw(text(False)) if CATEGORIES[category].has_routes else "",
+            "opening_hours": draw(st.sampled_from(["", "24/7", "Mo-Fr 08:30-17:30; PH off"])),
+            "verified_on": draw(st.sampled_from(["", "2024-05-31", "2026-01-02"])),
+        }
+        out.append(record)
+    return out
+
+
+@given(records())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_export_then_import_is_the_identity(original):
+    exported = write_csv(original)
+    result = read_import(exported, "export.csv", {})
+    assert result.ok, [str(e) for e in result.errors][:5]
+    assert result.records == original
+
+
+def test_file_shape_bom_crlf_header():
+    data = write_csv([])
+    assert data == ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode()
+
+
+def test_no_cell_starts_like_a_formula():
+    record = dict.fromkeys(COLUMNS, "") | {
+        "id": "a", "category": "landmark", "name": "=1+1", "lat": 22.5, "lon": 113.0,
+        "phone": "+86 750", "description": "@x", "address": "-3", "source": "\tx"}
+    lines = write_csv([record]).decode("utf-8-sig").split("\r\n")
+    cells = lines[1].split(",")
+    assert all(not c.startswith(("=", "+", "-", "@", "\t")) for c in cells), cells
+    assert "'=1+1" in cells and "'+86 750" in cells
