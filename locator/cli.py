@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from . import datasets, exporter
 from .db import import_settings, open_store
 from .importer import Diff, ImportResult
-from .store import StaleDataset
+from .store import StaleDataset, WriteFailed
 
 facilities = AppGroup("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20
@@ -77,6 +77,9 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
                                         based_on=based_on)
     except StaleDataset:
         click.echo("Refused: the dataset changed while the file was checked; run again.", err=True)
+        sys.exit(1)
+    except WriteFailed as exc:
+        click.echo(f"Error: {exc}.", err=True)
         sys.exit(1)
     click.echo(f"Imported as version {applied.version}.")
 
@@ -157,6 +160,9 @@ def rollback_command(version: int) -> None:
         applied = datasets.rollback(store, version, actor=_actor())
     except datasets.RollbackError as exc:
         click.echo(f"Error: {exc}. See `facilities history`.", err=True)
+        sys.exit(1)
+    except WriteFailed as exc:
+        click.echo(f"Error: {exc}.", err=True)
         sys.exit(1)
     click.echo(applied.diff.summary())
     click.echo(f"Restored version {version} as version {applied.version}.")

@@ -74,6 +74,11 @@ def _bulk_switch(db: sqlite_utils.Database) -> None:
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch)
 
 
+def is_current(db: sqlite_utils.Database) -> bool:
+    """Whether every migration has run."""
+    return db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Run the migrations this database has not seen yet (call inside a write transaction)."""
     done = db.execute("PRAGMA user_version").fetchone()[0]

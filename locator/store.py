@@ -25,6 +25,41 @@ class StaleDataset(Exception):
     """The dataset changed since the caller looked: it must preview again."""
 
 
+class WriteFailed(Exception):
+    """The database could not be written (disk full, read-only): nothing was changed."""
+
+
+# SQLite's words for a write the storage refused, and what to tell the person.
+WRITE_FAILURES = {
+    "database or disk is full": "the disk is full",
+    "readonly database": "the database file or its folder is read-only",
+    "disk I/O error": "the disk reported an I/O error",
+    "unable to open database file": "the database file cannot be opened for writing",
+}
+
+
+@contextlib.contextmanager
+def _write_failures() -> Iterator[None]:
+    """Turn SQLite's storage errors into WriteFailed with a plain reason."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        reason = next((r for key, r in WRITE_FAILURES.items() if key in str(exc)), None)
+        if reason is None:
+            raise
+        raise WriteFailed(f"could not write the database: {reason}; nothing was changed") \
+            from exc
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is open; a failed rollback must not hide the first error."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
 @dataclass(frozen=True)
 class Change:
     """What a new version does to the facilities table, by id."""
@@ -54,8 +89,12 @@ class Store:
 
     def migrate(self) -> None:
         """Create or upgrade the schema; safe to run again, also from several processes."""
-        if self.db.journal_mode != "wal":
-            self.db.enable_wal()
+        # An up-to-date database is not written to, so that reads work on read-only media.
+        if self.db.journal_mode == "wal" and schema.is_current(self.db):
+            return
+        with _write_failures():
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
         with self.writing():
             schema.migrate(self.db)
 
@@ -65,14 +104,14 @@ class Store:
     def writing(self) -> Iterator["Store"]:
         """One write transaction, locked at once so that two writers never deadlock."""
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with _write_failures():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+                conn.execute("COMMIT")
+            except BaseException:
+                _roll_back(conn)
+                raise
 
     @contextlib.contextmanager
     def reading(self) -> Iterator["Store"]:
