@@ -60,7 +60,7 @@ def build_database(path: str) -> None:
 
 
 def stub_and_gzip(app):
-    """WSGI: stub tiles under /__tiles/, and gzip text responses as a reverse proxy does."""
+    """WSGI: stub tiles under /__tiles/; gzip text the app left uncompressed, as a proxy would."""
     def wsgi(environ, start_response):
         if environ["PATH_INFO"].startswith("/__tiles/"):
             start_response("200 OK", [("Content-Type", "image/png")])
@@ -71,8 +71,10 @@ def stub_and_gzip(app):
             captured.update(status=status, headers=headers)
         body = b"".join(app(environ, capture))
         headers = [h for h in captured["headers"] if h[0].lower() != "content-length"]
-        kind = dict((k.lower(), v) for k, v in headers).get("content-type", "")
-        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") and kind.startswith(COMPRESSIBLE):
+        named = {k.lower(): v for k, v in headers}
+        kind, encoded = named.get("content-type", ""), "content-encoding" in named
+        if ("gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") and kind.startswith(COMPRESSIBLE)
+                and not encoded):
             body = gzip.compress(body, 6)
             headers.append(("Content-Encoding", "gzip"))
         headers.append(("Content-Length", str(len(body))))

@@ -192,7 +192,7 @@ def build_shell(kind: str, lang: str, tiles: Tiles,
     """Build (once per arguments) the folium shell of a `points` or `overview` map."""
     if kind not in KINDS:
         raise ValueError(f"unknown map kind {kind!r}")
-    fmap = _named(LocalMap(location=CENTRE, zoom_start=13, tiles=None),
+    fmap = _named(LocalMap(location=CENTRE, zoom_start=13, tiles=None, zoom_control=False),
                   "locator")
     # Leaflet.markercluster needs the map's maxZoom before any tile layer (which we add later);
     # it builds its tree for every zoom level, so stopping at the district's zoom halves it.

@@ -148,7 +148,8 @@ def _map_labels(origin) -> dict:
         start = gettext("You are here")
     else:
         start = gettext("Start: %(place)s", place=origin.label)
-    return {"origin": start, "details": gettext("Details")}
+    return {"origin": start, "details": gettext("Details"), "zoom_in": gettext("Zoom in"),
+            "zoom_out": gettext("Zoom out"), "layers": gettext("Choose what the map shows")}
 
 
 @bp.get("/map/points.json")
@@ -190,7 +191,14 @@ def _shell(kind: str) -> dict:
     """The page's map shell: script URL, asset files and credit line."""
     shell = _build_shell(kind, pages.lang())
     return {"url": url_for("views.map_shell", kind=kind, lang=shell.lang, digest=shell.digest),
-            "js": shell.js, "css": shell.css, "credit": shell.credit, "div_id": shell.div_id}
+            "js": [_static(u) for u in shell.js], "css": [_static(u) for u in shell.css],
+            "credit": shell.credit, "div_id": shell.div_id}
+
+
+def _static(path: str) -> str:
+    """A /static/… path through url_for, so it gets the app's cache-busting treatment."""
+    prefix = "/static/"
+    return url_for("static", filename=path[len(prefix):]) if path.startswith(prefix) else path
 
 
 def _build_shell(kind: str, lang: str) -> maps.Shell:

@@ -331,3 +331,37 @@ def test_every_asset_is_local(client):
         for url in urls:
             with client.get(url) as response:
                 assert response.status_code == 200, url
+
+
+# -- every state in both languages ----------------------------------------------------------------
+
+STATES = [  # (path, args, status, English text, Chinese text)
+    ("/", {}, 200, "What do you need nearby?", "你要找附近的什么？"),
+    ("/nearest", {"category": "nursing_room"}, 200, "Where are you?", "你在哪里？"),
+    ("/nearest", {"category": "nursing_room", **ORIGIN}, 200, "Nearest", "最近"),
+    ("/nearest", {"category": "bus_stop", **ORIGIN}, 200, "Nothing within 5 km", "5 公里内没有"),
+    ("/nearest", {"category": "coach_stop", **ORIGIN}, 200, "in our data yet", "目前数据中还没有"),
+    ("/nearest", {"category": "landmark", "amenity": "toilet", **ORIGIN}, 200,
+     "Nothing matches these filters.", "没有符合这些条件的地点。"),
+    ("/nearest", {"q": "nowhere"}, 404, "No place found", "找不到“nowhere”"),
+    ("/nearest", {"lat": "x", "lon": "1"}, 400, "This link has a mistake", "这个链接有误"),
+    ("/facilities/room-1", {}, 200, "Opening hours this week", "本周开放时间"),
+    ("/facilities/nope", {}, 404, "No such place", "找不到这个地点"),
+    ("/map", {}, 200, "All places on a map", "全部地点地图"),
+]
+
+
+@pytest.mark.parametrize(("path", "args", "status", "en", "zh"), STATES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_and_state_in_both_languages(client, path, args, status, en, zh, lang):
+    html = page(client, path, status, lang=lang, **args)
+    assert (en if lang == "en" else zh) in html
+    assert f'<html lang="{"en" if lang == "en" else "zh-CN"}">' in html
+    assert ("中文" if lang == "en" else "English") in html  # the switch to the other language
+    assert_safe(html)
+
+
+def test_map_labels_follow_the_language(client):
+    labels = map_data(page(client, "/facilities/room-1", lang="zh"))["labels"]
+    assert labels == {"origin": "你的位置", "details": "详情", "zoom_in": "放大",
+                      "zoom_out": "缩小", "layers": "选择地图显示的内容"}

@@ -31,7 +31,19 @@
 
   function showTiles() {
     shell.tiles.forEach(function (layer) { layer.addTo(map); });
+  }
+
+  // Leaflet's controls speak English; give them the page's words (the shell is per language,
+  // but its controls are Leaflet's own).
+  function addControls() {
+    L.control.zoom({zoomInTitle: data.labels.zoom_in, zoomOutTitle: data.labels.zoom_out})
+      .addTo(map);
     L.control.scale({imperial: false}).addTo(map);  // metres only: China is metric
+    var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) {
+      toggle.title = data.labels.layers;
+      toggle.setAttribute("aria-label", data.labels.layers);
+    }
   }
 
   function pinClass(open) {
@@ -108,5 +120,6 @@
     });
   }
 
+  addControls();
   if (data.url) { drawOverview(); } else { drawPoints(); }
 }());
