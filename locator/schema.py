@@ -71,7 +71,32 @@ def _bulk_switch(db: sqlite_utils.Database) -> None:
         db.execute(f"{head} WHEN NOT (SELECT bulk FROM index_sync WHERE id = 1) BEGIN{body}")
 
 
-MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch)
+# -- admin console (locator/accounts.py, sessions.py, uploads.py) ---------------------------
+
+def _admin_console(db: sqlite_utils.Database) -> None:
+    """Admin accounts, their sessions, failed logins (the throttle) and previewed uploads."""
+    # The throttle and the sessions live here, not in process memory, so that every gunicorn
+    # worker (and every replica writing to this file) sees the same counts and logouts.
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for statement in (
+        "CREATE TABLE admins (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+        " password_hash TEXT NOT NULL, created_at TEXT NOT NULL)",
+        "CREATE TABLE admin_sessions (token_hash TEXT PRIMARY KEY,"
+        " admin_id INTEGER NOT NULL REFERENCES admins(id), created_at REAL NOT NULL,"
+        " expires_at REAL NOT NULL, address TEXT NOT NULL DEFAULT '')",
+        "CREATE TABLE login_failures (id INTEGER PRIMARY KEY, at REAL NOT NULL,"
+        " username TEXT NOT NULL, address TEXT NOT NULL)",
+        "CREATE INDEX login_failures_username ON login_failures (username, at)",
+        "CREATE INDEX login_failures_address ON login_failures (address, at)",
+        "CREATE TABLE pending_uploads (admin_id INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+        " filename TEXT NOT NULL, mode TEXT NOT NULL, based_on INTEGER NOT NULL,"
+        " created_at REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (admin_id, sha256))",
+    ):
+        db.execute(statement)
+
+
+MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
+              _admin_console)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:
