@@ -2,8 +2,10 @@
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
+import urllib.parse
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -51,6 +53,27 @@ def _write_failures() -> Iterator[None]:
             from exc
 
 
+def _connect(target: str, timeout: float, uri: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (we open transactions ourselves)."""
+    conn = sqlite3.connect(target, timeout=timeout, isolation_level=None,
+                           check_same_thread=False, uri=uri)
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    # NORMAL is durable against a crashed process in WAL mode; power loss may cost the last
+    # commit, never the database's integrity.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _read_only_uri(path: str) -> str:
+    """How to read a database on read-only storage (e.g. a published replica).
+
+    WAL needs a writable -shm file; without one SQLite can still read a cleanly closed
+    database as immutable, or one whose -wal and -shm exist in read-only mode.
+    """
+    mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
+    return f"file:{urllib.parse.quote(os.path.abspath(path))}?{mode}"
+
+
 def _roll_back(conn: sqlite3.Connection) -> None:
     """Roll back if a transaction is open; a failed rollback must not hide the first error."""
     try:
@@ -75,12 +98,12 @@ class Store:
 
     def __init__(self, path: str, *, timeout: float = 10.0):
         """Open `path` (created if missing) with a busy timeout."""
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        # NORMAL is durable against a crashed process in WAL mode; power loss may cost the
-        # last commit, never the database's integrity.
-        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            conn = _connect(path, timeout)
+        except sqlite3.OperationalError:
+            if not os.path.isfile(path):
+                raise
+            conn = _connect(_read_only_uri(path), timeout, uri=True)
         self.db = sqlite_utils.Database(conn)
 
     def close(self) -> None:
@@ -90,7 +113,7 @@ class Store:
     def migrate(self) -> None:
         """Create or upgrade the schema; safe to run again, also from several processes."""
         # An up-to-date database is not written to, so that reads work on read-only media.
-        if self.db.journal_mode == "wal" and schema.is_current(self.db):
+        if schema.is_current(self.db):
             return
         with _write_failures():
             if self.db.journal_mode != "wal":
