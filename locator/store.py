@@ -374,6 +374,131 @@ class Store:
         return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
 
 
+    # -- admin console (locator/accounts.py, sessions.py, uploads.py, admin*.py) -------------
+
+    def add_admin(self, username: str, password_hash: str) -> int | None:
+        """Create an admin account; None when the name is taken."""
+        try:
+            cursor = self.db.execute(
+                "INSERT INTO admins (username, password_hash, created_at) VALUES (?, ?, ?)",
+                [username, password_hash, _now()])
+        except sqlite3.IntegrityError:
+            return None
+        return cursor.lastrowid
+
+    def set_admin_password(self, username: str, password_hash: str) -> bool:
+        """Change an admin's password and end their sessions; False when there is no such admin."""
+        with self.writing():
+            admin = self.admin_by_name(username)
+            if admin is None:
+                return False
+            self.db.execute("UPDATE admins SET password_hash = ? WHERE id = ?",
+                            [password_hash, admin["id"]])
+            self.db.execute("DELETE FROM admin_sessions WHERE admin_id = ?", [admin["id"]])
+        return True
+
+    def admin_by_name(self, username: str) -> dict | None:
+        """One admin account (id, username, password_hash, created_at), or None."""
+        rows = self.db.query("SELECT id, username, password_hash, created_at FROM admins"
+                             " WHERE username = ?", [username])
+        return next(iter(rows), None)
+
+    def login_failure_times(self, *, since: float, username: str | None = None,
+                            address: str | None = None) -> list[float]:
+        """When logins failed since `since` (Unix time), for one account or one address."""
+        column, value = ("username", username) if username is not None else ("address", address)
+        rows = self.db.execute(f"SELECT at FROM login_failures WHERE {column} = ? AND at >= ?"
+                               " ORDER BY at", [value, since])
+        return [row[0] for row in rows]
+
+    def add_login_failure(self, at: float, username: str, address: str) -> None:
+        """Count one failed (or not yet successful) login."""
+        self.db.execute("INSERT INTO login_failures (at, username, address) VALUES (?, ?, ?)",
+                        [at, username, address])
+
+    def forget_login_failures(self, *, username: str | None = None,
+                              before: float | None = None) -> None:
+        """Clear one account's failures (it logged in), or every failure older than `before`."""
+        if username is not None:
+            self.db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+        if before is not None:
+            self.db.execute("DELETE FROM login_failures WHERE at < ?", [before])
+
+    def add_session(self, token_hash: str, admin_id: int, created_at: float, expires_at: float,
+                    address: str) -> None:
+        """Record a signed-in session (by the hash of its token)."""
+        self.db.execute("INSERT INTO admin_sessions (token_hash, admin_id, created_at,"
+                        " expires_at, address) VALUES (?, ?, ?, ?, ?)",
+                        [token_hash, admin_id, created_at, expires_at, address])
+
+    def session_admin(self, token_hash: str, now: float) -> dict | None:
+        """The admin (id, username) of an unexpired session, or None."""
+        rows = self.db.query("SELECT a.id, a.username FROM admin_sessions s JOIN admins a"
+                             " ON a.id = s.admin_id WHERE s.token_hash = ? AND s.expires_at > ?",
+                             [token_hash, now])
+        return next(iter(rows), None)
+
+    def end_sessions(self, *, token_hash: str | None = None, before: float | None = None) -> None:
+        """End one session (logout), or drop every session that expired before `before`."""
+        if token_hash is not None:
+            self.db.execute("DELETE FROM admin_sessions WHERE token_hash = ?", [token_hash])
+        if before is not None:
+            self.db.execute("DELETE FROM admin_sessions WHERE expires_at < ?", [before])
+
+    def save_pending_upload(self, admin_id: int, sha256: str, filename: str, mode: str,
+                            based_on: int, created_at: float, data: bytes) -> None:
+        """Keep a previewed file until it is confirmed (one per admin and content)."""
+        self.db.execute("INSERT OR REPLACE INTO pending_uploads (admin_id, sha256, filename,"
+                        " mode, based_on, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [admin_id, sha256, filename, mode, based_on, created_at, data])
+
+    def pending_upload(self, admin_id: int, sha256: str) -> dict | None:
+        """A previewed file with its name, mode, base version and time, or None."""
+        rows = self.db.query("SELECT admin_id, sha256, filename, mode, based_on, created_at,"
+                             " data FROM pending_uploads WHERE admin_id = ? AND sha256 = ?",
+                             [admin_id, sha256])
+        return next(iter(rows), None)
+
+    def drop_pending_uploads(self, *, admin_id: int | None = None, sha256: str | None = None,
+                             before: float | None = None) -> None:
+        """Forget one admin's previewed file, or every one kept since before `before`."""
+        if admin_id is not None:
+            self.db.execute("DELETE FROM pending_uploads WHERE admin_id = ? AND sha256 = ?",
+                            [admin_id, sha256])
+        if before is not None:
+            self.db.execute("DELETE FROM pending_uploads WHERE created_at < ?", [before])
+
+    def unverified_count(self) -> int:
+        """How many facilities have never been checked on site."""
+        return self.db.execute("SELECT count(*) FROM facilities WHERE verified_on = ''"
+                               ).fetchone()[0]
+
+    def last_version_of(self, kind: str) -> dict | None:
+        """The newest version of one kind ("import", "rollback", "edit"…), or None."""
+        rows = self.db.query(f"SELECT {_VCOLS} FROM versions WHERE kind = ?"
+                             " ORDER BY number DESC LIMIT 1", [kind])
+        return next(iter(rows), None)
+
+    def facility_page(self, *, category: str | None = None, unverified: bool = False,
+                      text: str = "", limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+        """One page of facilities (by id) matching the filters, and how many match in all."""
+        where, params = ["1"], []
+        if category:
+            where.append("category = ?")
+            params.append(category)
+        if unverified:
+            where.append("verified_on = ''")
+        if text:
+            pattern = _like_pattern(text)
+            where.append("(id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
+                         " OR name_en LIKE ? ESCAPE '\\')")
+            params += [pattern] * 3
+        sql = " WHERE " + " AND ".join(where)
+        total = self.db.execute("SELECT count(*) FROM facilities" + sql, params).fetchone()[0]
+        rows = self.db.query(f"SELECT {_COLS} FROM facilities{sql} ORDER BY id LIMIT ? OFFSET ?",
+                             [*params, limit, offset])
+        return list(rows), total
+
 @dataclass(frozen=True)
 class Extent:
     """How many facilities there are and the exact box around them."""
@@ -421,3 +546,10 @@ def _now() -> str:
 def _pack(records: Sequence[dict]) -> bytes:
     """A version snapshot: the records as compressed JSON."""
     return zlib.compress(json.dumps(list(records), ensure_ascii=False).encode(), 1)
+
+
+# -- admin console helpers --------------------------------------------------------------------
+
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
