@@ -32,13 +32,13 @@ def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
 
 
 def apply_import(store: Store, result: ImportResult, filename: str, *, actor: str,
-                 merge: bool, based_on: int, address: str = "") -> Applied:
-    """Write a checked import as a new version; StaleDataset if the data moved since."""
+                 merge: bool, based_on: int, address: str = "", kind: str = "import") -> Applied:
+    """Write a checked import (or a console edit) as a new version; StaleDataset if data moved."""
     with store.reading():
         current = store.facilities_by_id() if merge else {}
     records = merged(current, result.records) if merge else result.records
     number = store.commit_version(
-        records, _change(result.diff), actor=actor, kind="import", filename=filename,
+        records, _change(result.diff), actor=actor, kind=kind, filename=filename,
         sha256=result.sha256, mode="merge" if merge else "replace", expected_version=based_on,
         address=address)
     return Applied(number, result.diff)
