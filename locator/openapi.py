@@ -36,10 +36,19 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def _ok(schema_ref: str, example: dict) -> dict:
-    """A 200 response with its schema and example."""
-    return {"description": "OK", "content": {"application/json": {
+def _ok(schema_ref: str, example: dict, links: dict | None = None) -> dict:
+    """A 200 response with its schema, example and links to follow-up requests."""
+    response = {"description": "OK", "content": {"application/json": {
         "schema": {"$ref": f"#/components/schemas/{schema_ref}"}, "example": example}}}
+    if links:
+        response["links"] = links
+    return response
+
+
+def _to_facility(pointer: str) -> dict:
+    """A link: fetch the facility whose id the response holds at `pointer`."""
+    return {"GetFacility": {"operationId": "getFacility",
+                            "parameters": {"facility_id": f"$response.body#{pointer}"}}}
 
 
 CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
@@ -135,24 +144,31 @@ def _paths() -> dict:
                           "features": [_feature_example()]}
     return {
         "/api/nearest": {"get": {
+            "operationId": "nearest",
             "summary": "Nearest facilities by geodesic distance (ties by id)",
             "parameters": NEAREST_PARAMS,
-            "responses": {"200": _ok("Nearest", nearest_example), **COMMON_ERRORS,
+            "responses": {"200": _ok("Nearest", nearest_example, _to_facility("/results/0/id")),
+                          **COMMON_ERRORS,
                           "404": _error("q matched no place"),
                           "503": _error("The optional external place search failed")}}},
         "/api/facilities": {"get": {
+            "operationId": "facilities",
             "summary": "Facilities as GeoJSON", "parameters": FACILITY_PARAMS,
-            "responses": {"200": _ok("FeatureCollection", collection_example), **COMMON_ERRORS}}},
+            "responses": {"200": _ok("FeatureCollection", collection_example,
+                                     _to_facility("/features/0/id")), **COMMON_ERRORS}}},
         "/api/facilities/{facility_id}": {"get": {
+            "operationId": "getFacility",
             "summary": "One facility as a GeoJSON Feature",
             "parameters": [{"name": "facility_id", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "responses": {"200": _ok("Feature", _feature_example()),
                           "404": _error("No facility has this id")}}},
         "/api/categories": {"get": {
+            "operationId": "categories",
             "summary": "Categories, labels (zh/en) and amenity vocabularies",
             "responses": {"200": _ok("Categories", {"categories": [], "access": []})}}},
         "/api/openapi.json": {"get": {
+            "operationId": "openapi",
             "summary": "This document",
             "responses": {"200": {"description": "OpenAPI 3.1 document",
                                   "content": {"application/json": {"schema": {
