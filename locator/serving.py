@@ -57,6 +57,11 @@ def init_app(app: Flask) -> None:
 
 def validate_pages(response):
     """ETags on HTML pages (revalidated each time: open-now changes); immutable versioned files."""
+    if request.endpoint == "static" and response.direct_passthrough:
+        # Read the (small) file now, so that flask-compress compresses a body instead of
+        # streaming through a generator that never closes the file.
+        response.direct_passthrough = False
+        response.make_sequence()
     if request.method != "GET" or response.status_code != 200:
         return response
     if response.mimetype == "text/html" and not response.direct_passthrough:
