@@ -178,7 +178,7 @@ def _cluster_layers(fmap, layer_names: Iterable[tuple[str, str]]) -> list:
     layers = []
     for key, label in layer_names:
         cluster = LocalCluster(name=str(escape(label)),
-                               options={"chunkedLoading": True, "chunkInterval": 10,
+                               options={"chunkedLoading": True, "chunkInterval": 5,
                                         "chunkDelay": 1, "showCoverageOnHover": False})
         layers.append((key, _named(cluster, key).add_to(fmap)))
     if layers:

@@ -77,28 +77,32 @@
   // Markers are made in small batches, each its own short task, then handed to the cluster in
   // one call (it chunks its own work, and re-sums its tree once per call, not once per batch),
   // so 10,000 places never freeze a phone's main thread.
-  var BATCH = 500;
+  var BATCH = 250;
 
   function addLayer(key, rows, shown) {
     var group = shell.layers[key];
     if (shown.indexOf(key) < 0) { map.removeLayer(group); }
     var icon = L.divIcon({className: "dot dot-" + key, iconSize: [18, 18]});
     var markers = [];
-    function marker(row) {
-      var m = L.marker([row[0], row[1]], {icon: icon, title: row[3]});
-      // Popups are built when opened: 10,000 DOM trees up front would stall a phone.
-      m.bindPopup(function () {
-        return popup(row[3], data.facility_url + encodeURIComponent(row[2]));
-      });
-      return m;
-    }
+    // One popup handler per layer, not one per marker: 10,000 bound popups cost a phone
+    // tens of milliseconds and a garbage collection; the row is found when a marker is opened.
+    group.on("click", function (event) {
+      var row = event.layer.row;
+      L.popup({offset: [0, -4]}).setLatLng(event.layer.getLatLng())
+        .setContent(popup(row[3], data.facility_url + encodeURIComponent(row[2]))).openOn(map);
+    });
     function step() {
       var end = Math.min(markers.length + BATCH, rows.length);
-      while (markers.length < end) { markers.push(marker(rows[markers.length])); }
+      while (markers.length < end) {
+        var row = rows[markers.length];
+        var m = L.marker([row[0], row[1]], {icon: icon, title: row[3]});
+        m.row = row;
+        markers.push(m);
+      }
       if (markers.length < rows.length) {
         window.setTimeout(step, 0);
       } else {
-        group.addLayers(markers);
+        group.addLayers(markers, true);  // true: no "layeradd" event per marker
       }
     }
     step();

@@ -214,6 +214,12 @@ def test_overview_map_clusters_and_switches_layers(phone):
     assert boxes.count() == 4
     assert [b.is_checked() for b in boxes.all()] == [False, False, True, False]
     phone.shot("map-zh.png")
+    page.evaluate("""() => { const m = LocatorMap.layers.bus_stop.getLayers()[0];
+                             LocatorMap.map.setView(m.getLatLng(), 19, {animate: false}); }""")
+    page.locator(".leaflet-marker-icon.dot").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    assert popup.locator("strong").inner_text().startswith("母婴室")  # row() names them so
+    assert popup.locator("a").get_attribute("href").startswith("/facilities/room-1")
 
 
 @pytest.mark.parametrize("path", ["/", "/nearest?lat=22.5281&lon=113.031&category=nursing_room",
