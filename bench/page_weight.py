@@ -3,7 +3,7 @@
 On 10,000 synthetic facilities, with tiles pointed at a local stub:
 * weight: each page's HTML plus every JS/CSS file (and data JSON) it loads, gzip-compressed;
 * Lighthouse 12.8.2 (npx, mobile defaults, Debian's chromium) performance and accessibility,
-  against the app served with gzip as a reverse proxy would serve it;
+  against the app as it serves itself (it compresses text; the bench gzips anything it left);
 * throughput: /nearest (HTML) and /api/nearest (JSON) under gunicorn with 2 workers, measured in
   the same run from random origins, by a bounded Python load client on 127.0.0.1.
 """
