@@ -1,0 +1,152 @@
+"""Admin accounts: usernames, the password policy, hashing, and the login throttle. No Flask.
+
+Passwords are hashed with werkzeug's scrypt. Failed logins are rows in the database, so the
+throttle holds across gunicorn workers and restarts; each attempt is counted *before* the
+password is checked and forgotten only when it proves right, so parallel guesses cannot
+slip past the limit either.
+"""
+
+import math
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .store import Store
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # scrypt's cost grows with the input; nobody types more than this
+MIN_DISTINCT = 6  # "aaaaaaaaaaaa" and "121212121212" are long but not strong
+# The most common long passwords in public breach lists, and this product's own words.
+COMMON = frozenset({
+    "123456789012", "1234567890123", "12345678901234", "qwertyuiopas", "qwertyuiop123",
+    "password1234", "password12345", "passw0rd1234", "iloveyou1234", "abcdefghijkl",
+    "abc123456789", "a1b2c3d4e5f6", "1qaz2wsx3edc", "1q2w3e4r5t6y", "qwerty123456",
+    "woaini1314520", "woaini123456", "administrator", "admin1234567", "admin123456789",
+    "xinhui123456", "jiangmen123456", "locator12345", "locatoradmin",
+})
+
+
+class AccountError(ValueError):
+    """A username or password that the policy refuses; the message says why."""
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most `per_account` / `per_address` failed logins in any `window_s` seconds."""
+
+    per_account: int = 5
+    per_address: int = 10
+    window_s: int = 15 * 60
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The signed-in admin (None if refused), or how many seconds to wait when throttled."""
+
+    admin: dict | None
+    wait_s: int = 0
+
+
+def normalise_username(name: str) -> str:
+    """Usernames are compared in lower case, without surrounding spaces."""
+    return name.strip().lower()
+
+
+def check_username(name: str) -> None:
+    """AccountError unless `name` is 1-64 of a-z, 0-9, '.', '_' or '-', starting alphanumeric."""
+    if not USERNAME.fullmatch(name):
+        raise AccountError("the username must be 1 to 64 characters a-z, 0-9, '.', '_' or '-', "
+                           "starting with a letter or digit")
+
+
+def check_password(password: str, username: str) -> None:
+    """AccountError when the password is too short, too simple, common or holds the username."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters "
+                           "(a few unrelated words make a strong one)")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
+    if len(set(password)) < MIN_DISTINCT:
+        raise AccountError(f"the password must use at least {MIN_DISTINCT} different characters")
+    lowered = password.lower()
+    if lowered in COMMON or username and username in lowered:
+        raise AccountError("the password is too easy to guess (it is a common password or "
+                           "contains the username)")
+
+
+def create_admin(store: Store, username: str, password: str) -> int:
+    """Create an admin account after checking the name and password; return its id."""
+    username = normalise_username(username)
+    check_username(username)
+    check_password(password, username)
+    admin_id = store.add_admin(username, generate_password_hash(password))
+    if admin_id is None:
+        raise AccountError(f"an admin named {username!r} already exists")
+    store.audit("admin_created", "cli", detail={"username": username})
+    return admin_id
+
+
+def set_password(store: Store, username: str, password: str) -> None:
+    """Give an existing admin a new password, ending their sessions."""
+    username = normalise_username(username)
+    check_password(password, username)
+    if not store.set_admin_password(username, generate_password_hash(password)):
+        raise AccountError(f"there is no admin named {username!r}")
+    store.audit("password_changed", "cli", detail={"username": username})
+
+
+def attempt_login(store: Store, username: str, password: str, address: str, *,
+                  throttle: Throttle = Throttle(), now: float | None = None) -> LoginOutcome:
+    """Check a login against the throttle and the stored hash; audit whatever happens."""
+    now = time.time() if now is None else now
+    username = normalise_username(username)[:64]
+    with store.writing():
+        wait = _wait_s(store, username, address, now, throttle)
+        if wait:
+            store.audit("login_throttled", username, address, {"wait_s": wait})
+            return LoginOutcome(None, wait)
+        store.add_login_failure(now, username, address)  # until the password proves right
+    admin = store.admin_by_name(username)
+    ok = password_matches(admin["password_hash"] if admin else None, password)
+    with store.writing():
+        if ok:
+            store.forget_login_failures(username=username)
+            store.audit("login", username, address)
+        else:
+            store.forget_login_failures(before=now - throttle.window_s)
+            store.audit("login_failed", username, address)
+    return LoginOutcome({"id": admin["id"], "username": username} if ok else None)
+
+
+def password_matches(stored_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; an unknown account costs the same time as a known one."""
+    if len(password) > MAX_PASSWORD:
+        return False
+    if stored_hash is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(stored_hash, password)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to check against when the account does not exist (no timing oracle)."""
+    return generate_password_hash("no such account")
+
+
+def _wait_s(store: Store, username: str, address: str, now: float, throttle: Throttle) -> int:
+    """Seconds until this account and this address may try again (0: now)."""
+    since = now - throttle.window_s
+    waits = [0.0]
+    for times, limit in ((store.login_failure_times(since=since, username=username),
+                          throttle.per_account),
+                         (store.login_failure_times(since=since, address=address),
+                          throttle.per_address)):
+        if len(times) >= limit:
+            # Once the failure `limit` places from the end leaves the window, one more is allowed.
+            waits.append(times[-limit] + throttle.window_s - now)
+    return math.ceil(max(waits))
