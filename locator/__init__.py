@@ -13,6 +13,9 @@ DEFAULTS = {
     # Optional external place search: "" (off), "nominatim" or "baidu" (+ GEOCODER_KEY).
     "GEOCODER": "",
     "GEOCODER_KEY": "",
+    # Admin console sessions (locator/sessions.py): None = Secure except in debug and tests.
+    "SESSION_COOKIE_SECURE": None,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
 }
 
 
@@ -30,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DATABASE"] = os.path.join(root, app.config["DATABASE"])
     app.config["SAMPLE_CSV"] = os.path.join(root, app.config["SAMPLE_CSV"])
 
-    from . import api, cli, db, errors, health, i18n, security, serving, views
+    from . import admin, api, cli, db, errors, health, i18n, security, serving, views
     db.init_app(app)
     cli.init_app(app)
     errors.init_app(app)
@@ -40,4 +43,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    admin.init_app(app)
     return app

@@ -1,0 +1,52 @@
+"""What every admin view shares: who is signed in, from where, and problems in their language."""
+
+import dataclasses
+from datetime import datetime
+
+from flask import current_app, g, request
+from flask_babel import format_datetime, gettext
+
+from .importer import Problem
+from .maps import Tiles, tiles_from_config
+
+
+def actor() -> str:
+    """The signed-in admin's username, for versions and the audit log."""
+    return g.admin["username"]
+
+
+def admin_id() -> int:
+    """The signed-in admin's id."""
+    return g.admin["id"]
+
+
+def address() -> str:
+    """The client's address. No ProxyFix is configured: behind a proxy this is the proxy's."""
+    return request.remote_addr or ""
+
+
+def problem_text(problem: Problem) -> str:
+    """'line N, column C: …' in the admin's language."""
+    return problem.render(gettext)
+
+
+def field_text(problem: Problem) -> str:
+    """A problem's message alone, for showing next to its form field."""
+    return dataclasses.replace(problem, line=None, column=None).render(gettext)
+
+
+def local_time(iso: str | None) -> str:
+    """A stored UTC timestamp as Asia/Shanghai (Babel's default time zone) date and time."""
+    if not iso:
+        return ""
+    return format_datetime(datetime.fromisoformat(iso), "yyyy-MM-dd HH:mm")
+
+
+def tiles() -> Tiles:
+    """The configured base map."""
+    return tiles_from_config(current_app.config)
+
+
+def page_number() -> int:
+    """The ?page= argument, at least 1."""
+    return max(request.args.get("page", 1, type=int), 1)
