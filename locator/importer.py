@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .categories import CATEGORIES
-from .points import close_pairs
+from .points import near_twins
 from .problems import N_, Problem
 from .records import COLUMNS
 from .tables import TableError, read_table
@@ -152,35 +152,32 @@ def _changes(old: Mapping, new: Mapping) -> list[tuple[str, object, object]]:
 
 def duplicate_warnings(records: list[dict], lines: list[int], current: Mapping[str, dict], *,
                        merge: bool) -> list[Problem]:
-    """Facilities of one category within 15 m of each other (stored ones too, in merge mode)."""
-    pool = list(records)
-    if merge:
-        in_file = {r["id"] for r in records}
-        pool += [r for k, r in current.items() if k not in in_file]
+    """Facilities within 15 m of an earlier one of their category (or, merging, a stored one)."""
+    in_file = {r["id"] for r in records}
+    stored = [r for k, r in current.items() if k not in in_file] if merge else []
+    pool = stored + list(records)  # stored ones first: compared with, never reported themselves
     groups = {key: n for n, key in enumerate(CATEGORIES)}
-    pairs = close_pairs([groups.get(r["category"], -1) for r in pool],
-                        [r["lat"] for r in pool], [r["lon"] for r in pool], DUPLICATE_METRES)
-    pairs = [p for p in pairs if p[0] < len(records)]  # pairs of stored ones are old news
-    warnings = [_duplicate(pool, lines, i, j, metres) for i, j, metres in
-                pairs[:LISTED_DUPLICATES]]
-    if len(pairs) > LISTED_DUPLICATES:
+    twins = near_twins([groups.get(r["category"], -1) for r in pool], [r["lat"] for r in pool],
+                       [r["lon"] for r in pool], DUPLICATE_METRES, start=len(stored))
+    warnings = [_duplicate(pool, lines, len(stored), j, i, metres)
+                for j, i, metres in twins[:LISTED_DUPLICATES]]
+    if len(twins) > LISTED_DUPLICATES:
         warnings.append(Problem(None, None, N_(
-            "and %(count)s more pairs of same-category facilities within %(metres)s m"),
-            {"count": len(pairs) - LISTED_DUPLICATES, "metres": int(DUPLICATE_METRES)}))
+            "and %(count)s more facilities within %(metres)s m of another of their category"),
+            {"count": len(twins) - LISTED_DUPLICATES, "metres": int(DUPLICATE_METRES)}))
     return warnings
 
 
-def _duplicate(pool: list[dict], lines: list[int], i: int, j: int, metres: float) -> Problem:
-    """One probable duplicate; index i < j, and indexes past `lines` are stored facilities."""
-    first, second = pool[i], pool[j]
-    params = {"id": second["id"], "other": first["id"], "category": first["category"],
+def _duplicate(pool: list[dict], lines: list[int], first_in_file: int, j: int, i: int,
+               metres: float) -> Problem:
+    """Facility j (in the file) lies near i, from the file too or stored (index before the file)."""
+    params = {"id": pool[j]["id"], "other": pool[i]["id"], "category": pool[j]["category"],
               "metres": round(metres, 1)}
-    if j < len(lines):  # both from the file
-        return Problem(lines[j], None, N_(
+    if i >= first_in_file:
+        return Problem(lines[j - first_in_file], None, N_(
             "%(id)s is %(metres)s m from %(other)s (line %(other_line)s), also a %(category)s — "
             "probably the same place twice; keep one unless they really are separate"),
-            {**params, "other_line": lines[i]})
-    params = {**params, "id": first["id"], "other": second["id"]}
-    return Problem(lines[i], None, N_(
+            {**params, "other_line": lines[i - first_in_file]})
+    return Problem(lines[j - first_in_file], None, N_(
         "%(id)s is %(metres)s m from the stored facility %(other)s, also a %(category)s — "
         "probably the same place twice; keep one unless they really are separate"), params)

@@ -3,7 +3,7 @@
 import math
 from collections import Counter, defaultdict
 
-from .geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m
+from .geo import bd09_to_wgs84, gcj02_to_wgs84
 from .problems import N_, Problem
 
 Area = tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
@@ -141,12 +141,19 @@ def _likely_fix(lat: float, lon: float, system: str, area: Area) -> tuple[bool, 
 # key = group * _GROUP + lat_cell * _ROW + lon_cell; small enough to stay a machine-size int.
 _ROW = 1 << 24
 _GROUP = 1 << 50
-_FORWARD = (1, _ROW - 1, _ROW, _ROW + 1)  # half the neighbours: each pair is seen once
+_FORWARD = (1, _ROW - 1, _ROW, _ROW + 1)
+_AROUND = (0, *_FORWARD, *(-k for k in _FORWARD))  # a cell and its eight neighbours
+# Distinct points compared per point at most: far above any real neighbourhood, and it keeps a
+# pathological file (thousands of jittered points in one spot) linear.
+MAX_CANDIDATES = 64
+_WGS84_A = 6_378_137.0
+_WGS84_E2 = 6.69437999014e-3
 
 
-def close_pairs(groups: list[int], lats: list[float], lons: list[float],
-                metres: float) -> list[tuple[int, int, float]]:
-    """(i, j, distance) for i < j in the same group within `metres`, in order of i."""
+def near_twins(groups: list[int], lats: list[float], lons: list[float], metres: float,
+               start: int = 0) -> list[tuple[int, int, float]]:
+    """(j, i, distance): each point j ≥ start with an earlier point i of its group within
+    `metres` (one i per j); points before `start` are only compared with, never reported."""
     if not lats:
         return []
     max_abs_lat = min(max(abs(x) for x in lats), 80.0)
@@ -158,14 +165,42 @@ def close_pairs(groups: list[int], lats: list[float], lons: list[float],
     cells = _shared_cells(keys)
     if not cells:
         return []
-    members = defaultdict(list)
-    for i, key in enumerate(keys):
-        if key in cells:
-            members[key].append(i)
-    pairs = [(i, j, d) for key, here in members.items()
-             for i, j in _candidates(key, here, members)
-             if (d := geodesic_m(lats[i], lons[i], lats[j], lons[j])) <= metres]
-    return sorted((min(i, j), max(i, j), d) for i, j, d in pairs)
+    twins, seen, exact = [], defaultdict(list), {}
+    for j in (j for j, key in enumerate(keys) if key in cells):
+        twin = _twin(j, keys[j], groups, lats, lons, metres, seen, exact)
+        if twin is not None and j >= start:
+            twins.append((j, *twin))
+    return twins
+
+
+def _twin(j, key, groups, lats, lons, metres, seen, exact) -> tuple[int, float] | None:
+    """(i, distance) of an earlier point near j; records j as seen for the points after it."""
+    spot = (groups[j], lats[j], lons[j])
+    if spot in exact:  # the same coordinates again: no need to compare, nor to keep j
+        return exact[spot], 0.0
+    exact[spot] = j
+    seen[key].append(j)
+    checked = 0
+    for offset in _AROUND:
+        for i in seen.get(key + offset, ()):
+            if i == j:
+                continue
+            distance = flat_distance_m(lats[i], lons[i], lats[j], lons[j])
+            if distance <= metres:
+                return i, distance
+            checked += 1
+            if checked >= MAX_CANDIDATES:
+                return None
+    return None
+
+
+def flat_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Metres between points tens of metres apart: the ellipsoid's local radii, mm-exact there."""
+    phi = math.radians((lat1 + lat2) / 2)
+    w = 1.0 - _WGS84_E2 * math.sin(phi) ** 2
+    north = math.radians(lat2 - lat1) * _WGS84_A * (1.0 - _WGS84_E2) / w ** 1.5
+    east = math.radians(lon2 - lon1) * _WGS84_A * math.cos(phi) / math.sqrt(w)
+    return math.hypot(north, east)
 
 
 def _shared_cells(keys: list[int]) -> set[int]:
@@ -177,11 +212,3 @@ def _shared_cells(keys: list[int]) -> set[int]:
         cells |= hits
         cells.update(k - offset for k in hits)
     return cells
-
-
-def _candidates(key: int, here: list[int], members: dict) -> list[tuple[int, int]]:
-    """Index pairs within a cell and between it and its forward neighbours."""
-    pairs = [(a, b) for n, a in enumerate(here) for b in here[n + 1:]]
-    for offset in _FORWARD:
-        pairs.extend((a, b) for a in here for b in members.get(key + offset, ()))
-    return pairs

@@ -1,12 +1,13 @@
 """Export: UTF-8 with BOM, CRLF, no cell a spreadsheet would run, and export → import = identity."""
 
+import io
 import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from locator.categories import ACCESS_LABELS, CATEGORIES
-from locator.exporter import write_csv
+from locator.exporter import cell, write_csv, write_csv_stream
 from locator.importer import ImportSettings, read_import
 from locator.records import COLUMNS, MULTILINE_COLUMNS
 
@@ -72,3 +73,32 @@ def test_no_cell_starts_like_a_formula():
     cells = lines[1].split(",")
     assert all(not c.startswith(("=", "+", "-", "@", "\t")) for c in cells), cells
     assert "'=1+1" in cells and "'+86 750" in cells
+
+
+def test_cells_exact_floats_blanks_and_every_formula_start_defused():
+    assert cell("lat", 22.123456789012345) == repr(22.123456789012345)
+    assert float(cell("lon", 113.1 + 1e-13)) == 113.1 + 1e-13
+    assert cell("phone", None) == "" and cell("lat", None) == ""
+    for start in ("=", "+", "-", "@", "\t", "\r", "'"):
+        assert cell("name", start + "x") == "'" + start + "x"
+    assert cell("name", "a=b") == "a=b" and cell("id", "-a") == "'-a"
+
+
+def test_rows_end_in_crlf_and_newlines_inside_cells_stay_quoted():
+    record = dict.fromkeys(COLUMNS, "") | {
+        "id": "a", "category": "landmark", "name": "A, \"B\"", "lat": 22.5, "lon": 113.0,
+        "description": "one\ntwo"}
+    text = write_csv([record, record | {"id": "b"}]).decode("utf-8")
+    assert text.startswith("\ufeffid,category,name,") and text.endswith("\r\n")
+    assert text.count("\r\n") == 3 and '"one\ntwo"' in text and '"A, ""B"""' in text
+
+
+def test_stream_writes_the_same_bytes_in_chunks_from_a_generator():
+    records = [dict.fromkeys(COLUMNS, "") | {"id": f"r{i}", "category": "landmark",
+                                              "name": "名", "lat": 22.5, "lon": 113.0,
+                                              "coord_system": "wgs84", "access": "public"}
+               for i in range(2500)]
+    out = io.BytesIO()
+    write_csv_stream((r for r in records), out)
+    assert out.getvalue() == write_csv(records)
+    assert read_import(out.getvalue(), "x.csv", {}).records == records

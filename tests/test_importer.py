@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import random
+import time
 import zipfile
 
 import openpyxl
@@ -13,7 +14,7 @@ from factories import csv_bytes, row
 
 from locator.geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m, wgs84_to_gcj02
 from locator.importer import Diff, ImportSettings, Problem, diff_records, read_import
-from locator.points import close_pairs
+from locator.points import near_twins
 from locator.records import COLUMNS
 
 TODAY = datetime.date(2025, 6, 1)
@@ -399,7 +400,7 @@ def test_problem_renders_location_and_translates_message_and_prefix():
 
 # -- the duplicate grid agrees with brute force ---------------------------------------------
 
-def test_close_pairs_matches_brute_force():
+def test_near_twins_matches_brute_force():
     rng = random.Random(7)
     centres = [(22.5, 113.0), (-0.00005, 0.00005), (60.0, -30.0)]
     lats, lons, groups = [], [], []
@@ -408,6 +409,22 @@ def test_close_pairs_matches_brute_force():
         lats.append(lat + rng.uniform(-3e-4, 3e-4))
         lons.append(lon + rng.uniform(-3e-4, 3e-4))
         groups.append(rng.randrange(2))
-    brute = [(i, j) for i in range(400) for j in range(i + 1, 400)
-             if groups[i] == groups[j] and geodesic_m(lats[i], lons[i], lats[j], lons[j]) <= 15]
-    assert brute and [(i, j) for i, j, _ in close_pairs(groups, lats, lons, 15)] == brute
+    lats[-5:], lons[-5:], groups[-5:] = [lats[0]] * 5, [lons[0]] * 5, [groups[0]] * 5
+
+    def near(i: int, j: int) -> bool:
+        return groups[i] == groups[j] and geodesic_m(lats[i], lons[i], lats[j], lons[j]) <= 15
+
+    twins = near_twins(groups, lats, lons, 15)
+    assert [j for j, _, _ in twins] == [j for j in range(400) if any(near(i, j)
+                                                                     for i in range(j))]
+    assert all(i < j and near(i, j) and abs(d - geodesic_m(lats[i], lons[i], lats[j], lons[j]))
+               < 0.001 for j, i, d in twins)
+
+
+def test_thousands_of_facilities_at_one_spot_stay_fast():
+    rows = [row(i, lat="22.5", lon="113.0") for i in range(3000)]
+    rows += [row(i, lat=str(22.6 + i * 1e-9), lon="113.1") for i in range(3000, 6000)]
+    start = time.perf_counter()
+    result = check(csv_bytes(*rows))
+    assert time.perf_counter() - start < 5
+    assert len(result.warnings) == 101 and "5898 more" in str(result.warnings[-1])
