@@ -42,7 +42,7 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving the app from `db_path` on 127.0.0.1, as `make serve` does."""
 
-    def __init__(self, db_path: str, workers: int = 2):
+    def __init__(self, db_path: str, workers: int = 2, env: dict | None = None):
         """Start it and wait until /healthz answers."""
         import time
         import urllib.request
@@ -50,7 +50,7 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | {"LOCATOR_DATABASE": db_path, "LOCATOR_WORKERS": str(workers),
-                            "LOCATOR_BIND": f"127.0.0.1:{self.port}"}
+                            "LOCATOR_BIND": f"127.0.0.1:{self.port}"} | (env or {})
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         self.proc = subprocess.Popen([gunicorn, "--access-logfile", "/dev/null", "wsgi:app"],
                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
