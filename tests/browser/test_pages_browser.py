@@ -29,13 +29,7 @@ TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000
 HOSTILE = '<img src=x onerror=alert(1)></script><script>alert(2)</script>`${alert(3)}`"\''
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-    # flask-compress (locator/serving.py) streams static files through its own generator and
-    # never closes Flask's file wrapper: CPython closes the file at once when the generator is
-    # dropped, with a ResourceWarning from the server thread. Not what these tests are about.
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
 
 
 def tile_stub(app):
