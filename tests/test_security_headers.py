@@ -7,8 +7,8 @@ import pytest
 from tests.factories import load, row
 
 PATHS = ["/", "/nearest?lat=22.5&lon=113", "/map", "/facilities/room-1",
-         "/api/nearest?lat=22.5&lon=113", "/api/facilities", "/api/nope", "/nope", "/static/css/site.css", "/healthz",
-         "/admin/login", "/admin/"]
+         "/api/nearest?lat=22.5&lon=113", "/api/facilities", "/api/nope", "/nope",
+         "/static/css/site.css", "/healthz", "/admin/login", "/admin/"]
 
 
 @pytest.mark.parametrize("path", PATHS)
