@@ -1,0 +1,166 @@
+"""The admin console in a real browser: sign in and the upload flow at a desktop viewport.
+
+Playwright drives Debian's chromium against the app served from a thread on 127.0.0.1, tiles
+answered by a local stub. Screenshots of the preview and the history go to test-artifacts/.
+"""
+
+import os
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from locator import create_app
+from locator.store import Store
+from tests.admin_support import PASSWORD, USER, make_admin
+from tests.factories import csv_bytes, load, row
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+DESKTOP = {"width": 1366, "height": 900}
+TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+                     "0000000c49444154789c6378f1e60900057802b95355da690000000049454e44ae426082")
+
+pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+    # flask-compress leaves static files for CPython to close in the server thread.
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+def with_tiles(app):
+    """Wrap the app: /__tiles/… answers a grey PNG, as a local tile server would."""
+    def wsgi(environ, start_response):
+        if environ["PATH_INFO"].startswith("/__tiles/"):
+            start_response("200 OK", [("Content-Type", "image/png"),
+                                      ("Content-Length", str(len(TILE)))])
+            return [TILE]
+        return app(environ, start_response)
+    return wsgi
+
+
+@pytest.fixture
+def server(db_path):
+    """The console on three nursing rooms, on a free 127.0.0.1 port."""
+    load(db_path, row(1), row(2), row(3))
+    make_admin(db_path)
+    app = create_app({"TESTING": True, "DATABASE": db_path,
+                      "TILE_URL": "/__tiles/{z}/{x}/{y}.png", "MAP_REVIEW_NUMBER": "审图号：测试"})
+    httpd = make_server("127.0.0.1", 0, with_tiles(app), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page(server):
+    """A desktop-sized English page; fails the test on script errors, CSP reports or requests
+    leaving 127.0.0.1."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+        problems = []
+        context.route("**/*", lambda route: _local_only(route, problems))
+        tab = context.new_page()
+        tab.on("pageerror", lambda exc: problems.append(str(exc)))
+        tab.on("console", lambda msg: _console(msg, problems))
+        tab.on("response", lambda response: _subresource(response, problems))
+        tab.server = server
+        yield tab
+        context.close()
+        browser.close()
+        assert not problems, problems
+
+
+def _console(message, problems: list) -> None:
+    """Record console errors (CSP reports among them); a page's own 4xx status is by design."""
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        problems.append(message.text)
+
+
+def _subresource(response, problems: list) -> None:
+    """Record a script, style, image or other file that failed to load."""
+    if response.status >= 400 and response.request.resource_type != "document":
+        problems.append(f"{response.status} {response.url}")
+
+
+def _local_only(route, problems: list) -> None:
+    """Let 127.0.0.1 through; refuse and record anything else."""
+    if urlsplit(route.request.url).hostname == "127.0.0.1":
+        route.continue_()
+    else:
+        problems.append("external request: " + route.request.url)
+        route.abort()
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot in test-artifacts/."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, name), full_page=True)
+
+
+def test_sign_in_upload_preview_confirm_and_history(page, tmp_path, db_path):
+    page.goto(page.server + "/admin/upload")
+    assert "/admin/login" in page.url  # the guard sent us to sign in
+    page.get_by_label("Username").fill(USER)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "Wrong username or password" in page.locator("p.error").inner_text()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/upload")
+
+    path = tmp_path / "new-list.csv"
+    path.write_bytes(csv_bytes(row(1, name="母婴室（改名）"), row(2, lat="22.5105"), row(4)))
+    page.get_by_label("File (CSV or XLSX)").set_input_files(str(path))
+    page.get_by_label("Merge").check()
+    page.get_by_label("Replace", exact=False).first.check()
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state("networkidle")
+
+    assert page.locator("h1").inner_text() == "Preview of new-list.csv"
+    counts = page.locator("p.counts").inner_text()
+    assert "Added: 1" in counts and "Changed: 2" in counts and "Removed: 1" in counts
+    assert page.locator("#changed td.new").first.inner_text() == "母婴室（改名）"
+    assert page.locator("#preview-map path.leaflet-interactive").count() >= 4
+    assert page.locator("img.leaflet-tile-loaded").count() > 0
+    assert "审图号：测试" in page.locator(".credit").inner_text()
+    shot(page, "admin-preview.png")
+
+    page.get_by_role("button", name="Confirm and apply").click()
+    page.wait_for_url("**/admin/history")
+    assert "Imported new-list.csv as version 2." in page.locator(".flash").inner_text()
+    first_row = page.locator("table.history tbody tr").first.inner_text()
+    assert "alice" in first_row and "new-list.csv" in first_row
+    shot(page, "admin-history.png")
+
+    store = Store(db_path)
+    names = {r["id"]: r["name"] for r in store.facilities()}
+    store.close()
+    assert names == {"room-1": "母婴室（改名）", "room-2": "母婴室2", "room-4": "母婴室4"}
+
+
+def test_a_bad_file_shows_every_error_in_the_browser(page, tmp_path):
+    page.goto(page.server + "/admin/login?lang=en")
+    page.get_by_label("Username").fill(USER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+    page.get_by_role("link", name="Upload a file").click()
+    path = tmp_path / "bad.csv"
+    path.write_text("id,category,name,lat,lon\nRoom 1,landmark,A,22.5,113\nb,toilet,B,95,113\n")
+    page.get_by_label("File (CSV or XLSX)").set_input_files(str(path))
+    page.get_by_role("button", name="Check the file").click()
+    errors = page.locator("#errors li").all_inner_texts()
+    assert [e.split(":")[0] for e in errors] == [
+        "line 2, column id", "line 3, column category", "line 3, column lat"]
+    assert page.get_by_role("button", name="Confirm and apply").count() == 0
+    shot(page, "admin-errors.png")
