@@ -5,6 +5,7 @@ import json
 import os
 import sqlite3
 import threading
+import unicodedata
 import urllib.parse
 import zlib
 from collections.abc import Iterator, Sequence
@@ -193,7 +194,9 @@ class Store:
 
     def search(self, text: str, limit: int = 10) -> list[dict]:
         """Facilities whose name or address contains `text` (Chinese or English substring)."""
-        text = text.strip()
+        # Stored text holds no control characters (the importer refuses them), and FTS5's
+        # query parser stops at a NUL: drop them from the query.
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
         if not text:
             return []
         if len(text) >= 3:

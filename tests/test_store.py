@@ -135,3 +135,9 @@ def test_bulk_versions_rebuild_indexes_consistently(store):
     assert [r["id"] for r in store.search("单独改名")] == ["f-2999"]
     assert db.execute("INSERT INTO facilities_fts (facilities_fts) VALUES ('integrity-check')")
     assert store.integrity_ok()
+
+
+def test_search_ignores_control_characters(store):
+    commit(store, [record(1, name="景堂图书馆")])
+    assert [r["id"] for r in store.search("景堂\x00图书")] == ["f-1"]
+    assert store.search("\x00\x00\x00") == [] and store.search("a\x00\x01") == []
