@@ -41,7 +41,7 @@ def index():
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template("admin/facilities.html", rows=rows, total=total, page=page,
                            pages=pages, category=category, q=text, unverified=unverified,
-                           categories=CATEGORIES.values())
+                           categories=CATEGORIES.values(), labels=CATEGORIES)
 
 
 @bp.route("/facilities/<facility_id>/edit", methods=["GET", "POST"])
