@@ -1,27 +1,51 @@
-"""One store connection per request, closed on teardown."""
+"""A store connection for each request, kept per thread between requests."""
 
 import os
+import threading
 
 from flask import Flask, current_app, g
 
 from .importer import ImportSettings
 from .store import Store
 
+# Opening SQLite, setting its pragmas and closing it (which checkpoints the WAL when no other
+# connection is open) costs ~0.3 ms: a third of a cheap request. Each thread keeps its own
+# connection (never shared across threads) and reuses it while it stays valid.
+_threads = threading.local()
+KEPT_PER_THREAD = 4  # databases a thread keeps open (one in production; tests use many)
+
 
 def open_store() -> Store:
-    """The store for this app context, opened on first use."""
+    """The store for this request: this thread's kept connection, or a new one."""
     if "store" not in g:
         path = current_app.config["DATABASE"]
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        g.store = Store(path)
+        kept = getattr(_threads, "stores", None)
+        if kept is None:
+            kept = _threads.stores = {}
+        store = kept.pop(path, None)
+        if store is not None and not store.reusable():
+            store.close()
+            store = None
+        if store is None:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            store = Store(path)
+        g.store = store
     return g.store
 
 
 def close_store(_exc: BaseException | None = None) -> None:
-    """Close this context's store, if one was opened."""
+    """End this request's use of the store: keep it for the thread, or close it."""
     store = g.pop("store", None)
-    if store is not None:
+    if store is None:
+        return
+    store.end_request()
+    if not store.reusable():
         store.close()
+        return
+    kept = _threads.stores
+    kept[store.path] = store
+    while len(kept) > KEPT_PER_THREAD:
+        kept.pop(next(iter(kept))).close()
 
 
 def import_settings() -> ImportSettings:
@@ -31,5 +55,5 @@ def import_settings() -> ImportSettings:
 
 
 def init_app(app: Flask) -> None:
-    """Register the teardown that closes the store."""
+    """Register the teardown that ends the store's use."""
     app.teardown_appcontext(close_store)

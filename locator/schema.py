@@ -1,5 +1,7 @@
 """Schema migrations, applied in order; PRAGMA user_version records how many have run."""
 
+import sqlite3
+
 import sqlite_utils
 
 from .records import COLUMNS
@@ -21,7 +23,8 @@ def _facilities(db: sqlite_utils.Database) -> None:
 
 def _spatial_and_text_indexes(db: sqlite_utils.Database) -> None:
     """An R*Tree on coordinates and a trigram FTS5 index, kept in step by triggers."""
-    db.executescript(f"""
+    # One statement at a time: executescript() would commit the migration's transaction.
+    script = f"""
         CREATE VIRTUAL TABLE facility_rtree USING rtree(fid, min_lat, max_lat, min_lon, max_lon);
         CREATE VIRTUAL TABLE facilities_fts USING fts5({_FTS}, content='facilities',
             content_rowid='fid', tokenize='trigram');
@@ -41,7 +44,9 @@ def _spatial_and_text_indexes(db: sqlite_utils.Database) -> None:
                 VALUES ('delete', old.fid, {_OLD});
             INSERT INTO facilities_fts (rowid, {_FTS}) VALUES (new.fid, {_NEW});
         END;
-    """)
+    """
+    for statement in _split_sql(script):
+        db.execute(statement)
 
 
 def _versions_and_audit(db: sqlite_utils.Database) -> None:
@@ -93,6 +98,17 @@ def _admin_console(db: sqlite_utils.Database) -> None:
         " created_at REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (admin_id, sha256))",
     ):
         db.execute(statement)
+
+
+def _split_sql(script: str) -> list[str]:
+    """The complete statements of an SQL script (trigger bodies hold ';' too)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
 
 
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,

@@ -65,6 +65,14 @@ def _connect(target: str, timeout: float, uri: bool = False) -> sqlite3.Connecti
     return conn
 
 
+def _inode(path: str) -> int | None:
+    """The file's inode number, or None if it is gone."""
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
 def _read_only_uri(path: str) -> str:
     """How to read a database on read-only storage (e.g. a published replica).
 
@@ -99,13 +107,25 @@ class Store:
 
     def __init__(self, path: str, *, timeout: float = 10.0):
         """Open `path` (created if missing) with a busy timeout."""
+        self.path, self.read_only = path, False
         try:
             conn = _connect(path, timeout)
         except sqlite3.OperationalError:
             if not os.path.isfile(path):
                 raise
             conn = _connect(_read_only_uri(path), timeout, uri=True)
+            self.read_only = True
+        self.inode = _inode(path)
         self.db = sqlite_utils.Database(conn)
+
+    def reusable(self) -> bool:
+        """Whether this connection may serve another request: writable, and the file at its
+        path is still the one it opened (a published replica may be swapped in by rename)."""
+        return not self.read_only and self.inode == _inode(self.path)
+
+    def end_request(self) -> None:
+        """Leave no transaction open between requests."""
+        _roll_back(self.db.conn)
 
     def close(self) -> None:
         """Close the connection."""

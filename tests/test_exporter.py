@@ -43,7 +43,10 @@ def records(draw):
             "access": draw(st.sampled_from(sorted(ACCESS_LABELS))),
             "amenities": ";".join(draw(st.lists(st.sampled_from(
                 CATEGORIES[category].amenities), unique=True, max_size=3))),
-            "routes": draw(text(False)) if CATEGORIES[category].has_routes else "",
+            # Routes are stored normalised: non-empty tokens joined by ";".
+            "routes": ";".join(t for t in draw(st.lists(text(False), max_size=3))
+                               if t and ";" not in t and "；" not in t)
+            if CATEGORIES[category].has_routes else "",
             "opening_hours": draw(st.sampled_from(["", "24/7", "Mo-Fr 08:30-17:30; PH off"])),
             "verified_on": draw(st.sampled_from(["", "2024-05-31", "2026-01-02"])),
         }
