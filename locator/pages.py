@@ -3,7 +3,7 @@
 import re
 from datetime import datetime
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale, gettext, lazy_gettext
 
 from . import hours, maps
@@ -25,8 +25,10 @@ NAV_APPS = {"amap": lazy_gettext("AMap"), "baidu": lazy_gettext("Baidu Maps"),
 
 
 def lang() -> str:
-    """The page language: "zh" or "en"."""
-    return "en" if str(get_locale() or "").startswith("en") else "zh"
+    """The page language: "zh" or "en" (decided once per request)."""
+    if "page_lang" not in g:
+        g.page_lang = "en" if str(get_locale() or "").startswith("en") else "zh"
+    return g.page_lang
 
 
 def html_lang() -> str:
