@@ -14,9 +14,13 @@ worker_class = "sync"
 timeout = 30            # a request taking longer is stuck: restart the worker
 graceful_timeout = 20   # let in-flight requests finish on reload/stop
 keepalive = 5
-# Recycle workers now and then so that a slow leak can never build up.
-max_requests = 5000
-max_requests_jitter = 500
+# Load the app once in the master and fork workers from it: a new or recycled worker is ready
+# at once instead of spending ~0.5 s importing (SQLite connections open lazily, after the fork).
+preload_app = True
+# Recycle workers now and then so that a slow leak can never build up; rarely, since each
+# restart costs the new worker its warm caches (a low value showed up as 0.5 s p99 latency).
+max_requests = 200_000
+max_requests_jitter = 20_000
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

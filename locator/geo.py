@@ -12,7 +12,7 @@ Published reference points checked in tests/test_geo.py keep this honest.
 
 import math
 
-from geographiclib.geodesic import Geodesic
+from pyproj import Geod
 
 SYSTEMS = ("wgs84", "gcj02", "bd09")
 
@@ -131,8 +131,11 @@ def to_wgs84(lat: float, lon: float, system: str) -> tuple[float, float]:
     return convert(lat, lon)
 
 
+_WGS84 = Geod(ellps="WGS84")
+
+
 def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Distance in metres on the WGS-84 ellipsoid (Karney's geodesic, as geopy uses)."""
-    # Called straight rather than through geopy.distance.geodesic: same algorithm and
-    # result, without building Point and Distance objects on every nearest-search row.
-    return Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
+    # PROJ's C port of Karney's GeographicLib: the same method as geopy/geographiclib (the
+    # tests hold it to 1 mm of geopy), ~1 µs a call instead of ~30 µs in pure Python.
+    return _WGS84.inv(lon1, lat1, lon2, lat2)[2]
