@@ -5,43 +5,21 @@ answered by a local stub. Screenshots of the preview and the history go to test-
 """
 
 import os
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from locator import create_app
 from locator.store import Store
 from tests.admin_support import PASSWORD, USER, make_admin
+from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, TILE_URL, serving
 from tests.factories import csv_bytes, load, row
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 DESKTOP = {"width": 1366, "height": 900}
-TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
-                     "0000000c49444154789c6378f1e60900057802b95355da690000000049454e44ae426082")
-
 pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-    # flask-compress leaves static files for CPython to close in the server thread.
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
-
-
-def with_tiles(app):
-    """Wrap the app: /__tiles/… answers a grey PNG, as a local tile server would."""
-    def wsgi(environ, start_response):
-        if environ["PATH_INFO"].startswith("/__tiles/"):
-            start_response("200 OK", [("Content-Type", "image/png"),
-                                      ("Content-Length", str(len(TILE)))])
-            return [TILE]
-        return app(environ, start_response)
-    return wsgi
 
 
 @pytest.fixture
@@ -50,13 +28,9 @@ def server(db_path):
     load(db_path, row(1), row(2), row(3))
     make_admin(db_path)
     app = create_app({"TESTING": True, "DATABASE": db_path,
-                      "TILE_URL": "/__tiles/{z}/{x}/{y}.png", "MAP_REVIEW_NUMBER": "审图号：测试"})
-    httpd = make_server("127.0.0.1", 0, with_tiles(app), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
+                      "TILE_URL": TILE_URL, "MAP_REVIEW_NUMBER": "审图号：测试"})
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,40 +7,20 @@ reported, so no test needs (or touches) the network. Screenshots go to test-arti
 
 import os
 import shutil
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from locator import create_app
+from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, ROOT, TILE, TILE_URL, serving
 from tests.factories import load, row
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 PHONE = {"width": 390, "height": 844}
 XINHUI = {"latitude": 22.5281, "longitude": 113.0310}
-# A 1×1 light grey PNG: what every stub tile returns.
-TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
-                     "0000000c49444154789c6378f1e60900057802b95355da690000000049454e44ae426082")
 HOSTILE = '<img src=x onerror=alert(1)></script><script>alert(2)</script>`${alert(3)}`"\''
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
-
-
-def tile_stub(app):
-    """Wrap the app: /__tiles/… answers a PNG, as a local tile server would."""
-    def wsgi(environ, start_response):
-        if environ["PATH_INFO"].startswith("/__tiles/"):
-            start_response("200 OK", [("Content-Type", "image/png"),
-                                      ("Content-Length", str(len(TILE)))])
-            return [TILE]
-        return app(environ, start_response)
-    return wsgi
 
 
 @pytest.fixture
@@ -57,14 +37,10 @@ def server(db_path):
          *[row(100 + i, category="bus_stop", lat=str(22.50 + i * 0.0004),
                lon=str(113.00 + (i % 7) * 0.003)) for i in range(60)])
     app = create_app({"TESTING": True, "DATABASE": db_path,
-                      "TILE_URL": "/__tiles/{z}/{x}/{y}.png",
+                      "TILE_URL": TILE_URL,
                       "MAP_REVIEW_NUMBER": "审图号：测试"})
-    httpd = make_server("127.0.0.1", 0, tile_stub(app), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

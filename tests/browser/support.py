@@ -1,0 +1,42 @@
+"""What the browser tests share: Debian's chromium, a local tile stub, the app on 127.0.0.1."""
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+TILE_URL = "/__tiles/{z}/{x}/{y}.png"
+# A 1×1 light grey PNG: what every stub tile returns.
+TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+                     "0000000c49444154789c6378f1e60900057802b95355da690000000049454e44ae426082")
+
+
+def tile_stub(app):
+    """Wrap the app: /__tiles/… answers a PNG, as a local tile server would."""
+    def wsgi(environ, start_response):
+        if environ["PATH_INFO"].startswith("/__tiles/"):
+            start_response("200 OK", [("Content-Type", "image/png"),
+                                      ("Content-Length", str(len(TILE)))])
+            return [TILE]
+        return app(environ, start_response)
+    return wsgi
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve the app (with the tile stub) from a thread on a free 127.0.0.1 port."""
+    httpd = make_server("127.0.0.1", 0, tile_stub(app), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join()
