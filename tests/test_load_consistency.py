@@ -38,7 +38,7 @@ def hammer(port: int, seconds: float, out) -> None:
                 conn.request("GET", f"{path}?lat={lat}&lon={lon}&limit=10")
                 response = conn.getresponse()
                 body = response.read().decode()
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:
                 seen.append((kind, repr(exc), None, set()))
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 continue

@@ -20,7 +20,7 @@ def get(port: int, path: str) -> int:
         response = conn.getresponse()
         response.read()
         return response.status
-    except OSError:
+    except (OSError, http.client.HTTPException):  # cut off by the kill, mid-response
         return 0
     finally:
         conn.close()
