@@ -4,7 +4,6 @@ import contextlib
 import json
 import os
 import sqlite3
-import threading
 import unicodedata
 import urllib.parse
 import zlib
@@ -267,6 +266,8 @@ class Store:
             if expected_version is not None and expected_version != number:
                 raise StaleDataset(f"dataset is at version {number}, not {expected_version}")
             self._apply(records, change)
+            self.db.execute("DELETE FROM category_extents")
+            self.db.execute(schema.REFRESH_EXTENTS)
             number += 1
             self.db.execute(
                 "INSERT INTO versions (number, created_at, actor, kind, filename, sha256, mode,"
@@ -335,34 +336,11 @@ class Store:
 
     def extent(self, category: str | None = None) -> "Extent | None":
         """Count and bounding box of the facilities (of one category), or None if there are none."""
-        key = self._extent_key()
-        extents = _EXTENTS.get(key) if key else None
-        if extents is None:
-            extents = self._compute_extents()
-            if key:
-                _remember_extents(key, extents)
+        sql = "SELECT count, min_lat, min_lon, max_lat, max_lon FROM category_extents"
         if category is not None:
-            return extents.get(category)
-        return _union(list(extents.values()))
-
-    def _extent_key(self) -> tuple | None:
-        """What identifies this dataset: file, newest version, highest fid (None for :memory:)."""
-        path = self.db.execute("PRAGMA database_list").fetchone()[2]
-        if not path:
-            return None
-        # Every change to facilities is a new version (commit_version). Its time and sha256
-        # tell apart a file deleted and imported afresh at the same path; max(fid) catches
-        # rows inserted behind commit_version's back. All index look-ups: microseconds.
-        version = self.db.execute("SELECT number, created_at, sha256, total FROM versions"
-                                  " ORDER BY number DESC LIMIT 1").fetchone()
-        top = self.db.execute("SELECT max(fid) FROM facilities").fetchone()[0]
-        return path, version, top
-
-    def _compute_extents(self) -> dict[str, "Extent"]:
-        """Each category's count and exact bounding box: one scan of the table."""
-        rows = self.db.execute("SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
-                               " FROM facilities GROUP BY category")
-        return {row[0]: Extent(*row[1:]) for row in rows}
+            row = self.db.execute(sql + " WHERE category = ?", [category]).fetchone()
+            return None if row is None else Extent(*row)
+        return _union([Extent(*row) for row in self.db.execute(sql)])
 
     def candidates_in_box(self, min_lat: float, min_lon: float, max_lat: float, max_lon: float,
                           *, category: str | None = None, access: str | None = None,
@@ -531,21 +509,6 @@ class Extent:
     min_lon: float
     max_lat: float
     max_lon: float
-
-
-# Extents by (file, version, max fid): a scan of a million rows costs a few hundred ms, and a
-# Store lives for one request, so the cache is per process. A few datasets are plenty.
-_EXTENTS: dict[tuple, dict[str, Extent]] = {}
-_EXTENTS_KEPT = 8
-_EXTENTS_LOCK = threading.Lock()
-
-
-def _remember_extents(key: tuple, extents: dict[str, Extent]) -> None:
-    """Cache one dataset's extents, forgetting the oldest beyond a few."""
-    with _EXTENTS_LOCK:  # threads of one worker share the cache
-        _EXTENTS[key] = extents
-        while len(_EXTENTS) > _EXTENTS_KEPT:
-            _EXTENTS.pop(next(iter(_EXTENTS)))
 
 
 def _union(extents: list[Extent]) -> Extent | None:

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from locator.records import blank_record
-from locator.store import Change, StaleDataset, Store
+from locator.store import Change, Extent, StaleDataset, Store
 
 
 def record(i: int, **fields) -> dict:
@@ -34,6 +34,22 @@ def test_migrate_twice_is_harmless(db_path):
     assert store.count() == 1
     assert store.db.journal_mode == "wal"
     assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 3
+
+
+def test_extents_follow_each_version_and_the_upgrade_fills_them(db_path):
+    store = Store(db_path)
+    store.migrate()
+    commit(store, [record(1, lat=22.5, lon=113.0), record(2, lat=22.6, lon=113.1)])
+    assert store.extent() == Extent(2, 22.5, 113.0, 22.6, 113.1)
+    commit(store, [record(2, lat=22.6, lon=113.1)])
+    assert store.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
+    assert store.extent("coach_stop") is None
+    # A database made before the extents table: the upgrade computes them from the rows.
+    with store.writing():
+        store.db.execute("DROP TABLE category_extents")
+        store.db.execute("PRAGMA user_version = 5")
+    store.migrate()
+    assert store.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
 
 
 def test_rtree_follows_insert_update_delete(store):
