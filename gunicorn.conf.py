@@ -24,3 +24,10 @@ max_requests_jitter = 20_000
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+def when_ready(server):
+    """Before forking the workers: warm the preloaded app, so that they start warm."""
+    from locator.warmup import warm_up
+
+    warm_up(server.app.wsgi())

@@ -48,6 +48,13 @@ def close_store(_exc: BaseException | None = None) -> None:
         kept.pop(next(iter(kept))).close()
 
 
+def close_kept_stores() -> None:
+    """Close the connections this thread keeps (before fork(): children open their own)."""
+    kept = getattr(_threads, "stores", None) or {}
+    while kept:
+        kept.popitem()[1].close()
+
+
 def import_settings() -> ImportSettings:
     """The importer's settings from the app configuration."""
     return ImportSettings(service_area=tuple(current_app.config["SERVICE_AREA"]),
