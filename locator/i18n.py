@@ -46,6 +46,15 @@ def init_app(app: Flask) -> None:
         newstyle=True)
 
 
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, with the catalogue looked up once per request.
+
+    Flask-Babel's own looks it up on every call (~20 µs; a results page makes ~50 calls).
+    """
+    text = _catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
 def _catalogue():
     """This request's merged translations, looked up once."""
     if "translations" not in g:

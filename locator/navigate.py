@@ -1,12 +1,14 @@
 """Navigate links to AMap, Baidu, Apple Maps and the phone's own map app (DESIGN.md formats).
 
 Pure functions, no Flask. Coordinates are WGS-84 (as stored): AMap and Baidu are told so with
-coordinate=wgs84 / coord_type=wgs84 and convert themselves. Names are user data, so every value
-goes through urlencode; nothing is pasted into a URL by string formatting.
+coordinate=wgs84 / coord_type=wgs84 and convert themselves. Names are user data: every name goes
+through quote_plus, exactly as urlencode would quote it (a test holds them equal). The fixed
+parts are written out already encoded, because a results page builds twenty of these links and
+urlencode re-quoted every constant key and value (a tenth of the page's time).
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 # Baidu asks callers to name themselves in `src` (webapp.<company>.<app>).
 BAIDU_SOURCE = "webapp.locator.xinhui"
@@ -26,25 +28,32 @@ def _coord(value: float) -> str:
     return f"{value:.6f}"
 
 
+def _pair(first: float, second: float) -> str:
+    """Two coordinates as one query value ("," encoded, as urlencode does)."""
+    return f"{_coord(first)}%2C{_coord(second)}"
+
+
+def _name(name: str) -> str:
+    """A place name as a query value: cut to length, then quoted (user data)."""
+    return quote_plus(name[:MAX_NAME_CHARS])
+
+
 def amap_url(lat: float, lon: float, name: str) -> str:
     """AMap's marker page (longitude first), opening the app where installed."""
-    query = {"position": f"{_coord(lon)},{_coord(lat)}", "name": name[:MAX_NAME_CHARS],
-             "coordinate": "wgs84", "callnative": "1"}
-    return "https://uri.amap.com/marker?" + urlencode(query)
+    return (f"https://uri.amap.com/marker?position={_pair(lon, lat)}&name={_name(name)}"
+            "&coordinate=wgs84&callnative=1")
 
 
 def baidu_url(lat: float, lon: float, name: str) -> str:
     """Baidu's marker page (latitude first)."""
-    query = {"location": f"{_coord(lat)},{_coord(lon)}", "title": name[:MAX_NAME_CHARS],
-             "content": name[:MAX_NAME_CHARS], "coord_type": "wgs84", "output": "html",
-             "src": BAIDU_SOURCE}
-    return "https://api.map.baidu.com/marker?" + urlencode(query)
+    quoted = _name(name)
+    return (f"https://api.map.baidu.com/marker?location={_pair(lat, lon)}&title={quoted}"
+            f"&content={quoted}&coord_type=wgs84&output=html&src={BAIDU_SOURCE}")
 
 
 def apple_url(lat: float, lon: float) -> str:
     """Apple Maps walking directions to the point."""
-    return "https://maps.apple.com/?" + urlencode({"daddr": f"{_coord(lat)},{_coord(lon)}",
-                                                   "dirflg": "w"})
+    return f"https://maps.apple.com/?daddr={_pair(lat, lon)}&dirflg=w"
 
 
 def geo_url(lat: float, lon: float) -> str:

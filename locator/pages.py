@@ -4,10 +4,11 @@ import re
 from datetime import datetime
 
 from flask import current_app, g, request, url_for
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale
 
 from . import hours, maps
 from .categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES, access_label, amenity_label
+from .i18n import gettext
 from .navigate import navigate_links
 
 # A symbol beside each amenity's text label (the text is what counts; symbols are aria-hidden).
@@ -20,8 +21,6 @@ AMENITY_ICONS = {
     "realtime_info": "⏱", "wheelchair": "♿", "toilet": "🚻", "parking": "🅿",
 }
 CATEGORY_ICONS = {"nursing_room": "🍼", "coach_stop": "🚌", "bus_stop": "🚏", "landmark": "📍"}
-NAV_APPS = {"amap": lazy_gettext("AMap"), "baidu": lazy_gettext("Baidu Maps"),
-            "apple": lazy_gettext("Apple Maps"), "geo": lazy_gettext("Other map app")}
 
 
 def lang() -> str:
@@ -87,9 +86,16 @@ def amenities(record: dict) -> list[dict]:
             for t in tokens if t in AMENITY_LABELS]
 
 
+def nav_app_labels() -> dict[str, str]:
+    """The navigate apps' names in the page language."""
+    return {"amap": gettext("AMap"), "baidu": gettext("Baidu Maps"),
+            "apple": gettext("Apple Maps"), "geo": gettext("Other map app")}
+
+
 def nav_links(record: dict) -> list[dict]:
     """Navigate links for the record's WGS-84 position, with the app names."""
-    return [{"app": link.app, "label": NAV_APPS[link.app], "url": link.url}
+    labels = nav_app_labels()
+    return [{"app": link.app, "label": labels[link.app], "url": link.url}
             for link in navigate_links(record["lat"], record["lon"], record["name"])]
 
 

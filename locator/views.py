@@ -10,12 +10,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, gettext
+from flask_babel import format_date
 from werkzeug.datastructures import MultiDict
 
 from . import hours, maps, pages
 from .categories import CATEGORIES
 from .db import open_store
+from .i18n import gettext
 from .params import ParamError, category_param, nearest_params
 from .places import GeocoderUnavailable, PlaceNotFound
 from .results import describe, now

@@ -1,6 +1,9 @@
 """Navigate links: DESIGN.md formats, WGS-84 declared, hostile names kept inside their parameter."""
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from locator.navigate import amap_url, apple_url, baidu_url, geo_url, navigate_links
 
@@ -46,3 +49,15 @@ def test_hostile_names_stay_one_query_value():
 
 def test_all_links_in_order():
     assert [link.app for link in navigate_links(LAT, LON, "x")] == ["amap", "baidu", "apple", "geo"]
+
+
+@given(st.text(max_size=120), st.floats(-90, 90), st.floats(-180, 180))
+def test_links_are_what_urlencode_would_build(name, lat, lon):
+    cut, c = name[:100], lambda v: f"{v:.6f}"
+    assert amap_url(lat, lon, name) == "https://uri.amap.com/marker?" + urlencode(
+        {"position": f"{c(lon)},{c(lat)}", "name": cut, "coordinate": "wgs84", "callnative": "1"})
+    assert baidu_url(lat, lon, name) == "https://api.map.baidu.com/marker?" + urlencode(
+        {"location": f"{c(lat)},{c(lon)}", "title": cut, "content": cut, "coord_type": "wgs84",
+         "output": "html", "src": "webapp.locator.xinhui"})
+    assert apple_url(lat, lon) == "https://maps.apple.com/?" + urlencode(
+        {"daddr": f"{c(lat)},{c(lon)}", "dirflg": "w"})
