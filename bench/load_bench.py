@@ -3,7 +3,6 @@ rollback run: `python -m bench.load_bench [--rate 500] [--seconds 60]`. Prints a
 baseline is the same load, measured first, with no import running."""
 
 import argparse
-import asyncio
 import os
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import tempfile
 import threading
 import time
 
-from bench.load_client import HEADER, nearest_paths, run_load
+from bench.load_client import HEADER, measure, nearest_paths
 from bench.make_dataset import dataset_csv
 from tests.processes import Gunicorn
 
@@ -63,13 +62,11 @@ def main() -> None:
 
 def report(server, db_path: str, new_file: str, args, workers: int) -> None:
     """Run both phases and print the table."""
-    base = asyncio.run(run_load("127.0.0.1", server.port, nearest_paths(1), args.rate,
-                                args.baseline_seconds))
+    base = measure("127.0.0.1", server.port, nearest_paths(1), args.rate, args.baseline_seconds)
     log: list = []
     thread = threading.Thread(target=writer, args=(db_path, new_file, 3, log, args.nice))
     thread.start()
-    busy = asyncio.run(run_load("127.0.0.1", server.port, nearest_paths(2), args.rate,
-                                args.seconds))
+    busy = measure("127.0.0.1", server.port, nearest_paths(2), args.rate, args.seconds)
     thread.join()
     print(f"gunicorn, {workers} sync workers, 100,000 facilities; offered {args.rate:.0f} "
           f"requests/s (half /api/nearest, half /nearest)\n")

@@ -7,6 +7,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+import uvloop
+
 
 @dataclass
 class Tally:
@@ -65,6 +67,12 @@ async def run_load(host: str, port: int, paths, rate: float, seconds: float,
         tasks.append(asyncio.create_task(one(kind, path, due)))
     await asyncio.gather(*tasks)
     return tallies
+
+
+def measure(host: str, port: int, paths, rate: float, seconds: float) -> dict[str, Tally]:
+    """run_load on uvloop: the client shares the machine with the server under test, and
+    libuv's loop spends about a third less CPU per request than asyncio's own."""
+    return uvloop.run(run_load(host, port, paths, rate, seconds))
 
 
 def nearest_paths(seed: int = 1):
