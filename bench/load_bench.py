@@ -17,21 +17,20 @@ from tests.processes import Gunicorn
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def cli(db_path: str, *args: str, nice: int = 0) -> float:
-    """Run a facilities CLI command (at CPU priority `nice`); return its wall time in s."""
+def cli(db_path: str, *args: str, env: dict | None = None) -> float:
+    """Run a facilities CLI command; return its wall time in s."""
     start = time.perf_counter()
-    subprocess.run(["nice", "-n", str(nice), sys.executable, "-m", "flask", "--app", "wsgi",
-                    "facilities", *args],
-                   cwd=ROOT, env=os.environ | {"LOCATOR_DATABASE": db_path}, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "facilities", *args],
+                   cwd=ROOT, env=os.environ | {"LOCATOR_DATABASE": db_path} | (env or {}),
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-def writer(db_path: str, new_file: str, delay: float, log: list, nice: int) -> None:
+def writer(db_path: str, new_file: str, delay: float, log: list, env: dict) -> None:
     """After `delay` s: import the new file, then roll back to version 1."""
     time.sleep(delay)
-    log.append(("import 100,000 rows", cli(db_path, "import", new_file, "--yes", nice=nice)))
-    log.append(("rollback to version 1", cli(db_path, "rollback", "1", nice=nice)))
+    log.append(("import 100,000 rows", cli(db_path, "import", new_file, "--yes", env=env)))
+    log.append(("rollback to version 1", cli(db_path, "rollback", "1", env=env)))
 
 
 def main() -> None:
@@ -41,9 +40,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--baseline-seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=0, help="0: gunicorn.conf.py's choice")
-    parser.add_argument("--nice", type=int, default=10,
-                        help="CPU priority of the import and rollback (batch work yields to "
-                             "serving, as a cron job or `nice flask …` would); 0 = equal")
+    parser.add_argument("--batch-nice", type=int, default=None,
+                        help="BATCH_NICE for the import and rollback (default: the app's, "
+                             "which runs them below the web workers); 0 = equal priority")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_path, new_file = os.path.join(tmp, "db.sqlite"), os.path.join(tmp, "new.csv")
@@ -64,7 +63,8 @@ def report(server, db_path: str, new_file: str, args, workers: int) -> None:
     """Run both phases and print the table."""
     base = measure("127.0.0.1", server.port, nearest_paths(1), args.rate, args.baseline_seconds)
     log: list = []
-    thread = threading.Thread(target=writer, args=(db_path, new_file, 3, log, args.nice))
+    env = {} if args.batch_nice is None else {"LOCATOR_BATCH_NICE": str(args.batch_nice)}
+    thread = threading.Thread(target=writer, args=(db_path, new_file, 3, log, env))
     thread.start()
     busy = measure("127.0.0.1", server.port, nearest_paths(2), args.rate, args.seconds)
     thread.join()
@@ -76,8 +76,9 @@ def report(server, db_path: str, new_file: str, args, workers: int) -> None:
         for kind, tally in sorted(tallies.items()):
             print(tally.row(f"{phase}: {kind}", seconds))
     print()
+    nice = "the app's BATCH_NICE" if args.batch_nice is None else f"BATCH_NICE={args.batch_nice}"
     for what, seconds in log:
-        print(f"- {what}: {seconds:.1f} s (while under load, nice {args.nice})")
+        print(f"- {what}: {seconds:.1f} s (while under load, {nice})")
 
 
 if __name__ == "__main__":

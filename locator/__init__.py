@@ -10,6 +10,9 @@ DEFAULTS = {
     # Xinhui District spans 22.09–22.81 N, 112.78–113.26 E; the margin keeps border places in.
     "SERVICE_AREA": (22.0, 112.7, 22.9, 113.35),
     "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
+    # CPU priority (nice increment) of `facilities import` and `rollback`: batch work yields
+    # to the web workers. 0 = run at the caller's priority.
+    "BATCH_NICE": 10,
     # Optional external place search: "" (off), "nominatim" or "baidu" (+ GEOCODER_KEY).
     "GEOCODER": "",
     "GEOCODER_KEY": "",

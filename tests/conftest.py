@@ -15,7 +15,8 @@ def db_path(tmp_path):
 @pytest.fixture
 def app(db_path):
     """The app on an empty, migrated database."""
-    app = create_app({"TESTING": True, "DATABASE": db_path})
+    # BATCH_NICE 0: the CLI runs in this process here, and a nice() cannot be taken back.
+    app = create_app({"TESTING": True, "DATABASE": db_path, "BATCH_NICE": 0})
     store = Store(db_path)
     store.migrate()
     store.close()
