@@ -57,6 +57,7 @@ def gettext(string: str, **variables) -> str:
 
 def _catalogue():
     """This request's merged translations, looked up once."""
-    if "translations" not in g:
-        g.translations = get_translations()
-    return g.translations
+    translations = g.get("translations")
+    if translations is None:
+        translations = g.translations = get_translations()
+    return translations

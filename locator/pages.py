@@ -25,9 +25,10 @@ CATEGORY_ICONS = {"nursing_room": "🍼", "coach_stop": "🚌", "bus_stop": "�
 
 def lang() -> str:
     """The page language: "zh" or "en" (decided once per request)."""
-    if "page_lang" not in g:
-        g.page_lang = "en" if str(get_locale() or "").startswith("en") else "zh"
-    return g.page_lang
+    code = g.get("page_lang")
+    if code is None:
+        code = g.page_lang = "en" if str(get_locale() or "").startswith("en") else "zh"
+    return code
 
 
 def html_lang() -> str:
