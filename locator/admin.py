@@ -17,13 +17,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized
 
 from . import accounts, admin_cli, admin_facilities, admin_imports, console, sessions
 from .categories import CATEGORIES
 from .db import open_store
+from .i18n import gettext
 from .store import WriteFailed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

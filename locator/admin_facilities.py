@@ -10,11 +10,11 @@ import datetime
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 
 from . import console, datasets, exporter
 from .categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
 from .db import import_settings, open_store
+from .i18n import gettext
 from .importer import CHINA_TIME, ImportResult
 from .records import COLUMNS
 from .store import StaleDataset

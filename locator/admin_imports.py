@@ -10,10 +10,10 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
 
 from . import console, datasets, exporter, previews, uploads
 from .db import import_settings, open_store
+from .i18n import gettext
 from .importer import ImportResult, diff_records
 from .store import StaleDataset
 

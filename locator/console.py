@@ -4,8 +4,9 @@ import dataclasses
 from datetime import datetime
 
 from flask import current_app, g, request
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime
 
+from .i18n import gettext
 from .importer import Problem
 from .maps import Tiles, tiles_from_config
 
