@@ -137,11 +137,17 @@ def _runs(text: str, start: datetime, end: datetime):
 
 def status(opening_hours: str, now: datetime | None = None) -> HoursStatus:
     """Open now?, and when that changes, for an OSM opening_hours expression."""
-    text = (opening_hours or "").strip()
+    return _status_at((opening_hours or "").strip(), _local(now))
+
+
+# A request asks about the same places at the same instant more than once (the open-now
+# filter, the record as described, its card): answer each (expression, instant) once.
+@lru_cache(maxsize=256)
+def _status_at(text: str, now: datetime) -> HoursStatus:
+    """status() for a stripped expression at an aware Shanghai time."""
     # Blank means nobody told us; the library would read "" as an error and " " as 24/7.
     if not text or validate(text) is not None:
         return UNKNOWN
-    now = _local(now)
     if _parse(text).next_change(now) is None:
         # Constant from now on ("24/7", "off"): no day substitution can change that.
         state, runs = _parse(text).state(now)[0], iter(())
