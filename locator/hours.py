@@ -16,6 +16,11 @@ knows both, so evaluation substitutes days:
   only make-up working days are substituted (keeping explicit dates like "2026 Oct 01" exact);
 * where chinese_calendar does not know the year, the library's own behaviour stands.
 
+The cost of a question is bounded whatever the expression. The library's own next_change()
+searches without a limit (seconds for "Mo-Su 00:00-24:00", which never changes), so it is
+never called: the next change is found by walking the runs lazily up to HORIZON or MAX_RUNS,
+once per (expression, date) — every request of a day then answers from that timeline.
+
 Blank hours mean unknown (never closed); an invalid expression is unknown too, so one bad
 cell cannot break a results page (the importer rejects it through validate()).
 Known limit: a range past midnight follows the calendar of the date it runs into.
@@ -24,9 +29,11 @@ Known limit: a range past midnight follows the calendar of the date it runs into
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours, ParserError, State
@@ -36,6 +43,10 @@ from locator import cn_days
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # How far ahead to look for the next change; beyond it a state counts as permanent.
 HORIZON = timedelta(days=400)
+# …and how many of the library's runs to walk at most before giving up the same way: a run
+# is a stretch of one state and comment. An ordinary expression that never changes needs a
+# handful (one per substituted holiday or make-up day); one that changes, two a day.
+MAX_RUNS = 1000
 DAY = timedelta(days=1)
 
 
@@ -121,10 +132,10 @@ def _raw_runs(text: str, start: datetime, end: datetime):
         t = _midnight(day + DAY)
 
 
-def _runs(text: str, start: datetime, end: datetime):
-    """Like _raw_runs, with neighbouring runs of the same state merged."""
+def _runs(text: str, start: datetime, end: datetime, limit: int | None = None):
+    """Like _raw_runs (the first `limit` of them), neighbouring runs of one state merged."""
     current = None
-    for s, e, state in _raw_runs(text, start, end):
+    for s, e, state in islice(_raw_runs(text, start, end), limit):
         if current and current[2] == state and current[1] == s:
             current = (current[0], e, state)
             continue
@@ -137,31 +148,51 @@ def _runs(text: str, start: datetime, end: datetime):
 
 def status(opening_hours: str, now: datetime | None = None) -> HoursStatus:
     """Open now?, and when that changes, for an OSM opening_hours expression."""
-    return _status_at((opening_hours or "").strip(), _local(now))
-
-
-# A request asks about the same places at the same instant more than once (the open-now
-# filter, the record as described, its card): answer each (expression, instant) once.
-@lru_cache(maxsize=256)
-def _status_at(text: str, now: datetime) -> HoursStatus:
-    """status() for a stripped expression at an aware Shanghai time."""
+    text = (opening_hours or "").strip()
     # Blank means nobody told us; the library would read "" as an error and " " as 24/7.
     if not text or validate(text) is not None:
         return UNKNOWN
-    if _parse(text).next_change(now) is None:
-        # Constant from now on ("24/7", "off"): no day substitution can change that.
-        state, runs = _parse(text).state(now)[0], iter(())
-    else:
-        runs = _runs(text, now, now + HORIZON)
-        state = next(runs)[2]
+    now = _local(now)
+    timeline = _timeline(text, now.date())
+    i = bisect_right(timeline, now, key=_start) - 1
+    state = timeline[i][1]
     if state is State.UNKNOWN:
         return UNKNOWN
     is_open = state is State.OPEN
     # Unknown stretches count as "not open": the change we report is open ↔ not open.
-    change = next((s for s, _, st in runs if (st is State.OPEN) != is_open), None)
+    change = next((s for s, st in timeline[i + 1:] if (st is State.OPEN) != is_open), None)
     if is_open:
         return HoursStatus(True, change, "closes" if change else "open_24_7")
     return HoursStatus(False, change, "opens" if change else "closed")
+
+
+def _start(run: tuple[datetime, State]) -> datetime:
+    """A timeline entry's start, the key it is searched by."""
+    return run[0]
+
+
+# Every request of a day asks about the same expressions on the same date: the walk to the
+# next change is done once per (expression, date) and each question after it is a bisection.
+# The cache holds timelines, each a day's runs plus one: its size bounds memory, not time.
+@lru_cache(maxsize=4096)
+def _timeline(text: str, day: date) -> tuple[tuple[datetime, State], ...]:
+    """(start, state) of each run from 00:00 of `day`, up to the first run after that day
+    whose open-ness differs from the day's last run; nothing after it if none is found.
+
+    The walk is lazy and ends there, at HORIZON, or after MAX_RUNS runs, whichever comes
+    first: a valid expression may split a day into dozens of runs that never change whether
+    the place is open ("00:00-01:00 unknown, 02:00-03:00 unknown, …"), and walking those for
+    400 days would cost a request hundreds of milliseconds.
+    """
+    start = _midnight(day)
+    tomorrow, timeline = start + DAY, []
+    for s, _, state in _runs(text, start, start + HORIZON, MAX_RUNS):
+        if s < tomorrow:
+            timeline.append((s, state))
+        elif (state is State.OPEN) != (timeline[-1][1] is State.OPEN):
+            timeline.append((s, state))
+            break
+    return tuple(timeline)
 
 
 def _when(moment: datetime, now: datetime, lang: str) -> str:
@@ -216,6 +247,8 @@ def _format_span(s: datetime, e: datetime, day: date) -> str:
     return f"{s:%H:%M}–{end}"
 
 
+# A facility page shows seven days; the same days are asked for all day long.
+@lru_cache(maxsize=4096)
 def _day_text(text: str, day: date, lang: str) -> str:
     """One day's hours for the week table, without the holiday label."""
     texts = _TEXTS[lang]

@@ -1,13 +1,15 @@
 """Opening hours in Asia/Shanghai with China's holidays and make-up days (locator.hours)."""
 
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import chinese_calendar
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
-from opening_hours import OpeningHours
+from opening_hours import OpeningHours, State
 
+from bench.hours_expressions import expressions as generated_expressions
 from locator import cn_days, hours
 from locator.hours import SHANGHAI, HoursStatus
 
@@ -208,25 +210,118 @@ def test_validate_rejects_with_parser_message(expression, where):
 # --- properties ----------------------------------------------------------------------------
 
 instants_2026 = st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31, 23, 59))
-expressions = st.sampled_from([OFFICE, DAILY_PH_OFF, "Mo-Su 22:00-02:00", "Mo-Sa 09:00-12:00",
-                               "Mo-Fr 08:30-12:00,14:00-17:30; Sa 09:00-12:00; PH off"])
+valid_expressions = generated_expressions().filter(lambda text: hours.validate(text) is None)
+# The expressions the first release took 0.75–1.5 s to evaluate: they never change state, and
+# the library's own next_change() searches for a change without a limit.
+NEVER_CHANGING = ("Mo-Su 00:00-24:00", "Mo,Tu,We,Th,Fr,Sa,Su 00:00-24:00",
+                  "Mo-Su 10:00-11:00 off")
+
+
+@pytest.mark.parametrize("expression", NEVER_CHANGING)
+def test_never_changing_expressions_say_so(expression):
+    expected = "closed" if expression.endswith("off") else "open_24_7"
+    for now in (at(2026, 3, 3, 10), at(2026, 10, 1, 3), at(2026, 10, 10, 12)):
+        assert hours.status(expression, now) == HoursStatus(
+            expected == "open_24_7", None, expected)
+
+
+# At most four rules of four spans each in a generated expression, each span two runs.
+RUNS_IN_A_DAY = 4 * 4 * 2 + 1
+
+
+class CountingHours:
+    """The library's object, counting the runs it hands out; the unbounded search is refused."""
+
+    def __init__(self, parsed: OpeningHours):
+        self.parsed, self.runs = parsed, 0
+
+    def intervals(self, start, end):
+        for run in self.parsed.intervals(start, end):
+            self.runs += 1
+            yield run
+
+    def state(self, now):
+        return self.parsed.state(now)
+
+    def next_change(self, now):
+        raise AssertionError("next_change() searches without a limit")
+
+
+@contextmanager
+def counting_library():
+    """Make hours.py evaluate through CountingHours, with its caches cold; yield the counters."""
+    counters, real_parse = [], hours._parse
+
+    def parse(text):
+        counters.append(CountingHours(real_parse(text)))
+        return counters[-1]
+
+    caches = (hours._timeline, hours._proxied_day, hours._day_text)
+    for cache in caches:
+        cache.cache_clear()
+    hours._parse = parse
+    try:
+        yield counters
+    finally:
+        hours._parse = real_parse
+        for cache in caches:
+            cache.cache_clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(valid_expressions, instants_2026)
+@example(NEVER_CHANGING[0], datetime(2026, 3, 3, 10))
+@example(NEVER_CHANGING[1], datetime(2026, 9, 30, 19))
+@example(NEVER_CHANGING[2], datetime(2026, 10, 10, 10))
+@example("Mo-Su " + ",".join(f"{h:02d}:00-{h:02d}:30 unknown" for h in range(0, 24, 2)),
+         datetime(2026, 3, 3, 10))
+def test_status_work_is_bounded(expression, now):
+    # Work, not time: how many runs the library evaluates for one cold question. A run is a
+    # stretch of one state; a day-by-day search to the end of time is what this rules out.
+    with counting_library() as counters:
+        hours.status(expression, now)
+    # A substituted day is evaluated whole, so the walk's first and last day may add their runs.
+    assert sum(c.runs for c in counters) <= hours.MAX_RUNS + 2 * RUNS_IN_A_DAY
+
+
+def _substituted_near(expression: str, day: date) -> bool:
+    """True if any day from yesterday to a week ahead is evaluated on a proxy date."""
+    uses_ph = "PH" in expression
+    return any(cn_days.proxy(day + timedelta(days=n), uses_ph) for n in range(-1, 9))
+
+
+def _library_answer(expression: str, now: datetime) -> tuple[bool | None, datetime | None]:
+    """The library's open now, and its first change of open-ness within a week."""
+    oh = OpeningHours(expression, timezone=SHANGHAI, country="CN")
+    runs = list(oh.intervals(now, now + timedelta(days=7)))
+    state = runs[0][2]
+    if state is State.UNKNOWN:
+        return None, None
+    is_open = state is State.OPEN
+    change = next((s for s, _, st_, _ in runs if (st_ is State.OPEN) != is_open), None)
+    return is_open, change
+
+
+@settings(max_examples=300, deadline=None)
+@given(valid_expressions, instants_2026)
+def test_matches_library_on_ordinary_days(expression, now):
+    now = now.replace(tzinfo=SHANGHAI)
+    assume(not _substituted_near(expression, now.date()))  # there we differ on purpose
+    open_now, change = _library_answer(expression, now)
+    ours = hours.status(expression, now)
+    assert ours.open_now is open_now
+    if change is not None:
+        assert ours.next_change == change
+    else:
+        assert ours.next_change is None or ours.next_change > now + timedelta(days=7)
 
 
 @settings(max_examples=200, deadline=None)
-@given(expressions, instants_2026)
+@given(valid_expressions, instants_2026)
 def test_state_holds_until_next_change(expression, now):
     st_ = hours.status(expression, now)
-    assert st_.next_change is not None and st_.next_change > now.replace(tzinfo=SHANGHAI)
+    assume(st_.next_change is not None)
+    assert st_.next_change > now.replace(tzinfo=SHANGHAI)
     before = hours.status(expression, st_.next_change - timedelta(seconds=1))
     assert before.open_now is st_.open_now
     assert hours.status(expression, st_.next_change).open_now is not st_.open_now
-
-
-@settings(max_examples=200, deadline=None)
-@given(expressions, instants_2026)
-def test_matches_library_on_ordinary_days(expression, now):
-    if any(cn_days.classify(now.date() + timedelta(days=n))[0] != cn_days.ORDINARY
-           for n in (-1, 0)):
-        return  # holidays and make-up days are where we differ on purpose
-    oh = OpeningHours(expression, timezone=SHANGHAI, country="CN")
-    assert hours.status(expression, now).open_now is oh.is_open(now.replace(tzinfo=SHANGHAI))
