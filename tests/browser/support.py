@@ -5,9 +5,14 @@ import os
 import threading
 from collections.abc import Iterator
 
+import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
+# Every browser test module carries this mark: `make test` passes where chromium is absent.
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM),
+    reason="needs Debian's chromium: apt-get install chromium (.ci/run installs it)")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

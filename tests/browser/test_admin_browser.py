@@ -12,14 +12,12 @@ import pytest
 from locator import create_app
 from locator.store import Store
 from tests.admin_support import PASSWORD, USER, make_admin
-from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, TILE_URL, serving
+from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, TILE_URL, needs_chromium, serving
 from tests.factories import csv_bytes, load, row
 
 DESKTOP = {"width": 1366, "height": 900}
 pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture

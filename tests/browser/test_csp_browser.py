@@ -1,7 +1,10 @@
 """The Content-Security-Policy really blocks injected inline script in a browser, while the
 pages' own scripts (files and nonce-carrying inline ones) run."""
 
+from tests.browser.support import needs_chromium
 from tests.browser.test_pages_browser import Phone, browser, server  # noqa: F401 — fixtures
+
+pytestmark = needs_chromium
 
 INJECTED = b"<script>window.__injected = true; alert('injected')</script>"
 

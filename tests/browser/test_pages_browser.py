@@ -12,7 +12,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from locator import create_app
-from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, ROOT, TILE, TILE_URL, serving
+from tests.browser.support import (
+    ARGS,
+    ARTIFACTS,
+    CHROMIUM,
+    ROOT,
+    TILE,
+    TILE_URL,
+    needs_chromium,
+    serving,
+)
 from tests.factories import load, row
 
 PHONE = {"width": 390, "height": 844}
@@ -20,7 +29,7 @@ XINHUI = {"latitude": 22.5281, "longitude": 113.0310}
 HOSTILE = '<img src=x onerror=alert(1)></script><script>alert(2)</script>`${alert(3)}`"\''
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
