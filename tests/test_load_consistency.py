@@ -25,12 +25,13 @@ def generation(tmp_path, n: int, tag: str) -> str:
     return str(path)
 
 
-def hammer(port: int, seconds: float, out) -> None:
-    """Request /api/nearest and /nearest in turn; send back (kind, status, version, tags)."""
+def hammer(port: int, stop, seconds: float, out) -> None:
+    """Request /api/nearest and /nearest in turn until `stop` is set (or `seconds` pass);
+    send back (kind, status, version, tags)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     rng, seen = random.Random(), []
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while not stop.is_set() and time.monotonic() < deadline:
         lat, lon = rng.choice(ORIGINS)
         for kind in ("api", "page"):
             path = "/api/nearest" if kind == "api" else "/nearest"
@@ -59,8 +60,10 @@ def test_readers_see_one_version_while_imports_and_rollbacks_run(tmp_path, db_pa
     run_cli(db_path, "facilities", "import", gen_a)
     server = Gunicorn(db_path, workers=2)
     ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    clients = [ctx.Process(target=hammer, args=(server.port, 12, out)) for _ in range(3)]
+    out, stop = ctx.Queue(), ctx.Event()
+    # Readers run for as long as the imports take (a loaded machine makes them slower), so that
+    # every version is read while it is current.
+    clients = [ctx.Process(target=hammer, args=(server.port, stop, 300, out)) for _ in range(3)]
     try:
         for client in clients:
             client.start()
@@ -70,6 +73,8 @@ def test_readers_see_one_version_while_imports_and_rollbacks_run(tmp_path, db_pa
             versions[number] = tag
         run_cli(db_path, "facilities", "rollback", "1")
         versions[5] = "A"
+        time.sleep(1)  # the rolled-back version is read too
+        stop.set()
         results = [item for _ in clients for item in out.get(timeout=120)]
     finally:
         for client in clients:
