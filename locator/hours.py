@@ -43,10 +43,12 @@ from locator import cn_days
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # How far ahead to look for the next change; beyond it a state counts as permanent.
 HORIZON = timedelta(days=400)
-# …and how many of the library's runs to walk at most before giving up the same way: a run
-# is a stretch of one state and comment. An ordinary expression that never changes needs a
-# handful (one per substituted holiday or make-up day); one that changes, two a day.
-MAX_RUNS = 1000
+# …and how many of the library's runs (stretches of one state and comment) to walk at most
+# before giving up the same way. An ordinary expression meets its change within a few runs,
+# or never changes in a handful (one per substituted day). Only stretches that stay open or
+# stay shut while their state or comment alternates (closed, unknown, closed…) need more: with
+# two a day, the walk gives up after four months. The bound is what one cold question costs.
+MAX_RUNS = 250
 DAY = timedelta(days=1)
 
 
