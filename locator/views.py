@@ -34,8 +34,9 @@ POINTS_CACHE_SIZE = 8
 
 @bp.app_context_processor
 def page_helpers() -> dict:
-    """Language helpers every template (ours, errors, admin) may use."""
-    return {"html_lang": pages.html_lang, "page_lang": pages.lang, "lang_url": pages.lang_url}
+    """Language and link helpers every template (ours, errors, admin) may use."""
+    return {"html_lang": pages.html_lang, "page_lang": pages.lang, "lang_url": pages.lang_url,
+            "page_url": pages.page_url}
 
 
 @bp.errorhandler(ParamError)

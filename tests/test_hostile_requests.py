@@ -1,0 +1,102 @@
+"""What a visitor controls in a request (query, Host, page numbers, redirect targets, proxy
+headers) never gives a 500, a foreign link or a spoofed address."""
+
+import re
+
+import pytest
+from admin_support import console_app, english, make_admin, signed_in
+from factories import load, row
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from locator.store import Store
+
+POISON_HOST = "poison.example"
+LANG_SWITCH = re.compile(r'class="lang-switch" href="([^"]*)"')
+PUBLIC_PAGES = ["/", "/nearest", "/nearest?lat=22.5&lon=113", "/map", "/facilities/room-1",
+                "/facilities/nope", "/nope", "/nearest?lat=north"]
+ADMIN_PAGES = ["/admin/", "/admin/audit", "/admin/upload", "/admin/history",
+               "/admin/history/1/rollback", "/admin/facilities", "/admin/facilities/room-1/edit",
+               "/admin/nope"]
+# Names that url_for() reads as its own options, names of its parameters, and page parameters.
+ARG_NAMES = st.one_of(
+    st.sampled_from(["_anchor", "_method", "_scheme", "_external", "endpoint", "values",
+                     "filename", "lang", "page", "next", "lat", "lon", "q", "category",
+                     "facility_id", "number", "unverified", "open_now", "amenity"]),
+    st.text(max_size=12))
+QUERIES = st.lists(st.tuples(ARG_NAMES, st.text(max_size=24)), max_size=5)
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    """A console with more than a page of facilities and of audit entries, and two versions."""
+    db_path = str(tmp_path_factory.mktemp("hostile") / "locator.sqlite")
+    load(db_path, row(1))
+    load(db_path, *(row(i) for i in range(1, 61)))
+    make_admin(db_path)
+    store = Store(db_path)
+    for _ in range(60):
+        store.audit("login_failed", "nobody", "192.0.2.1")
+    store.close()
+    return console_app(db_path)
+
+
+@pytest.fixture(scope="module")
+def admin_client(console):
+    """A client signed in to the console."""
+    return signed_in(console)
+
+
+def assert_sound(response) -> None:
+    """Not a server error; any language link is a relative path that names no host."""
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    body = response.get_data(as_text=True)
+    assert POISON_HOST not in body
+    for link in LANG_SWITCH.findall(body):
+        assert link.startswith("/") and not link.startswith("//"), link
+    response.close()
+
+
+@pytest.mark.parametrize("query", [
+    "_anchor=x", "_method=POST", "endpoint=x", "_scheme=x&_external=1", "_external=1",
+    "values=1", "lat=x&_anchor=y"])
+@pytest.mark.parametrize("path", PUBLIC_PAGES + ADMIN_PAGES)
+def test_url_for_options_in_the_query_are_plain_arguments(console, admin_client, path, query):
+    glue = "&" if "?" in path else "?"
+    assert_sound(admin_client.get(f"{path}{glue}{query}", headers={"Host": POISON_HOST}))
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(path=st.sampled_from(PUBLIC_PAGES + ADMIN_PAGES + ["/admin/login"]), query=QUERIES)
+def test_no_query_argument_gives_a_500_or_echoes_the_host(console, admin_client, path, query):
+    client = admin_client if path != "/admin/login" else english(console.test_client())
+    path, _, own = path.partition("?")
+    args = MultiDict([tuple(pair.split("=")) for pair in own.split("&") if pair] + query)
+    assert_sound(client.get(path, query_string=args, headers={"Host": POISON_HOST}))
+
+
+@pytest.mark.parametrize(("path", "kept"), [
+    ("/nearest?lat=22.5&lon=113&category=nursing_room&amenity=crib&open_now=1&limit=3"
+     "&radius_m=900&access=public&_anchor=x&junk=1",
+     {"lat=22.5", "lon=113", "category=nursing_room", "amenity=crib", "open_now=1", "limit=3",
+      "radius_m=900", "access=public"}),
+    ("/nearest?q=%E6%99%AF%E5%A0%82&_external=1", {"q=%E6%99%AF%E5%A0%82"}),
+    ("/map?category=landmark&endpoint=x", {"category=landmark"}),
+    ("/facilities/room-1?category=landmark", set()),
+    ("/admin/facilities?category=nursing_room&q=room&unverified=1&page=2&_method=POST",
+     {"category=nursing_room", "q=room", "unverified=1", "page=2"}),
+    ("/admin/audit?page=2&_scheme=https", {"page=2"}),
+])
+def test_the_language_link_keeps_the_pages_own_parameters_only(admin_client, path, kept):
+    body = admin_client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    link = LANG_SWITCH.search(body).group(1).replace("&amp;", "&")
+    target, _, query = link.partition("?")
+    assert target == path.split("?")[0]
+    assert set(query.split("&")) == kept | {"lang=zh"}
+
+
+def test_pagination_links_keep_the_filters_only(admin_client):
+    body = admin_client.get("/admin/facilities?q=room&page=1&_anchor=x").get_data(as_text=True)
+    assert 'href="/admin/facilities?q=room&amp;page=2"' in body
