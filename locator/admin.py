@@ -144,11 +144,11 @@ def dashboard():
 def audit():
     """The audit log, newest first, a page at a time."""
     store = open_store()
-    page = console.page_number()
     with store.reading():
-        entries = store.audit_entries(page=page, per_page=AUDIT_PER_PAGE)
         total = store.audit_count()
-    pages = max((total + AUDIT_PER_PAGE - 1) // AUDIT_PER_PAGE, 1)
+        pages = max((total + AUDIT_PER_PAGE - 1) // AUDIT_PER_PAGE, 1)
+        page = console.page_number(pages)
+        entries = store.audit_entries(page=page, per_page=AUDIT_PER_PAGE)
     return render_template("admin/audit.html", entries=entries, page=page, pages=pages,
                            total=total)
 

@@ -38,7 +38,12 @@ def index():
         rows, total = store.facility_page(category=category or None, unverified=unverified,
                                           text=text, limit=PER_PAGE,
                                           offset=(page - 1) * PER_PAGE)
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+        pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+        if page > pages:  # past the end (an old link, a typed number): show the last page
+            page = pages
+            rows, total = store.facility_page(category=category or None, unverified=unverified,
+                                              text=text, limit=PER_PAGE,
+                                              offset=(page - 1) * PER_PAGE)
     return render_template("admin/facilities.html", rows=rows, total=total, page=page,
                            pages=pages, category=category, q=text, unverified=unverified,
                            categories=CATEGORIES.values(), labels=CATEGORIES)

@@ -10,6 +10,9 @@ from .i18n import gettext
 from .importer import Problem
 from .maps import Tiles, tiles_from_config
 
+# Far past any real list, and far inside SQLite's 64-bit OFFSET (a bigger ?page= overflowed).
+MAX_PAGE = 1_000_000
+
 
 def actor() -> str:
     """The signed-in admin's username, for versions and the audit log."""
@@ -48,6 +51,6 @@ def tiles() -> Tiles:
     return tiles_from_config(current_app.config)
 
 
-def page_number() -> int:
-    """The ?page= argument, at least 1."""
-    return max(request.args.get("page", 1, type=int), 1)
+def page_number(pages: int = MAX_PAGE) -> int:
+    """The ?page= argument, from 1 to `pages` (the last page)."""
+    return min(max(request.args.get("page", 1, type=int), 1), pages, MAX_PAGE)

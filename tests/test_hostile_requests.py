@@ -100,3 +100,24 @@ def test_the_language_link_keeps_the_pages_own_parameters_only(admin_client, pat
 def test_pagination_links_keep_the_filters_only(admin_client):
     body = admin_client.get("/admin/facilities?q=room&page=1&_anchor=x").get_data(as_text=True)
     assert 'href="/admin/facilities?q=room&amp;page=2"' in body
+
+
+# -- page numbers -------------------------------------------------------------------------------
+
+HUGE = ["9223372036854775807", "9223372036854775808", "-9223372036854775809", "1" * 400]
+
+
+@pytest.mark.parametrize("number", HUGE)
+@pytest.mark.parametrize("path", ["/admin/audit", "/admin/facilities"])
+def test_a_huge_page_number_shows_the_last_page(admin_client, path, number):
+    response = admin_client.get(path, query_string={"page": number},
+                                headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    last = "Page 1 of 2" if number.startswith("-") else "Page 2 of 2"
+    assert last in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/admin/history/{}.csv", "/admin/history/{}/rollback"])
+@pytest.mark.parametrize("number", HUGE[:2] + ["0"])
+def test_a_huge_version_number_is_not_found(admin_client, path, number):
+    assert admin_client.get(path.format(number)).status_code == 404
