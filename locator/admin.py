@@ -4,8 +4,6 @@ Uploads and history live in admin_imports.py, facility edits in admin_facilities
 blueprints nested in this one, so the guard and error pages here cover them.
 """
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Flask,
@@ -111,10 +109,8 @@ def login():
 
 def _safe_next(target: str) -> str:
     """Where to go after sign-in: only a path under /admin on this site (no open redirect)."""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not _is_admin_path(parts.path) or "\\" in target:
-        return url_for("admin.dashboard")
-    return target
+    dashboard = url_for("admin.dashboard")
+    return console.local_target(target, dashboard) or dashboard
 
 
 @bp.post("/logout")

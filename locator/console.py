@@ -1,7 +1,9 @@
 """What every admin view shares: who is signed in, from where, and problems in their language."""
 
 import dataclasses
+import unicodedata
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, g, request
 from flask_babel import format_datetime
@@ -54,3 +56,21 @@ def tiles() -> Tiles:
 def page_number(pages: int = MAX_PAGE) -> int:
     """The ?page= argument, from 1 to `pages` (the last page)."""
     return min(max(request.args.get("page", 1, type=int), 1), pages, MAX_PAGE)
+
+
+def local_target(target: str, under: str) -> str | None:
+    """`target` if it is a plain path on this site at or below `under`, else None.
+
+    What a browser would take elsewhere or differently is refused: another scheme or host,
+    "//" and "\\" (read as "/"), dot segments (also %2e-encoded), and control characters,
+    which browsers strip and which cannot go in a Location header at all.
+    """
+    if any(unicodedata.category(c) == "Cc" for c in target) or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
+        return None
+    under = under.rstrip("/")
+    return target if parts.path == under or parts.path.startswith(under + "/") else None

@@ -2,9 +2,10 @@
 headers) never gives a 500, a foreign link or a spoofed address."""
 
 import re
+import urllib.parse
 
 import pytest
-from admin_support import console_app, english, make_admin, signed_in
+from admin_support import PASSWORD, USER, console_app, english, make_admin, signed_in, token
 from factories import load, row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -121,3 +122,61 @@ def test_a_huge_page_number_shows_the_last_page(admin_client, path, number):
 @pytest.mark.parametrize("number", HUGE[:2] + ["0"])
 def test_a_huge_version_number_is_not_found(admin_client, path, number):
     assert admin_client.get(path.format(number)).status_code == 404
+
+
+# -- redirect targets ---------------------------------------------------------------------------
+
+CONTROL = ["\r\n", "\n", "\r", "\t", "\x00", "\x7f", "\x85"]
+
+
+@pytest.mark.parametrize("char", CONTROL[:3])
+def test_a_line_break_in_next_signs_in_and_goes_to_the_dashboard(console, char):
+    client = english(console.test_client())
+    response = client.post("/admin/login", data={
+        "username": USER, "password": PASSWORD, "next": f"/admin/history{char}Set-Cookie: x=1",
+        "csrf_token": token(client)})
+    assert response.status_code == 302 and response.location == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("target", [
+    *(f"/admin/{c}history" for c in CONTROL), "/admin/..", "/admin/%2e%2E/x",
+    "/admin/./history", "/admin/../elsewhere", "/adminx", "/\t/evil.example/admin/",
+    "//evil.example/admin/", "/\\evil.example/admin/", "https://evil.example/admin/", ""])
+def test_next_is_a_plain_path_in_the_console_or_the_dashboard(admin_client, target):
+    response = admin_client.get("/admin/login", query_string={"next": target})
+    assert response.status_code == 302 and response.location == "/admin/"
+
+
+@pytest.mark.parametrize("target", ["/admin", "/admin/history", "/admin/facilities?q=中&page=2"])
+def test_next_within_the_console_is_followed(admin_client, target):
+    response = admin_client.get("/admin/login", query_string={"next": target})
+    assert response.status_code == 302
+    assert urllib.parse.unquote(response.location) == target
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=st.one_of(st.text(max_size=40), st.text(max_size=30).map("/admin/".__add__)))
+def test_any_next_redirects_within_the_console(admin_client, target):
+    response = admin_client.get("/admin/login", query_string={"next": target})
+    assert response.status_code == 302
+    location = urllib.parse.urlsplit(response.location)
+    assert not location.scheme and not location.netloc
+    assert location.path == "/admin" or location.path.startswith("/admin/")
+
+
+@pytest.mark.parametrize("back", ["/admin/facilities?q=room-1\r\nX-Evil: 1",
+                                  "/admin/facilities/../../elsewhere", "/admin/facilitiesx"])
+def test_verify_goes_back_to_the_list_only(console, admin_client, back):
+    verify = "/admin/facilities/room-2/verify"
+    response = admin_client.post(verify, data={"back": back,
+                                                "csrf_token": token(admin_client, "/admin/")})
+    assert response.status_code == 302 and response.location == "/admin/facilities"
+
+
+def test_verify_goes_back_to_the_filtered_list(admin_client):
+    back = "/admin/facilities?q=room-3&page=1"
+    response = admin_client.post("/admin/facilities/room-3/verify", data={
+        "back": back, "csrf_token": token(admin_client, "/admin/")})
+    assert response.status_code == 302 and response.location == back
