@@ -19,6 +19,9 @@ DEFAULTS = {
     # Admin console sessions (locator/sessions.py): None = Secure except in debug and tests.
     "SESSION_COOKIE_SECURE": None,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # Host names the app answers to, e.g. ["locator.example", ".locator.example"] (a leading dot
+    # admits subdomains); any other Host gets 400. None = any host (every link is relative).
+    "TRUSTED_HOSTS": None,
 }
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from locator import create_app
 from locator.store import Store
 
 POISON_HOST = "poison.example"
@@ -180,3 +181,82 @@ def test_verify_goes_back_to_the_filtered_list(admin_client):
     response = admin_client.post("/admin/facilities/room-3/verify", data={
         "back": back, "csrf_token": token(admin_client, "/admin/")})
     assert response.status_code == 302 and response.location == back
+
+
+# -- the Host header ----------------------------------------------------------------------------
+
+BAD_HOSTS = ["a" * 64 + ".example", "a..b"]
+HOST_PAGES = ["/", "/nearest?lat=22.5&lon=113", "/nope", "/admin/", "/admin/login",
+              "/admin/audit?page=2"]
+
+
+def assert_error_page(response, status: int = 400) -> None:
+    """A plain HTML error page with every security header."""
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    assert "<h1>400</h1>" in response.get_data(as_text=True)
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    response.close()
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+@pytest.mark.parametrize("path", HOST_PAGES)
+def test_an_invalid_host_gets_a_400_page_with_the_security_headers(console, path, host):
+    assert_error_page(console.test_client().get(path, headers={"Host": host}))
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(host=st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80),
+       path=st.sampled_from(HOST_PAGES))
+def test_no_host_header_gives_a_500(console, host, path):
+    response = console.test_client().get(path, headers={"Host": host})
+    if response.status_code == 400:
+        assert_error_page(response)
+    else:
+        assert_sound(response)
+
+
+def test_an_invalid_host_on_a_console_post_gets_a_400_page(console, admin_client):
+    response = admin_client.post("/admin/logout", data={"csrf_token": "x"},
+                                 headers={"Host": "a..b"})
+    assert_error_page(response)
+    assert admin_client.get("/admin/").status_code == 200  # nothing happened
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS[:2])
+def test_an_invalid_host_on_the_api_gets_a_json_400(console, host):
+    response = console.test_client().get("/api/nearest?lat=22.5&lon=113", headers={"Host": host})
+    assert response.status_code == 400 and response.get_json()["error"]["status"] == 400
+
+
+@pytest.fixture
+def trusting(db_path):
+    """An app that serves locator.example and its subdomains only."""
+    load(db_path, row(1))
+    return console_app(db_path, TRUSTED_HOSTS=["locator.example", ".locator.example"])
+
+
+@pytest.mark.parametrize("host", ["locator.example", "locator.example:8443", "www.locator.example"])
+def test_a_trusted_host_is_served(trusting, host):
+    assert trusting.test_client().get("/", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["localhost", "evil.example", "locator.example.evil.example"])
+@pytest.mark.parametrize("path", HOST_PAGES)
+def test_an_untrusted_host_gets_a_400_page(trusting, host, path):
+    assert_error_page(trusting.test_client().get(path, headers={"Host": host}))
+
+
+def test_trusted_hosts_come_from_the_environment(db_path, monkeypatch):
+    monkeypatch.setenv("LOCATOR_TRUSTED_HOSTS", '["locator.example"]')
+    client = create_app({"TESTING": True, "DATABASE": db_path}).test_client()
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/healthz", headers={"Host": "locator.example"}).status_code == 503
+
+
+def test_any_host_is_served_by_default(client):
+    assert client.get("/", headers={"Host": "anything.example"}).status_code == 200
