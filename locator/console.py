@@ -27,7 +27,7 @@ def admin_id() -> int:
 
 
 def address() -> str:
-    """The client's address. No ProxyFix is configured: behind a proxy this is the proxy's."""
+    """The client's address (behind PROXY_COUNT proxies: as the outermost of them saw it)."""
     return request.remote_addr or ""
 
 

@@ -5,7 +5,16 @@ import re
 import urllib.parse
 
 import pytest
-from admin_support import PASSWORD, USER, console_app, english, make_admin, signed_in, token
+from admin_support import (
+    PASSWORD,
+    USER,
+    console_app,
+    english,
+    login,
+    make_admin,
+    signed_in,
+    token,
+)
 from factories import load, row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -260,3 +269,70 @@ def test_trusted_hosts_come_from_the_environment(db_path, monkeypatch):
 
 def test_any_host_is_served_by_default(client):
     assert client.get("/", headers={"Host": "anything.example"}).status_code == 200
+
+
+# -- behind a proxy -----------------------------------------------------------------------------
+
+def proxied(db_path: str, proxies: int):
+    """A console behind `proxies` trusted proxies, locking an address after 3 failed logins."""
+    load(db_path, row(1))
+    make_admin(db_path)
+    return console_app(db_path, PROXY_COUNT=proxies, ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS=3)
+
+
+def forwarding(app, forwarded_for: str):
+    """A client (through the same proxy) whose requests carry this X-Forwarded-For."""
+    client = english(app.test_client())
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client
+
+
+def fail_logins(client, times: int) -> None:
+    """Wrong passwords for different accounts: only the per-address limit applies."""
+    for n in range(times):
+        assert login(client, f"user{n}", "wrong password guess").status_code == 401
+
+
+def audit_addresses(db_path: str) -> set[str]:
+    """Every address in the audit log."""
+    store = Store(db_path)
+    try:
+        return {e["address"] for e in store.audit_entries(per_page=1000) if e["address"]}
+    finally:
+        store.close()
+
+
+def test_without_proxies_x_forwarded_for_is_ignored(db_path):
+    app = proxied(db_path, 0)
+    fail_logins(forwarding(app, "203.0.113.1"), 3)
+    # Another claimed address, the same real one: still throttled.
+    assert login(forwarding(app, "203.0.113.2")).status_code == 429
+    assert audit_addresses(db_path) == {"127.0.0.1"}
+
+
+def test_behind_one_proxy_each_forwarded_address_is_throttled_and_audited(db_path):
+    app = proxied(db_path, 1)
+    fail_logins(forwarding(app, "203.0.113.1"), 3)
+    assert login(forwarding(app, "203.0.113.1")).status_code == 429
+    assert login(forwarding(app, "203.0.113.2")).status_code == 302
+    assert audit_addresses(db_path) == {"203.0.113.1", "203.0.113.2"}
+
+
+def test_behind_one_proxy_a_client_cannot_choose_its_address(db_path):
+    app = proxied(db_path, 1)
+    # The client sends its own X-Forwarded-For; our proxy appends the address it saw.
+    for n in range(3):
+        client = forwarding(app, f"198.51.100.{n}, 203.0.113.9")
+        assert login(client, f"user{n}", "wrong password guess").status_code == 401
+    assert login(forwarding(app, "198.51.100.77, 203.0.113.9")).status_code == 429
+    assert audit_addresses(db_path) == {"203.0.113.9"}
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_a_forwarded_host_is_never_trusted(db_path, proxies):
+    # Proxies pass the Host header on; X-Forwarded-Host would be the client's own word.
+    load(db_path, row(1))
+    app = console_app(db_path, PROXY_COUNT=proxies, TRUSTED_HOSTS=["locator.example"])
+    response = app.test_client().get("/", headers={"Host": "locator.example",
+                                                   "X-Forwarded-Host": "evil.example"})
+    assert response.status_code == 200
