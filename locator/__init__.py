@@ -26,6 +26,8 @@ DEFAULTS = {
     # Reverse proxies in front of the app that append to X-Forwarded-For and set
     # X-Forwarded-Proto. 0 = none: those headers are the client's own word and are ignored.
     "PROXY_COUNT": 0,
+    # Strict-Transport-Security max-age in seconds on https responses; 0 = no header.
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
 }
 
 

@@ -336,3 +336,31 @@ def test_a_forwarded_host_is_never_trusted(db_path, proxies):
     response = app.test_client().get("/", headers={"Host": "locator.example",
                                                    "X-Forwarded-Host": "evil.example"})
     assert response.status_code == 200
+
+
+# -- HSTS ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/api/facilities", "/admin/login", "/nope",
+                                  "/static/css/site.css"])
+def test_hsts_over_https_only(client, path):
+    secure = client.get(path, base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    plain = client.get(path)
+    assert "Strict-Transport-Security" not in plain.headers
+    secure.close()
+    plain.close()
+
+
+def test_hsts_can_be_turned_off_or_shortened(db_path):
+    for max_age, expected in ((0, None), (600, "max-age=600")):
+        app = console_app(db_path, HSTS_MAX_AGE=max_age)
+        response = app.test_client().get("/", base_url="https://localhost")
+        assert response.headers.get("Strict-Transport-Security") == expected
+
+
+@pytest.mark.parametrize(("proxies", "sent"), [(0, False), (1, True)])
+def test_hsts_behind_a_tls_proxy_follows_the_forwarded_scheme(db_path, proxies, sent):
+    app = proxied(db_path, proxies)
+    response = app.test_client().get("/", headers={"X-Forwarded-Proto": "https",
+                                                   "X-Forwarded-For": "203.0.113.1"})
+    assert ("Strict-Transport-Security" in response.headers) is sent
