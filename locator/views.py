@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from . import hours, maps, pages
 from .categories import CATEGORIES
 from .db import open_store
-from .i18n import gettext
+from .i18n import LANGUAGES, gettext
 from .params import ParamError, category_param, nearest_params
 from .places import GeocoderUnavailable, PlaceNotFound
 from .results import describe, now
@@ -170,6 +170,9 @@ def map_points():
     response = jsonify(data)
     response.cache_control.public = True
     response.cache_control.max_age = DATA_MAX_AGE
+    if request.args.get("lang") not in LANGUAGES:
+        # The language came from the cookie or Accept-Language: a shared cache must key on them.
+        response.vary.update(("Accept-Language", "Cookie"))
     response.add_etag()
     return response.make_conditional(request)
 

@@ -1,6 +1,7 @@
 """What a visitor controls in a request (query, Host, page numbers, redirect targets, proxy
 headers) never gives a 500, a foreign link or a spoofed address."""
 
+import json
 import re
 import urllib.parse
 
@@ -364,3 +365,41 @@ def test_hsts_behind_a_tls_proxy_follows_the_forwarded_scheme(db_path, proxies, 
     response = app.test_client().get("/", headers={"X-Forwarded-Proto": "https",
                                                    "X-Forwarded-For": "203.0.113.1"})
     assert ("Strict-Transport-Security" in response.headers) is sent
+
+
+# -- the overview map's data in shared caches ---------------------------------------------------
+
+def points(client, query: str = "", **headers):
+    """GET /map/points.json; the response (closed) and its nursing-room names."""
+    response = client.get(f"/map/points.json{query}", headers=headers)
+    response.close()
+    return response, [p[3] for p in response.get_json()["nursing_room"]]
+
+
+def test_the_map_page_names_its_language_in_the_data_url(client, db_path):
+    load(db_path, row(1))
+    for lang in ("zh", "en"):
+        html = client.get(f"/map?lang={lang}").get_data(as_text=True)
+        data = re.search(r'id="map-data"[^>]*>(.*?)</script>', html).group(1)
+        assert re.fullmatch(rf"/map/points\.json\?lang={lang}&v=\d+", json.loads(data)["url"])
+
+
+@pytest.mark.parametrize("query", ["?lang=en", "?lang=en&v=1"])
+def test_points_named_by_language_do_not_vary_with_the_visitor(client, db_path, query):
+    load(db_path, row(1))
+    client.set_cookie("lang", "zh")
+    response, names = points(client, query, **{"Accept-Language": "zh-CN"})
+    assert names == ["Nursing room 1"]
+    assert response.cache_control.public
+    assert not {"accept-language", "cookie"} & {v.lower() for v in response.vary}
+    assert "Set-Cookie" not in response.headers  # a shared cache must not hand it to others
+
+
+@pytest.mark.parametrize("query", ["", "?lang=fr"])
+def test_points_in_the_visitors_language_vary_with_it(client, db_path, query):
+    load(db_path, row(1))
+    english_, en_names = points(client, query, **{"Accept-Language": "en"})
+    chinese, zh_names = points(client, query, **{"Accept-Language": "zh-CN"})
+    assert (en_names, zh_names) == (["Nursing room 1"], ["母婴室1"])
+    for response in (english_, chinese):
+        assert {"accept-language", "cookie"} <= {v.lower() for v in response.vary}
