@@ -1,6 +1,7 @@
 """What a visitor controls in a request (query, Host, page numbers, redirect targets, proxy
 headers) never gives a 500, a foreign link or a spoofed address."""
 
+import dataclasses
 import json
 import re
 import urllib.parse
@@ -22,6 +23,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from locator import create_app
+from locator.pages import PAGE_PARAMETERS
+from locator.params import NearestParams
 from locator.store import Store
 
 POISON_HOST = "poison.example"
@@ -107,6 +110,11 @@ def test_the_language_link_keeps_the_pages_own_parameters_only(admin_client, pat
     target, _, query = link.partition("?")
     assert target == path.split("?")[0]
     assert set(query.split("&")) == kept | {"lang=zh"}
+
+
+def test_the_nearest_pages_known_parameters_are_the_checkers():
+    checked = {f.name for f in dataclasses.fields(NearestParams)} - {"amenities"} | {"amenity"}
+    assert set(PAGE_PARAMETERS["views.nearest"]) == checked
 
 
 def test_pagination_links_keep_the_filters_only(admin_client):
