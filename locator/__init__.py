@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULTS = {
     "DATABASE": "instance/locator.sqlite",
@@ -19,6 +20,14 @@ DEFAULTS = {
     # Admin console sessions (locator/sessions.py): None = Secure except in debug and tests.
     "SESSION_COOKIE_SECURE": None,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # Host names the app answers to, e.g. ["locator.example", ".locator.example"] (a leading dot
+    # admits subdomains); any other Host gets 400. None = any host (every link is relative).
+    "TRUSTED_HOSTS": None,
+    # Reverse proxies in front of the app that append to X-Forwarded-For and set
+    # X-Forwarded-Proto. 0 = none: those headers are the client's own word and are ignored.
+    "PROXY_COUNT": 0,
+    # Strict-Transport-Security max-age in seconds on https responses; 0 = no header.
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
 }
 
 
@@ -35,6 +44,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["DATABASE"] = os.path.join(root, app.config["DATABASE"])
     app.config["SAMPLE_CSV"] = os.path.join(root, app.config["SAMPLE_CSV"])
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies > 0:
+        # The client's address (login throttle, audit log) and scheme (HSTS, Secure cookies) as
+        # our proxies saw them; entries a client adds itself lie further left and are ignored.
+        # Proxies pass Host on as it came, so X-Forwarded-Host is never trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
     from . import admin, api, cli, db, errors, health, i18n, security, serving, views
     db.init_app(app)

@@ -4,8 +4,6 @@ Uploads and history live in admin_imports.py, facility edits in admin_facilities
 blueprints nested in this one, so the guard and error pages here cover them.
 """
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Flask,
@@ -111,10 +109,8 @@ def login():
 
 def _safe_next(target: str) -> str:
     """Where to go after sign-in: only a path under /admin on this site (no open redirect)."""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not _is_admin_path(parts.path) or "\\" in target:
-        return url_for("admin.dashboard")
-    return target
+    dashboard = url_for("admin.dashboard")
+    return console.local_target(target, dashboard) or dashboard
 
 
 @bp.post("/logout")
@@ -144,11 +140,11 @@ def dashboard():
 def audit():
     """The audit log, newest first, a page at a time."""
     store = open_store()
-    page = console.page_number()
     with store.reading():
-        entries = store.audit_entries(page=page, per_page=AUDIT_PER_PAGE)
         total = store.audit_count()
-    pages = max((total + AUDIT_PER_PAGE - 1) // AUDIT_PER_PAGE, 1)
+        pages = max((total + AUDIT_PER_PAGE - 1) // AUDIT_PER_PAGE, 1)
+        page = console.page_number(pages)
+        entries = store.audit_entries(page=page, per_page=AUDIT_PER_PAGE)
     return render_template("admin/audit.html", entries=entries, page=page, pages=pages,
                            total=total)
 

@@ -38,7 +38,12 @@ def index():
         rows, total = store.facility_page(category=category or None, unverified=unverified,
                                           text=text, limit=PER_PAGE,
                                           offset=(page - 1) * PER_PAGE)
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+        pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+        if page > pages:  # past the end (an old link, a typed number): show the last page
+            page = pages
+            rows, total = store.facility_page(category=category or None, unverified=unverified,
+                                              text=text, limit=PER_PAGE,
+                                              offset=(page - 1) * PER_PAGE)
     return render_template("admin/facilities.html", rows=rows, total=total, page=page,
                            pages=pages, category=category, q=text, unverified=unverified,
                            categories=CATEGORIES.values(), labels=CATEGORIES)
@@ -71,6 +76,7 @@ def edit(facility_id: str):
 @bp.post("/facilities/<facility_id>/verify")
 def verify(facility_id: str):
     """Mark a facility checked on site today (Asia/Shanghai): a new version of kind "verify"."""
+    back = _back()  # checked before saving: a bad one must not fail after the change is made
     store = open_store()
     record = store.facility(facility_id)
     if record is None:
@@ -79,14 +85,13 @@ def verify(facility_id: str):
     result, version = _check(store, facility_id, values)
     if not result.ok:  # a record imported before a rule was tightened: fix it in the form
         return _form(record, _form_values(record), version, result=result, status=422)
-    return _save(store, facility_id, result, version, "verify", _back())
+    return _save(store, facility_id, result, version, "verify", back)
 
 
 def _back() -> str:
     """The facility list page the verify button was on (only that list, never elsewhere)."""
-    back = request.form.get("back", "")
     list_url = url_for("admin.facilities.index")
-    return back if back.startswith(list_url) and "//" not in back else list_url
+    return console.local_target(request.form.get("back", ""), list_url) or list_url
 
 
 def _check(store, facility_id: str, values: dict) -> tuple[ImportResult, int]:

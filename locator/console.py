@@ -1,7 +1,9 @@
 """What every admin view shares: who is signed in, from where, and problems in their language."""
 
 import dataclasses
+import unicodedata
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, g, request
 from flask_babel import format_datetime
@@ -9,6 +11,9 @@ from flask_babel import format_datetime
 from .i18n import gettext
 from .importer import Problem
 from .maps import Tiles, tiles_from_config
+
+# Far past any real list, and far inside SQLite's 64-bit OFFSET (a bigger ?page= overflowed).
+MAX_PAGE = 1_000_000
 
 
 def actor() -> str:
@@ -22,7 +27,7 @@ def admin_id() -> int:
 
 
 def address() -> str:
-    """The client's address. No ProxyFix is configured: behind a proxy this is the proxy's."""
+    """The client's address (behind PROXY_COUNT proxies: as the outermost of them saw it)."""
     return request.remote_addr or ""
 
 
@@ -48,6 +53,24 @@ def tiles() -> Tiles:
     return tiles_from_config(current_app.config)
 
 
-def page_number() -> int:
-    """The ?page= argument, at least 1."""
-    return max(request.args.get("page", 1, type=int), 1)
+def page_number(pages: int = MAX_PAGE) -> int:
+    """The ?page= argument, from 1 to `pages` (the last page)."""
+    return min(max(request.args.get("page", 1, type=int), 1), pages, MAX_PAGE)
+
+
+def local_target(target: str, under: str) -> str | None:
+    """`target` if it is a plain path on this site at or below `under`, else None.
+
+    What a browser would take elsewhere or differently is refused: another scheme or host,
+    "//" and "\\" (read as "/"), dot segments (also %2e-encoded), and control characters,
+    which browsers strip and which cannot go in a Location header at all.
+    """
+    if any(unicodedata.category(c) == "Cc" for c in target) or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
+        return None
+    under = under.rstrip("/")
+    return target if parts.path == under or parts.path.startswith(under + "/") else None

@@ -1,7 +1,7 @@
 """One error shape: JSON `{"error": {"status", "message"}}` under /api, a page elsewhere."""
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError
 from werkzeug.http import HTTP_STATUS_CODES
 
 
@@ -24,8 +24,21 @@ def handle_http_error(exc: HTTPException):
     status = exc.code or 500
     if wants_json():
         return error_response(status, exc.description if status != 500 else None)
-    page = render_template("error.html", status=status, message=exc.description)
+    # Without a usable Host no URL can be built, so that page goes without its stylesheet.
+    page = render_template("error.html", status=status, message=exc.description,
+                           urls_available=not bad_host())
     return page, status
+
+
+def bad_host() -> bool:
+    """Whether the Host header was invalid or untrusted (Flask then has no URL adapter)."""
+    return isinstance(request.routing_exception, BadHost | SecurityError)
+
+
+def refuse_bad_host() -> None:
+    """Answer a bad Host with 400 before any other hook (login guard, CSRF) builds a URL."""
+    if bad_host():
+        raise request.routing_exception
 
 
 def handle_unexpected(exc: Exception):
@@ -37,6 +50,7 @@ def handle_unexpected(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers, and the Host check that runs before every other hook."""
+    app.before_request(refuse_bad_host)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -22,6 +22,8 @@ def select_language() -> str:
 
 def remember_language(response: Response) -> Response:
     """Keep an explicit `?lang=` choice in a cookie for the next pages."""
+    if response.cache_control.public:
+        return response  # a shared cache would hand this visitor's cookie to everyone
     choice = request.args.get("lang")
     if choice in LANGUAGES and request.cookies.get(COOKIE) != choice:
         response.set_cookie(COOKIE, choice, max_age=COOKIE_MAX_AGE, samesite="Lax",

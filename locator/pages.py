@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
@@ -21,6 +22,16 @@ AMENITY_ICONS = {
     "realtime_info": "⏱", "wheelchair": "♿", "toilet": "🚻", "parking": "🅿",
 }
 CATEGORY_ICONS = {"nursing_room": "🍼", "coach_stop": "🚌", "bus_stop": "🚏", "landmark": "📍"}
+# The query parameters each page reads. Its language and page links keep these and nothing
+# else: url_for(**request.args) let a visitor pass url_for's own options (_external, _anchor…).
+PAGE_PARAMETERS = {
+    "views.nearest": ("lat", "lon", "q", "category", "amenity", "access", "limit", "radius_m",
+                      "open_now"),
+    "views.overview": ("category",),
+    "admin.login": ("next",),
+    "admin.audit": ("page",),
+    "admin.facilities.index": ("category", "q", "unverified", "page"),
+}
 
 
 def lang() -> str:
@@ -37,11 +48,21 @@ def html_lang() -> str:
 
 
 def lang_url(code: str) -> str:
-    """This page's URL in language `code` (other query arguments kept)."""
-    values = request.args.to_dict(flat=False)
-    values.update(request.view_args or {})
-    values["lang"] = [code]
-    return url_for(request.endpoint or "views.home", **values)
+    """This page's URL in language `code` (its own query parameters kept)."""
+    return page_url(lang=code)
+
+
+def page_url(**changes) -> str:
+    """This page's relative URL with only its own query parameters, `changes` applied."""
+    known = PAGE_PARAMETERS.get(request.endpoint, ())
+    query = [(name, value) for name, value in request.args.items(multi=True)
+             if name in known and name not in changes]
+    query += [(name, str(value)) for name, value in changes.items()]
+    if request.endpoint:
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    else:
+        path = url_for("views.home")
+    return f"{path}?{urlencode(query)}"
 
 
 def tiles() -> maps.Tiles:

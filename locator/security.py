@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 
@@ -34,13 +34,18 @@ def content_security_policy(nonce: str) -> str:
 
 
 def add_security_headers(response):
-    """Set CSP, nosniff, referrer, framing and permissions headers."""
+    """Set CSP, nosniff, referrer, framing and permissions headers, and HSTS over https."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    max_age = int(current_app.config["HSTS_MAX_AGE"])
+    # Only over https: browsers ignore it on http, and `make run` speaks plain http.
+    # No includeSubDomains: other names under this host may not serve https.
+    if max_age > 0 and request.is_secure:
+        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
     return response
 
 

@@ -246,11 +246,15 @@ class Store:
 
     def version(self, number: int) -> dict | None:
         """One version's metadata, or None."""
+        if not _is_sqlite_integer(number):
+            return None
         rows = self.db.query(f"SELECT {_VCOLS} FROM versions WHERE number = ?", [number])
         return next(iter(rows), None)
 
     def version_records(self, number: int) -> list[dict] | None:
         """The full snapshot of records that version `number` made the dataset, or None."""
+        if not _is_sqlite_integer(number):
+            return None
         row = self.db.execute("SELECT snapshot FROM versions WHERE number = ?",
                               [number]).fetchone()
         return None if row is None else json.loads(zlib.decompress(row[0]))
@@ -539,3 +543,8 @@ def _pack(records: Sequence[dict]) -> bytes:
 def _like_pattern(text: str) -> str:
     """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, wildcards taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _is_sqlite_integer(number: int) -> bool:
+    """Whether SQLite can hold `number` (a bigger one, from a URL, raised OverflowError)."""
+    return -(2**63) <= number < 2**63

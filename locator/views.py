@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from . import hours, maps, pages
 from .categories import CATEGORIES
 from .db import open_store
-from .i18n import gettext
+from .i18n import LANGUAGES, gettext
 from .params import ParamError, category_param, nearest_params
 from .places import GeocoderUnavailable, PlaceNotFound
 from .results import describe, now
@@ -34,8 +34,9 @@ POINTS_CACHE_SIZE = 8
 
 @bp.app_context_processor
 def page_helpers() -> dict:
-    """Language helpers every template (ours, errors, admin) may use."""
-    return {"html_lang": pages.html_lang, "page_lang": pages.lang, "lang_url": pages.lang_url}
+    """Language and link helpers every template (ours, errors, admin) may use."""
+    return {"html_lang": pages.html_lang, "page_lang": pages.lang, "lang_url": pages.lang_url,
+            "page_url": pages.page_url}
 
 
 @bp.errorhandler(ParamError)
@@ -169,6 +170,9 @@ def map_points():
     response = jsonify(data)
     response.cache_control.public = True
     response.cache_control.max_age = DATA_MAX_AGE
+    if request.args.get("lang") not in LANGUAGES:
+        # The language came from the cookie or Accept-Language: a shared cache must key on them.
+        response.vary.update(("Accept-Language", "Cookie"))
     response.add_etag()
     return response.make_conditional(request)
 
