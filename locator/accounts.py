@@ -83,10 +83,12 @@ def create_admin(store: Store, username: str, password: str) -> int:
     username = normalise_username(username)
     check_username(username)
     check_password(password, username)
-    admin_id = store.add_admin(username, generate_password_hash(password))
-    if admin_id is None:
-        raise AccountError(f"an admin named {username!r} already exists")
-    store.audit("admin_created", "cli", detail={"username": username})
+    password_hash = generate_password_hash(password)  # slow: before the write lock is taken
+    with store.writing():  # the account and its audit entry, together or not at all
+        admin_id = store.add_admin(username, password_hash)
+        if admin_id is None:
+            raise AccountError(f"an admin named {username!r} already exists")
+        store.audit("admin_created", "cli", detail={"username": username})
     return admin_id
 
 
@@ -94,9 +96,11 @@ def set_password(store: Store, username: str, password: str) -> None:
     """Give an existing admin a new password, ending their sessions."""
     username = normalise_username(username)
     check_password(password, username)
-    if not store.set_admin_password(username, generate_password_hash(password)):
-        raise AccountError(f"there is no admin named {username!r}")
-    store.audit("password_changed", "cli", detail={"username": username})
+    password_hash = generate_password_hash(password)  # slow: before the write lock is taken
+    with store.writing():  # the new password and its audit entry, together or not at all
+        if not store.set_admin_password(username, password_hash):
+            raise AccountError(f"there is no admin named {username!r}")
+        store.audit("password_changed", "cli", detail={"username": username})
 
 
 def attempt_login(store: Store, username: str, password: str, address: str, *,

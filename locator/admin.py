@@ -4,6 +4,7 @@ Uploads and history live in admin_imports.py, facility edits in admin_facilities
 blueprints nested in this one, so the guard and error pages here cover them.
 """
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -119,10 +120,19 @@ def _safe_next(target: str) -> str:
 
 @bp.post("/logout")
 def logout():
-    """Sign out here and in the database."""
-    store = open_store()
-    store.audit("logout", console.actor(), console.address())
-    sessions.end(store)
+    """Sign out here and in the database; a database that refuses still signs this browser out."""
+    admin = g.admin
+    g.admin = None  # the page below is shown signed out, whatever the database says
+    try:
+        sessions.end(open_store(), admin["username"], console.address())
+    except WriteFailed as exc:
+        expires = datetime.fromtimestamp(admin["expires_at"], UTC).isoformat()
+        return message_page(503, gettext("Signed out in this browser only"), gettext(
+            "You are signed out in this browser, but the server could not record it: a copy of "
+            "this browser's session cookie keeps working until the sign-in expires at "
+            "%(time)s. Ask the server's operator to check the disk. Details: %(detail)s",
+            time=console.local_time(expires), detail=str(exc)),
+            (url_for("admin.login"), gettext("Sign in")))
     flash(gettext("You have signed out."))
     return redirect(url_for("admin.login"))
 

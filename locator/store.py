@@ -116,6 +116,7 @@ class Store:
             self.read_only = True
         self.inode = _inode(path)
         self.db = sqlite_utils.Database(conn)
+        self._writing = False
 
     def reusable(self) -> bool:
         """Whether this connection may serve another request: writable, and the file at its
@@ -145,16 +146,26 @@ class Store:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator["Store"]:
-        """One write transaction, locked at once so that two writers never deadlock."""
+        """One write transaction, locked at once so that two writers never deadlock.
+
+        A writing() inside another joins it: steps that belong together (an import and the
+        removal of its previewed file) are written together or not at all.
+        """
+        if self._writing:
+            yield self
+            return
         conn = self.db.conn
         with _write_failures():
             conn.execute("BEGIN IMMEDIATE")
+            self._writing = True
             try:
                 yield self
                 conn.execute("COMMIT")
             except BaseException:
                 _roll_back(conn)
                 raise
+            finally:
+                self._writing = False
 
     @contextlib.contextmanager
     def reading(self) -> Iterator["Store"]:
@@ -433,8 +444,9 @@ class Store:
                         [token_hash, admin_id, created_at, expires_at, address])
 
     def session_admin(self, token_hash: str, now: float) -> dict | None:
-        """The admin (id, username) of an unexpired session, or None."""
-        rows = self.db.query("SELECT a.id, a.username FROM admin_sessions s JOIN admins a"
+        """The admin (id, username) of an unexpired session and its expires_at, or None."""
+        rows = self.db.query("SELECT a.id, a.username, s.expires_at FROM admin_sessions s"
+                             " JOIN admins a"
                              " ON a.id = s.admin_id WHERE s.token_hash = ? AND s.expires_at > ?",
                              [token_hash, now])
         return next(iter(rows), None)

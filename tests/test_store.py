@@ -157,3 +157,16 @@ def test_search_ignores_control_characters(store):
     commit(store, [record(1, name="景堂图书馆")])
     assert [r["id"] for r in store.search("景堂\x00图书")] == ["f-1"]
     assert store.search("\x00\x00\x00") == [] and store.search("a\x00\x01") == []
+
+
+def test_a_nested_writing_joins_the_outer_transaction(store):
+    with pytest.raises(RuntimeError), store.writing():
+        with store.writing():
+            store.audit("inner", "test")
+        raise RuntimeError("a later step of the same change fails")
+    assert store.audit_count() == 0  # the inner step went back with it
+    with store.writing():
+        with store.writing():
+            store.audit("inner", "test")
+        assert store.db.conn.in_transaction  # the inner block did not commit on its own
+    assert store.audit_count() == 1
