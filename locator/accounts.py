@@ -3,7 +3,12 @@
 Passwords are hashed with werkzeug's scrypt. Failed logins are rows in the database, so the
 throttle holds across gunicorn workers and restarts; each attempt is counted *before* the
 password is checked and forgotten only when it proves right, so parallel guesses cannot
-slip past the limit either.
+slip past the limit either. A throttled attempt is refused without looking at the password.
+
+The throttle counts failures per account *and address*: a guesser closes only its own door,
+and the admin still signs in from elsewhere. Over all addresses an account gets a short,
+capped backoff instead, which slows a guesser with many addresses without locking anyone
+out for long.
 """
 
 import math
@@ -36,11 +41,19 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class Throttle:
-    """At most `per_account` / `per_address` failed logins in any `window_s` seconds."""
+    """How many failed logins are heard, and how long the next one waits.
+
+    In any `window_s` seconds: `per_account` failures for one account from one address, or
+    `per_address` from one address over all accounts, close that pair or that address until
+    the oldest of them leaves the window. Over all addresses an account may fail `per_account`
+    times freely; each further failure makes the next attempt wait twice as long after the
+    latest one (2 s, 4 s, 8 s, …), at most `backoff_max_s`.
+    """
 
     per_account: int = 5
     per_address: int = 10
     window_s: int = 15 * 60
+    backoff_max_s: int = 60
 
 
 @dataclass(frozen=True)
@@ -109,16 +122,16 @@ def attempt_login(store: Store, username: str, password: str, address: str, *,
     now = time.time() if now is None else now
     username = normalise_username(username)[:64]
     with store.writing():
-        wait = _wait_s(store, username, address, now, throttle)
+        wait, closed = _wait_s(store, username, address, now, throttle)
         if wait:
-            store.audit("login_throttled", username, address, {"wait_s": wait})
+            _audit_throttled(store, closed, username, address, now, throttle)
             return LoginOutcome(None, wait)
         store.add_login_failure(now, username, address)  # until the password proves right
     admin = store.admin_by_name(username)
     ok = password_matches(admin["password_hash"] if admin else None, password)
     with store.writing():
         if ok:
-            store.forget_login_failures(username=username)
+            store.forget_login_failures(username=username, address=address)
             store.audit("login", username, address)
         else:
             store.forget_login_failures(before=now - throttle.window_s)
@@ -142,15 +155,43 @@ def _dummy_hash() -> str:
     return generate_password_hash("no such account")
 
 
-def _wait_s(store: Store, username: str, address: str, now: float, throttle: Throttle) -> int:
-    """Seconds until this account and this address may try again (0: now)."""
+def _wait_s(store: Store, username: str, address: str, now: float,
+            throttle: Throttle) -> tuple[int, str]:
+    """Seconds until this account may try again from this address (0: now), and which
+    throttle says so: "account+address", "address" or "account"."""
     since = now - throttle.window_s
-    waits = [0.0]
-    for times, limit in ((store.login_failure_times(since=since, username=username),
-                          throttle.per_account),
-                         (store.login_failure_times(since=since, address=address),
-                          throttle.per_address)):
-        if len(times) >= limit:
-            # Once the failure `limit` places from the end leaves the window, one more is allowed.
-            waits.append(times[-limit] + throttle.window_s - now)
-    return math.ceil(max(waits))
+    pair = store.login_failure_times(since=since, username=username, address=address)
+    from_address = store.login_failure_times(since=since, address=address)
+    account = store.login_failure_times(since=since, username=username)
+    wait, closed = max((0.0, ""),
+                       (_window_wait(pair, throttle.per_account, now, throttle), "account+address"),
+                       (_window_wait(from_address, throttle.per_address, now, throttle), "address"),
+                       (_backoff_wait(account, now, throttle), "account"))
+    return math.ceil(wait), closed
+
+
+def _window_wait(times: list[float], limit: int, now: float, throttle: Throttle) -> float:
+    """With `limit` failures in the window, the wait until the oldest that counts leaves it."""
+    if len(times) < limit:
+        return 0.0
+    # Once the failure `limit` places from the end leaves the window, one more is allowed.
+    return times[-limit] + throttle.window_s - now
+
+
+def _backoff_wait(times: list[float], now: float, throttle: Throttle) -> float:
+    """The account's wait after its latest failure: doubling per failure over the free ones."""
+    over = len(times) - throttle.per_account
+    if over <= 0:
+        return 0.0
+    return times[-1] + min(2.0 ** min(over, 32), throttle.backoff_max_s) - now
+
+
+def _audit_throttled(store: Store, closed: str, username: str, address: str, now: float,
+                     throttle: Throttle) -> None:
+    """Count a refused attempt into one audit entry per throttled account and/or address."""
+    # Keyed by what the throttle counts, never by what the guesser varies (the account names
+    # it tries from one address, the addresses it tries one account from): a burst of any
+    # size is one entry per window.
+    store.audit_burst("login_throttled", "" if closed == "address" else username,
+                      "" if closed == "account" else address, {"throttle": closed},
+                      now=now, window_s=throttle.window_s)

@@ -82,7 +82,8 @@ def throttle() -> accounts.Throttle:
     return accounts.Throttle(per_account=int(config.get("ADMIN_LOGIN_MAX_FAILURES", 5)),
                              per_address=int(config.get("ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS",
                                                         10)),
-                             window_s=int(config.get("ADMIN_LOGIN_WINDOW_S", 15 * 60)))
+                             window_s=int(config.get("ADMIN_LOGIN_WINDOW_S", 15 * 60)),
+                             backoff_max_s=int(config.get("ADMIN_LOGIN_BACKOFF_MAX_S", 60)))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -97,17 +98,23 @@ def login():
     outcome = accounts.attempt_login(open_store(), username, request.form.get("password", ""),
                                      console.address(), throttle=throttle())
     if outcome.wait_s:
-        minutes = (outcome.wait_s + 59) // 60
         page = render_template("admin/login.html", next=target, username=username,
-                               error=gettext("Too many failed sign-ins for this account or from "
-                                             "this address. Wait %(minutes)s minutes, then "
-                                             "try again.", minutes=minutes))
+                               error=_wait_message(outcome.wait_s))
         return page, 429, {"Retry-After": str(outcome.wait_s)}
     if outcome.admin is None:
         return render_template("admin/login.html", next=target, username=username,
                                error=gettext("Wrong username or password.")), 401
     sessions.start(open_store(), outcome.admin, console.address())
     return redirect(target)
+
+
+def _wait_message(wait_s: int) -> str:
+    """Why the sign-in was refused unheard, and how long to wait: seconds or minutes."""
+    if wait_s < 60:  # the account backoff
+        return gettext("Too many failed sign-ins for this account. Wait %(seconds)s seconds, "
+                       "then try again.", seconds=wait_s)
+    return gettext("Too many failed sign-ins for this account or from this address. Wait "
+                   "%(minutes)s minutes, then try again.", minutes=(wait_s + 59) // 60)
 
 
 def _safe_next(target: str) -> str:
