@@ -18,21 +18,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from .store import Store
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # scrypt's cost grows with the input; nobody types more than this
-MIN_DISTINCT = 6  # "aaaaaaaaaaaa" and "121212121212" are long but not strong
-# The most common long passwords in public breach lists, and this product's own words.
-COMMON = frozenset({
-    "123456789012", "1234567890123", "12345678901234", "qwertyuiopas", "qwertyuiop123",
-    "password1234", "password12345", "passw0rd1234", "iloveyou1234", "abcdefghijkl",
-    "abc123456789", "a1b2c3d4e5f6", "1qaz2wsx3edc", "1q2w3e4r5t6y", "qwerty123456",
-    "woaini1314520", "woaini123456", "administrator", "admin1234567", "admin123456789",
-    "xinhui123456", "jiangmen123456", "locator12345", "locatoradmin",
-})
+# zxcvbn's score 0-4: 3 is "safely unguessable" online (about 10^8 guesses or more).
+MIN_STRENGTH = 3
+# zxcvbn refuses longer input: its cost grows with the square of the length (25 s at 1024).
+ESTIMATED_CHARACTERS = 72
+# Words a guesser of this site tries first. zxcvbn's lists come from English-language leaks,
+# so the favourites of Chinese ones ("I love you", "520 1314") are added here.
+SITE_WORDS = ("locator", "xinhui", "jiangmen", "admin", "administrator")
+CHINESE_FAVOURITES = ("woaini", "5201314", "1314520")
+# Why a password scored low, by the kind of pattern zxcvbn found in it.
+WEAKNESSES = {
+    "passwords": "a common password",
+    "site": "a name of this service or the username",
+    "dictionary": "common words or names",
+    "repeat": "repeated characters or patterns",
+    "sequence": "a sequence like abcd or 1234",
+    "spatial": "a keyboard pattern like qwerty",
+    "date": "a date or a year",
+    "regex": "a date or a year",
+}
 
 
 class AccountError(ValueError):
@@ -77,18 +88,33 @@ def check_username(name: str) -> None:
 
 
 def check_password(password: str, username: str) -> None:
-    """AccountError when the password is too short, too simple, common or holds the username."""
+    """AccountError when the password is too short or long, holds the username, or zxcvbn
+    estimates it easy to guess; the message says why."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters "
                            "(a few unrelated words make a strong one)")
     if len(password) > MAX_PASSWORD:
         raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
-    if len(set(password)) < MIN_DISTINCT:
-        raise AccountError(f"the password must use at least {MIN_DISTINCT} different characters")
-    lowered = password.lower()
-    if lowered in COMMON or username and username in lowered:
-        raise AccountError("the password is too easy to guess (it is a common password or "
-                           "contains the username)")
+    if username and username in password.lower():
+        raise AccountError("the password is too easy to guess: it contains the username")
+    # A longer password is judged by its start: the rest can only add to its strength.
+    estimate = zxcvbn(password[:ESTIMATED_CHARACTERS],
+                      user_inputs=[username, *SITE_WORDS, *CHINESE_FAVOURITES])
+    if estimate["score"] < MIN_STRENGTH:
+        reasons = dict.fromkeys(_weakness(match) for match in estimate["sequence"])
+        why = " and ".join(WEAKNESSES[r] for r in reasons if r in WEAKNESSES)
+        raise AccountError("the password is too easy to guess"
+                           + (f" (it is built from {why})" if why else "")
+                           + "; a few unrelated words make a strong one")
+
+
+def _weakness(match: dict) -> str:
+    """The kind of guessable pattern a zxcvbn match is (a key of WEAKNESSES, or another)."""
+    if match["pattern"] != "dictionary":
+        return match["pattern"]
+    if match["dictionary_name"] == "user_inputs":
+        return "passwords" if match["matched_word"] in CHINESE_FAVOURITES else "site"
+    return "passwords" if match["dictionary_name"] == "passwords" else "dictionary"
 
 
 def create_admin(store: Store, username: str, password: str) -> int:

@@ -31,7 +31,7 @@ def _store():
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_command(username: str, password_stdin: bool) -> None:
-    """Create an admin account (at least 12 characters; common passwords are refused)."""
+    """Create an admin account (at least 12 characters, and not easy to guess)."""
     try:
         accounts.create_admin(_store(), username, _read_password(password_stdin))
     except (accounts.AccountError, WriteFailed) as exc:

@@ -348,7 +348,7 @@ def test_admin_create_prompts_twice(runner):
 
 @pytest.mark.parametrize("name, password, words", [
     ("dave", "short", "at least 12"),
-    ("dave", "aaaaaaaaaaaaaaaa", "different characters"),
+    ("dave", "aaaaaaaaaaaaaaaa", "easy to guess"),
     ("dave", "password1234", "easy to guess"),
     ("dave", "my name is dave ok", "easy to guess"),
     ("Da ve", "a long enough passphrase", "username"),
@@ -357,6 +357,23 @@ def test_admin_create_refuses_weak_passwords_and_bad_names(runner, name, passwor
     result = runner.invoke(args=["admin", "create", name, "--password-stdin"],
                            input=password + "\n")
     assert result.exit_code != 0 and words in result.output
+
+
+@pytest.mark.parametrize("password", ["password123!", "Password123!", "123456123456",
+                                      "qwertyuiop12", "iloveyou12345", "abcdefabcdef"])
+def test_the_strength_estimator_refuses_guessable_passwords(password):
+    with pytest.raises(accounts.AccountError, match="easy to guess"):
+        accounts.check_password(password, "dave")
+
+
+def test_the_refusal_says_why_and_a_passphrase_passes():
+    with pytest.raises(accounts.AccountError, match="repeat"):
+        accounts.check_password("abcdefabcdef", "dave")
+    with pytest.raises(accounts.AccountError, match="name of this service"):
+        accounts.check_password("xinhuilocator", "dave")
+    accounts.check_password("tea kettle under the banyan", "dave")
+    # Over 72 characters the estimate reads the first 72 (its cost grows with the length).
+    accounts.check_password("tea kettle under the banyan" + " and a long tail" * 8, "dave")
 
 
 def test_admin_create_refuses_a_taken_name_and_password_resets(runner, app, db_path):
