@@ -110,9 +110,9 @@ def login():
 
 def _wait_message(wait_s: int) -> str:
     """Why the sign-in was refused unheard, and how long to wait: seconds or minutes."""
-    if wait_s < 60:  # the account backoff
-        return gettext("Too many failed sign-ins for this account. Wait %(seconds)s seconds, "
-                       "then try again.", seconds=wait_s)
+    if wait_s < 60:  # the account backoff, or the end of a window: "1 minutes" would mislead
+        return gettext("Too many failed sign-ins for this account or from this address. Wait "
+                       "%(seconds)s seconds, then try again.", seconds=wait_s)
     return gettext("Too many failed sign-ins for this account or from this address. Wait "
                    "%(minutes)s minutes, then try again.", minutes=(wait_s + 59) // 60)
 
