@@ -3,7 +3,12 @@
 Passwords are hashed with werkzeug's scrypt. Failed logins are rows in the database, so the
 throttle holds across gunicorn workers and restarts; each attempt is counted *before* the
 password is checked and forgotten only when it proves right, so parallel guesses cannot
-slip past the limit either.
+slip past the limit either. A throttled attempt is refused without looking at the password.
+
+The throttle counts failures per account *and address*: a guesser closes only its own door,
+and the admin still signs in from elsewhere. Over all addresses an account gets a short,
+capped backoff instead, which slows a guesser with many addresses without locking anyone
+out for long.
 """
 
 import math
@@ -13,21 +18,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from .store import Store
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # scrypt's cost grows with the input; nobody types more than this
-MIN_DISTINCT = 6  # "aaaaaaaaaaaa" and "121212121212" are long but not strong
-# The most common long passwords in public breach lists, and this product's own words.
-COMMON = frozenset({
-    "123456789012", "1234567890123", "12345678901234", "qwertyuiopas", "qwertyuiop123",
-    "password1234", "password12345", "passw0rd1234", "iloveyou1234", "abcdefghijkl",
-    "abc123456789", "a1b2c3d4e5f6", "1qaz2wsx3edc", "1q2w3e4r5t6y", "qwerty123456",
-    "woaini1314520", "woaini123456", "administrator", "admin1234567", "admin123456789",
-    "xinhui123456", "jiangmen123456", "locator12345", "locatoradmin",
-})
+# zxcvbn's score 0-4: 3 is "safely unguessable" online (about 10^8 guesses or more).
+MIN_STRENGTH = 3
+# zxcvbn refuses longer input: its cost grows with the square of the length (25 s at 1024).
+ESTIMATED_CHARACTERS = 72
+# Words a guesser of this site tries first. zxcvbn's lists come from English-language leaks,
+# so the favourites of Chinese ones ("I love you", "520 1314") are added here.
+SITE_WORDS = ("locator", "xinhui", "jiangmen", "admin", "administrator")
+CHINESE_FAVOURITES = ("woaini", "5201314", "1314520")
+# Why a password scored low, by the kind of pattern zxcvbn found in it.
+WEAKNESSES = {
+    "passwords": "a common password",
+    "site": "a name of this service or the username",
+    "dictionary": "common words or names",
+    "repeat": "repeated characters or patterns",
+    "sequence": "a sequence like abcd or 1234",
+    "spatial": "a keyboard pattern like qwerty",
+    "date": "a date or a year",
+    "regex": "a date or a year",
+}
 
 
 class AccountError(ValueError):
@@ -36,11 +52,19 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class Throttle:
-    """At most `per_account` / `per_address` failed logins in any `window_s` seconds."""
+    """How many failed logins are heard, and how long the next one waits.
+
+    In any `window_s` seconds: `per_account` failures for one account from one address, or
+    `per_address` from one address over all accounts, close that pair or that address until
+    the oldest of them leaves the window. Over all addresses an account may fail `per_account`
+    times freely; each further failure makes the next attempt wait twice as long after the
+    latest one (2 s, 4 s, 8 s, …), at most `backoff_max_s`.
+    """
 
     per_account: int = 5
     per_address: int = 10
     window_s: int = 15 * 60
+    backoff_max_s: int = 60
 
 
 @dataclass(frozen=True)
@@ -64,18 +88,33 @@ def check_username(name: str) -> None:
 
 
 def check_password(password: str, username: str) -> None:
-    """AccountError when the password is too short, too simple, common or holds the username."""
+    """AccountError when the password is too short or long, holds the username, or zxcvbn
+    estimates it easy to guess; the message says why."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters "
                            "(a few unrelated words make a strong one)")
     if len(password) > MAX_PASSWORD:
         raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
-    if len(set(password)) < MIN_DISTINCT:
-        raise AccountError(f"the password must use at least {MIN_DISTINCT} different characters")
-    lowered = password.lower()
-    if lowered in COMMON or username and username in lowered:
-        raise AccountError("the password is too easy to guess (it is a common password or "
-                           "contains the username)")
+    if username and username in password.lower():
+        raise AccountError("the password is too easy to guess: it contains the username")
+    # A longer password is judged by its start: the rest can only add to its strength.
+    estimate = zxcvbn(password[:ESTIMATED_CHARACTERS],
+                      user_inputs=[username, *SITE_WORDS, *CHINESE_FAVOURITES])
+    if estimate["score"] < MIN_STRENGTH:
+        reasons = dict.fromkeys(_weakness(match) for match in estimate["sequence"])
+        why = " and ".join(WEAKNESSES[r] for r in reasons if r in WEAKNESSES)
+        raise AccountError("the password is too easy to guess"
+                           + (f" (it is built from {why})" if why else "")
+                           + "; a few unrelated words make a strong one")
+
+
+def _weakness(match: dict) -> str:
+    """The kind of guessable pattern a zxcvbn match is (a key of WEAKNESSES, or another)."""
+    if match["pattern"] != "dictionary":
+        return match["pattern"]
+    if match["dictionary_name"] == "user_inputs":
+        return "passwords" if match["matched_word"] in CHINESE_FAVOURITES else "site"
+    return "passwords" if match["dictionary_name"] == "passwords" else "dictionary"
 
 
 def create_admin(store: Store, username: str, password: str) -> int:
@@ -83,10 +122,12 @@ def create_admin(store: Store, username: str, password: str) -> int:
     username = normalise_username(username)
     check_username(username)
     check_password(password, username)
-    admin_id = store.add_admin(username, generate_password_hash(password))
-    if admin_id is None:
-        raise AccountError(f"an admin named {username!r} already exists")
-    store.audit("admin_created", "cli", detail={"username": username})
+    password_hash = generate_password_hash(password)  # slow: before the write lock is taken
+    with store.writing():  # the account and its audit entry, together or not at all
+        admin_id = store.add_admin(username, password_hash)
+        if admin_id is None:
+            raise AccountError(f"an admin named {username!r} already exists")
+        store.audit("admin_created", "cli", detail={"username": username})
     return admin_id
 
 
@@ -94,9 +135,11 @@ def set_password(store: Store, username: str, password: str) -> None:
     """Give an existing admin a new password, ending their sessions."""
     username = normalise_username(username)
     check_password(password, username)
-    if not store.set_admin_password(username, generate_password_hash(password)):
-        raise AccountError(f"there is no admin named {username!r}")
-    store.audit("password_changed", "cli", detail={"username": username})
+    password_hash = generate_password_hash(password)  # slow: before the write lock is taken
+    with store.writing():  # the new password and its audit entry, together or not at all
+        if not store.set_admin_password(username, password_hash):
+            raise AccountError(f"there is no admin named {username!r}")
+        store.audit("password_changed", "cli", detail={"username": username})
 
 
 def attempt_login(store: Store, username: str, password: str, address: str, *,
@@ -105,16 +148,16 @@ def attempt_login(store: Store, username: str, password: str, address: str, *,
     now = time.time() if now is None else now
     username = normalise_username(username)[:64]
     with store.writing():
-        wait = _wait_s(store, username, address, now, throttle)
+        wait, closed = _wait_s(store, username, address, now, throttle)
         if wait:
-            store.audit("login_throttled", username, address, {"wait_s": wait})
+            _audit_throttled(store, closed, username, address, now, throttle)
             return LoginOutcome(None, wait)
         store.add_login_failure(now, username, address)  # until the password proves right
     admin = store.admin_by_name(username)
     ok = password_matches(admin["password_hash"] if admin else None, password)
     with store.writing():
         if ok:
-            store.forget_login_failures(username=username)
+            store.forget_login_failures(username=username, address=address)
             store.audit("login", username, address)
         else:
             store.forget_login_failures(before=now - throttle.window_s)
@@ -138,15 +181,43 @@ def _dummy_hash() -> str:
     return generate_password_hash("no such account")
 
 
-def _wait_s(store: Store, username: str, address: str, now: float, throttle: Throttle) -> int:
-    """Seconds until this account and this address may try again (0: now)."""
+def _wait_s(store: Store, username: str, address: str, now: float,
+            throttle: Throttle) -> tuple[int, str]:
+    """Seconds until this account may try again from this address (0: now), and which
+    throttle says so: "account+address", "address" or "account"."""
     since = now - throttle.window_s
-    waits = [0.0]
-    for times, limit in ((store.login_failure_times(since=since, username=username),
-                          throttle.per_account),
-                         (store.login_failure_times(since=since, address=address),
-                          throttle.per_address)):
-        if len(times) >= limit:
-            # Once the failure `limit` places from the end leaves the window, one more is allowed.
-            waits.append(times[-limit] + throttle.window_s - now)
-    return math.ceil(max(waits))
+    pair = store.login_failure_times(since=since, username=username, address=address)
+    from_address = store.login_failure_times(since=since, address=address)
+    account = store.login_failure_times(since=since, username=username)
+    wait, closed = max((0.0, ""),
+                       (_window_wait(pair, throttle.per_account, now, throttle), "account+address"),
+                       (_window_wait(from_address, throttle.per_address, now, throttle), "address"),
+                       (_backoff_wait(account, now, throttle), "account"))
+    return math.ceil(wait), closed
+
+
+def _window_wait(times: list[float], limit: int, now: float, throttle: Throttle) -> float:
+    """With `limit` failures in the window, the wait until the oldest that counts leaves it."""
+    if len(times) < limit:
+        return 0.0
+    # Once the failure `limit` places from the end leaves the window, one more is allowed.
+    return times[-limit] + throttle.window_s - now
+
+
+def _backoff_wait(times: list[float], now: float, throttle: Throttle) -> float:
+    """The account's wait after its latest failure: doubling per failure over the free ones."""
+    over = len(times) - throttle.per_account
+    if over <= 0:
+        return 0.0
+    return times[-1] + min(2.0 ** min(over, 32), throttle.backoff_max_s) - now
+
+
+def _audit_throttled(store: Store, closed: str, username: str, address: str, now: float,
+                     throttle: Throttle) -> None:
+    """Count a refused attempt into one audit entry per throttled account and/or address."""
+    # Keyed by what the throttle counts, never by what the guesser varies (the account names
+    # it tries from one address, the addresses it tries one account from): a burst of any
+    # size is one entry per window.
+    store.audit_burst("login_throttled", "" if closed == "address" else username,
+                      "" if closed == "account" else address, {"throttle": closed},
+                      now=now, window_s=throttle.window_s)

@@ -4,6 +4,8 @@ Uploads and history live in admin_imports.py, facility edits in admin_facilities
 blueprints nested in this one, so the guard and error pages here cover them.
 """
 
+from datetime import UTC, datetime
+
 from flask import (
     Blueprint,
     Flask,
@@ -79,7 +81,8 @@ def throttle() -> accounts.Throttle:
     return accounts.Throttle(per_account=int(config.get("ADMIN_LOGIN_MAX_FAILURES", 5)),
                              per_address=int(config.get("ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS",
                                                         10)),
-                             window_s=int(config.get("ADMIN_LOGIN_WINDOW_S", 15 * 60)))
+                             window_s=int(config.get("ADMIN_LOGIN_WINDOW_S", 15 * 60)),
+                             backoff_max_s=int(config.get("ADMIN_LOGIN_BACKOFF_MAX_S", 60)))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,17 +97,23 @@ def login():
     outcome = accounts.attempt_login(open_store(), username, request.form.get("password", ""),
                                      console.address(), throttle=throttle())
     if outcome.wait_s:
-        minutes = (outcome.wait_s + 59) // 60
         page = render_template("admin/login.html", next=target, username=username,
-                               error=gettext("Too many failed sign-ins for this account or from "
-                                             "this address. Wait %(minutes)s minutes, then "
-                                             "try again.", minutes=minutes))
+                               error=_wait_message(outcome.wait_s))
         return page, 429, {"Retry-After": str(outcome.wait_s)}
     if outcome.admin is None:
         return render_template("admin/login.html", next=target, username=username,
                                error=gettext("Wrong username or password.")), 401
     sessions.start(open_store(), outcome.admin, console.address())
     return redirect(target)
+
+
+def _wait_message(wait_s: int) -> str:
+    """Why the sign-in was refused unheard, and how long to wait: seconds or minutes."""
+    if wait_s < 60:  # the account backoff, or the end of a window: "1 minutes" would mislead
+        return gettext("Too many failed sign-ins for this account or from this address. Wait "
+                       "%(seconds)s seconds, then try again.", seconds=wait_s)
+    return gettext("Too many failed sign-ins for this account or from this address. Wait "
+                   "%(minutes)s minutes, then try again.", minutes=(wait_s + 59) // 60)
 
 
 def _safe_next(target: str) -> str:
@@ -115,10 +124,19 @@ def _safe_next(target: str) -> str:
 
 @bp.post("/logout")
 def logout():
-    """Sign out here and in the database."""
-    store = open_store()
-    store.audit("logout", console.actor(), console.address())
-    sessions.end(store)
+    """Sign out here and in the database; a database that refuses still signs this browser out."""
+    admin = g.admin
+    g.admin = None  # the page below is shown signed out, whatever the database says
+    try:
+        sessions.end(open_store(), admin["username"], console.address())
+    except WriteFailed as exc:
+        expires = datetime.fromtimestamp(admin["expires_at"], UTC).isoformat()
+        return message_page(503, gettext("Signed out in this browser only"), gettext(
+            "You are signed out in this browser, but the server could not record it: a copy of "
+            "this browser's session cookie keeps working until the sign-in expires at "
+            "%(time)s. Ask the server's operator to check the disk. Details: %(detail)s",
+            time=console.local_time(expires), detail=str(exc)),
+            (url_for("admin.login"), gettext("Sign in")))
     flash(gettext("You have signed out."))
     return redirect(url_for("admin.login"))
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from . import accounts
 from .db import open_store
+from .store import WriteFailed
 
 admin = AppGroup("admin", help="Manage admin console accounts.")
 
@@ -30,10 +31,10 @@ def _store():
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_command(username: str, password_stdin: bool) -> None:
-    """Create an admin account (at least 12 characters; common passwords are refused)."""
+    """Create an admin account (at least 12 characters, and not easy to guess)."""
     try:
         accounts.create_admin(_store(), username, _read_password(password_stdin))
-    except accounts.AccountError as exc:
+    except (accounts.AccountError, WriteFailed) as exc:
         raise click.ClickException(f"{exc}.") from None
     click.echo(f"Created admin {accounts.normalise_username(username)!r}.")
 
@@ -45,7 +46,7 @@ def password_command(username: str, password_stdin: bool) -> None:
     """Set a new password for an admin; their open sessions end."""
     try:
         accounts.set_password(_store(), username, _read_password(password_stdin))
-    except accounts.AccountError as exc:
+    except (accounts.AccountError, WriteFailed) as exc:
         raise click.ClickException(f"{exc}.") from None
     click.echo(f"Password changed for {accounts.normalise_username(username)!r}.")
 

@@ -79,12 +79,15 @@ def confirm():
                              gettext("This replace removes more than half of the facilities: "
                                      "tick the box to confirm that this is intended."))
     try:
-        applied = datasets.apply_import(store, result, pending.filename, actor=console.actor(),
-                                        merge=pending.merge, based_on=pending.based_on,
-                                        address=console.address())
+        # One transaction: once the import is committed nothing is left to fail, so the page
+        # never reports a committed import as failed (nor a failed one as committed).
+        with store.writing():
+            applied = datasets.apply_import(store, result, pending.filename,
+                                            actor=console.actor(), merge=pending.merge,
+                                            based_on=pending.based_on, address=console.address())
+            uploads.forget(store, console.admin_id(), pending.sha256)
     except StaleDataset:
         return _stale()
-    uploads.forget(store, console.admin_id(), pending.sha256)
     flash(gettext("Imported %(file)s as version %(version)s.", file=pending.filename,
                   version=applied.version))
     return redirect(url_for("admin.imports.history"))

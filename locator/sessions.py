@@ -76,19 +76,25 @@ def start(store: Store, admin: dict, address: str) -> None:
 
 
 def current_admin(store: Store) -> dict | None:
-    """The signed-in admin (id, username), or None."""
+    """The signed-in admin (id, username, and when the sign-in expires), or None."""
     token = session.get(TOKEN)
     if not isinstance(token, str):
         return None
     return store.session_admin(_hash(token), time.time())
 
 
-def end(store: Store) -> None:
-    """Sign out: forget the session here and in the database."""
+def end(store: Store, actor: str, address: str) -> None:
+    """Sign out and audit it: this browser forgets the session at once, the database then.
+
+    The browser's side comes first, so that a database refusing the write (WriteFailed) still
+    signs this browser out; the session's row then lasts until it expires.
+    """
     token = session.get(TOKEN)
-    if isinstance(token, str):
-        store.end_sessions(token_hash=_hash(token))
     session.clear()
+    with store.writing():
+        store.audit("logout", actor, address)
+        if isinstance(token, str):
+            store.end_sessions(token_hash=_hash(token))
 
 
 def _hash(token: str) -> str:

@@ -116,6 +116,7 @@ class Store:
             self.read_only = True
         self.inode = _inode(path)
         self.db = sqlite_utils.Database(conn)
+        self._writing = False
 
     def reusable(self) -> bool:
         """Whether this connection may serve another request: writable, and the file at its
@@ -145,16 +146,26 @@ class Store:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator["Store"]:
-        """One write transaction, locked at once so that two writers never deadlock."""
+        """One write transaction, locked at once so that two writers never deadlock.
+
+        A writing() inside another joins it: steps that belong together (an import and the
+        removal of its previewed file) are written together or not at all.
+        """
+        if self._writing:
+            yield self
+            return
         conn = self.db.conn
         with _write_failures():
             conn.execute("BEGIN IMMEDIATE")
+            self._writing = True
             try:
                 yield self
                 conn.execute("COMMIT")
             except BaseException:
                 _roll_back(conn)
                 raise
+            finally:
+                self._writing = False
 
     @contextlib.contextmanager
     def reading(self) -> Iterator["Store"]:
@@ -321,6 +332,24 @@ class Store:
             "INSERT INTO audit_log (at, actor, address, action, detail) VALUES (?, ?, ?, ?, ?)",
             [_now(), actor, address, action, json.dumps(detail or {}, ensure_ascii=False)])
 
+    def audit_burst(self, action: str, actor: str, address: str, detail: dict, *, now: float,
+                    window_s: float) -> None:
+        """Count one more `action` into this actor's and address's entry begun in the last
+        `window_s` seconds, or begin one: a burst of refusals is one entry with a count."""
+        row = self.db.execute("SELECT id, at, detail FROM audit_log WHERE action = ?"
+                              " AND actor = ? AND address = ? ORDER BY id DESC LIMIT 1",
+                              [action, actor, address]).fetchone()
+        if row is not None and row[1] >= _iso(now - window_s):
+            counted = json.loads(row[2])
+            counted["count"] = counted.get("count", 1) + 1
+            self.db.execute("UPDATE audit_log SET detail = ? WHERE id = ?",
+                            [json.dumps(counted, ensure_ascii=False), row[0]])
+            return
+        self.db.execute(
+            "INSERT INTO audit_log (at, actor, address, action, detail) VALUES (?, ?, ?, ?, ?)",
+            [_iso(now), actor, address, action,
+             json.dumps(detail | {"count": 1}, ensure_ascii=False)])
+
     def audit_entries(self, *, page: int = 1, per_page: int = 50) -> list[dict]:
         """One page of the audit log, newest first."""
         offset = max(page - 1, 0) * per_page
@@ -410,10 +439,14 @@ class Store:
 
     def login_failure_times(self, *, since: float, username: str | None = None,
                             address: str | None = None) -> list[float]:
-        """When logins failed since `since` (Unix time), for one account or one address."""
-        column, value = ("username", username) if username is not None else ("address", address)
-        rows = self.db.execute(f"SELECT at FROM login_failures WHERE {column} = ? AND at >= ?"
-                               " ORDER BY at", [value, since])
+        """When logins failed since `since` (Unix time), for an account, an address or both."""
+        where, params = ["at >= ?"], [since]
+        for column, value in (("username", username), ("address", address)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self.db.execute(f"SELECT at FROM login_failures WHERE {' AND '.join(where)}"
+                               " ORDER BY at", params)
         return [row[0] for row in rows]
 
     def add_login_failure(self, at: float, username: str, address: str) -> None:
@@ -421,11 +454,13 @@ class Store:
         self.db.execute("INSERT INTO login_failures (at, username, address) VALUES (?, ?, ?)",
                         [at, username, address])
 
-    def forget_login_failures(self, *, username: str | None = None,
+    def forget_login_failures(self, *, username: str | None = None, address: str = "",
                               before: float | None = None) -> None:
-        """Clear one account's failures (it logged in), or every failure older than `before`."""
+        """Clear one account's failures from one address (it logged in from there), or every
+        failure older than `before`."""
         if username is not None:
-            self.db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+            self.db.execute("DELETE FROM login_failures WHERE username = ? AND address = ?",
+                            [username, address])
         if before is not None:
             self.db.execute("DELETE FROM login_failures WHERE at < ?", [before])
 
@@ -437,8 +472,9 @@ class Store:
                         [token_hash, admin_id, created_at, expires_at, address])
 
     def session_admin(self, token_hash: str, now: float) -> dict | None:
-        """The admin (id, username) of an unexpired session, or None."""
-        rows = self.db.query("SELECT a.id, a.username FROM admin_sessions s JOIN admins a"
+        """The admin (id, username) of an unexpired session and its expires_at, or None."""
+        rows = self.db.query("SELECT a.id, a.username, s.expires_at FROM admin_sessions s"
+                             " JOIN admins a"
                              " ON a.id = s.admin_id WHERE s.token_hash = ? AND s.expires_at > ?",
                              [token_hash, now])
         return next(iter(rows), None)
@@ -531,6 +567,11 @@ _VCOLS = ("number, created_at, actor, kind, filename, sha256, mode, added, chang
 def _now() -> str:
     """The current UTC time as ISO 8601, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _iso(unix_time: float) -> str:
+    """A Unix time as the audit log writes times: UTC, ISO 8601, to the second."""
+    return datetime.fromtimestamp(unix_time, UTC).isoformat(timespec="seconds")
 
 
 def _pack(records: Sequence[dict]) -> bytes:

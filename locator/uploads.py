@@ -67,5 +67,6 @@ def take(store: Store, admin_id: int, sha256: str, now: float | None = None) -> 
 
 
 def forget(store: Store, admin_id: int, sha256: str) -> None:
-    """Drop a previewed file once it has been applied."""
-    store.drop_pending_uploads(admin_id=admin_id, sha256=sha256)
+    """Drop a previewed file once it has been applied (in the import's own transaction)."""
+    with store.writing():
+        store.drop_pending_uploads(admin_id=admin_id, sha256=sha256)

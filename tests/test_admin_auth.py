@@ -20,6 +20,7 @@ from admin_support import (
 )
 from factories import csv_bytes, load, row
 
+from locator import accounts
 from locator.store import Store
 
 # Every admin route and method but the login form itself, with a request body for POSTs.
@@ -237,6 +238,82 @@ def test_a_successful_login_clears_the_account_counter(app):
         assert login(other, USER, "wrong password guess").status_code == 401
 
 
+GUESSER = "203.0.113.9"
+
+
+def from_address(app, address: str):
+    """A client (asking for English) whose requests come from `address`."""
+    client = english(app.test_client())
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_guesser_cannot_lock_the_admin_out_from_another_address(app):
+    guesser = from_address(app, GUESSER)
+    for _ in range(5):
+        assert login(guesser, USER, "wrong password guess").status_code == 401
+    assert login(guesser, USER, "wrong password guess").status_code == 429
+    assert login(guesser, USER, PASSWORD).status_code == 429  # refused unheard until the wait
+    assert login(english(app.test_client()), USER, PASSWORD).status_code == 302
+    # The admin signing in elsewhere does not let the guesser go on.
+    assert login(guesser, USER, "wrong password guess").status_code == 429
+
+
+def test_guesses_spread_over_many_addresses_meet_the_account_backoff(app, db_path):
+    store = Store(db_path)
+    with store.writing():
+        for n in range(8):  # one wrong guess each from eight addresses, a moment ago
+            store.add_login_failure(time.time() - 1, USER, f"198.51.100.{n}")
+    store.close()
+    response = login(from_address(app, "192.0.2.1"), USER, PASSWORD)
+    assert response.status_code == 429
+    wait = int(response.headers["Retry-After"])
+    assert 0 < wait <= 60 and f"Wait {wait} seconds" in text(response)
+    assert "login" not in audit_actions(db_path)  # refused without looking at the password
+    store = Store(db_path)
+    burst = store.audit_entries(per_page=1)[0]
+    store.close()
+    # One entry for the account, whichever address the next guess comes from.
+    assert (burst["action"], burst["actor"], burst["address"], burst["detail"]) == (
+        "login_throttled", USER, "", {"throttle": "account", "count": 1})
+
+
+def test_the_account_backoff_doubles_per_failure_up_to_its_cap(store):
+    accounts.create_admin(store, USER, PASSWORD)
+    now, waits, failures = 1e9, [], 0
+    while failures < 11:  # a fresh address for every guess: only the account backoff applies
+        outcome = accounts.attempt_login(store, USER, "wrong password guess",
+                                         f"198.51.100.{failures}", now=now)
+        if outcome.wait_s:
+            waits.append(outcome.wait_s)
+            refused = accounts.attempt_login(store, USER, PASSWORD, "192.0.2.1", now=now)
+            assert refused.admin is None and refused.wait_s == outcome.wait_s
+            now += outcome.wait_s
+        else:
+            failures += 1
+            now += 0.001
+    assert waits == [2, 4, 8, 16, 32]  # none for the first five failures
+    assert accounts.attempt_login(store, USER, PASSWORD, "192.0.2.1", now=now).wait_s == 60
+    assert accounts.attempt_login(store, USER, PASSWORD, "192.0.2.1", now=now + 60).admin
+
+
+def test_a_throttled_burst_is_one_audit_entry_with_a_count(app, db_path):
+    client = english(app.test_client())
+    for _ in range(5):
+        login(client, USER, "wrong password guess")
+    csrf = token(client)
+    for _ in range(300):
+        response = client.post("/admin/login", data={"username": USER, "csrf_token": csrf,
+                                                     "password": "wrong password guess"})
+        assert response.status_code == 429
+    assert audit_actions(db_path)[-6:] == ["login_failed"] * 5 + ["login_throttled"]
+    store = Store(db_path)
+    burst = store.audit_entries(per_page=1)[0]
+    store.close()
+    assert (burst["actor"], burst["address"]) == (USER, "127.0.0.1")
+    assert burst["detail"] == {"throttle": "account+address", "count": 300}
+
+
 def test_logins_failures_and_logouts_are_audited_with_the_address(app, db_path):
     client = english(app.test_client())
     login(client, USER, "wrong password guess")
@@ -272,7 +349,7 @@ def test_admin_create_prompts_twice(runner):
 
 @pytest.mark.parametrize("name, password, words", [
     ("dave", "short", "at least 12"),
-    ("dave", "aaaaaaaaaaaaaaaa", "different characters"),
+    ("dave", "aaaaaaaaaaaaaaaa", "easy to guess"),
     ("dave", "password1234", "easy to guess"),
     ("dave", "my name is dave ok", "easy to guess"),
     ("Da ve", "a long enough passphrase", "username"),
@@ -281,6 +358,23 @@ def test_admin_create_refuses_weak_passwords_and_bad_names(runner, name, passwor
     result = runner.invoke(args=["admin", "create", name, "--password-stdin"],
                            input=password + "\n")
     assert result.exit_code != 0 and words in result.output
+
+
+@pytest.mark.parametrize("password", ["password123!", "Password123!", "123456123456",
+                                      "qwertyuiop12", "iloveyou12345", "abcdefabcdef"])
+def test_the_strength_estimator_refuses_guessable_passwords(password):
+    with pytest.raises(accounts.AccountError, match="easy to guess"):
+        accounts.check_password(password, "dave")
+
+
+def test_the_refusal_says_why_and_a_passphrase_passes():
+    with pytest.raises(accounts.AccountError, match="repeat"):
+        accounts.check_password("abcdefabcdef", "dave")
+    with pytest.raises(accounts.AccountError, match="name of this service"):
+        accounts.check_password("xinhuilocator", "dave")
+    accounts.check_password("tea kettle under the banyan", "dave")
+    # Over 72 characters the estimate reads the first 72 (its cost grows with the length).
+    accounts.check_password("tea kettle under the banyan" + " and a long tail" * 8, "dave")
 
 
 def test_admin_create_refuses_a_taken_name_and_password_resets(runner, app, db_path):

@@ -157,3 +157,37 @@ def test_search_ignores_control_characters(store):
     commit(store, [record(1, name="景堂图书馆")])
     assert [r["id"] for r in store.search("景堂\x00图书")] == ["f-1"]
     assert store.search("\x00\x00\x00") == [] and store.search("a\x00\x01") == []
+
+
+def test_a_nested_writing_joins_the_outer_transaction(store):
+    with pytest.raises(RuntimeError), store.writing():
+        with store.writing():
+            store.audit("inner", "test")
+        raise RuntimeError("a later step of the same change fails")
+    assert store.audit_count() == 0  # the inner step went back with it
+    with store.writing():
+        with store.writing():
+            store.audit("inner", "test")
+        assert store.db.conn.in_transaction  # the inner block did not commit on its own
+    assert store.audit_count() == 1
+
+
+def test_a_burst_is_one_audit_entry_per_window_found_through_an_index(store):
+    def refused(actor: str, at: float) -> None:
+        with store.writing():
+            store.audit_burst("login_throttled", actor, "192.0.2.1", {"throttle": "address"},
+                              now=1e9 + at, window_s=900)
+
+    for at in (0, 10, 899):
+        refused("alice", at)
+    refused("alice", 901)  # the window has passed: a new entry
+    refused("bob", 902)  # another key: its own entry
+    entries = store.audit_entries()
+    assert [(e["actor"], e["detail"]) for e in entries] == [
+        ("bob", {"throttle": "address", "count": 1}),
+        ("alice", {"throttle": "address", "count": 1}),
+        ("alice", {"throttle": "address", "count": 3})]
+    plan = store.db.execute("EXPLAIN QUERY PLAN SELECT id, at, detail FROM audit_log"
+                            " WHERE action = ? AND actor = ? AND address = ?"
+                            " ORDER BY id DESC LIMIT 1", ["a", "b", "c"]).fetchall()
+    assert "USING INDEX audit_log_action" in str(plan)
