@@ -1,19 +1,21 @@
 """The public JSON/GeoJSON API under /api (interfaces fixed in DESIGN.md)."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 
 from . import openapi
 from .categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
 from .db import open_store
 from .errors import error_response
-from .params import ParamError, bbox_param, category_param, nearest_params, text_param
+from .paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
+from .params import ParamError, bbox_param, category_param, limit_param, nearest_params, text_param
 from .places import GeocoderUnavailable, PlaceNotFound
 from .results import WALKING_M_PER_MIN, describe, feature, now
 from .search import dataset_version, run_nearest
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 CACHE_SECONDS = 60
-SEARCH_LIMIT = 500
+# The arguments a page's links carry over (with a new cursor); anything else is dropped.
+PAGE_ARGS = ("category", "bbox", "q", "limit", "lang")
 
 
 @bp.errorhandler(ParamError)
@@ -62,32 +64,38 @@ def nearest():
 
 @bp.get("/facilities")
 def facilities():
-    """Facilities as a GeoJSON FeatureCollection, filtered by category, bbox and q."""
-    category, box, q = category_param(request.args), bbox_param(request.args), text_param(
-        request.args, "q")
+    """One page of facilities, filtered by category, bbox and q, as a GeoJSON FeatureCollection
+    paged the OGC API – Features way: limit, cursor, numberMatched, numberReturned, links."""
+    args = request.args
+    category, box, q = category_param(args), bbox_param(args), text_param(args, "q")
+    limit, cursor = limit_param(args, PAGE_LIMIT, MAX_PAGE_LIMIT), cursor_param(args)
     store, at = open_store(), now()
     with store.reading():
-        if q:
-            records = store.search(q, limit=SEARCH_LIMIT)
-        elif box:
-            records = store.in_box(*box, category=category)
-        else:
-            records = store.facilities(category)
         version = dataset_version(store)
-    records = [r for r in records if _matches(r, category, box)]
-    records.sort(key=lambda r: r["id"])
-    return jsonify({"type": "FeatureCollection", "dataset_version": version,
-                    "features": [feature(r, at) for r in records]})
+        if cursor is not None and cursor.version != version:
+            return error_response(410, f"this cursor is for dataset version {cursor.version},"
+                                       f" which is now version {version}: start again from the"
+                                       " first page, without cursor")
+        page = store.facilities_after(cursor.after if cursor else "", limit, text=q,
+                                      category=category, box=box)
+    links = [{"rel": "self", "href": _page_href(cursor)}]
+    if page.more:
+        links.append({"rel": "next", "href": _page_href(Cursor(version, page.records[-1]["id"]))})
+    response = jsonify({"type": "FeatureCollection", "dataset_version": version,
+                        "numberMatched": page.matched, "numberReturned": len(page.records),
+                        "links": links, "features": [feature(r, at) for r in page.records]})
+    if page.more:
+        response.headers["Link"] = f'<{links[-1]["href"]}>; rel="next"'
+    return response
 
 
-def _matches(record: dict, category: str | None, box) -> bool:
-    """Whether a record passes the category and bbox filters."""
-    if category and record["category"] != category:
-        return False
-    if box:
-        min_lat, min_lon, max_lat, max_lon = box
-        return min_lat <= record["lat"] <= max_lat and min_lon <= record["lon"] <= max_lon
-    return True
+def _page_href(cursor: Cursor | None) -> str:
+    """This list's path and query with `cursor`: never the request's Host, which anyone sets."""
+    kept = {name: value for name in PAGE_ARGS
+            if (value := request.args.get(name, "").strip())}
+    if cursor is not None:
+        kept["cursor"] = cursor.encode()
+    return url_for("api.facilities", **kept)
 
 
 @bp.get("/facilities/<facility_id>")

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of /api: every route, parameter and response shape, with examples."""
 
 from .categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from .paging import MAX_CURSOR_CHARS, MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor
 from .params import MAX_LIMIT, MAX_QUERY_CHARS, MAX_RADIUS_M
 from .records import COLUMNS
 
@@ -36,12 +37,15 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def _ok(schema_ref: str, example: dict, links: dict | None = None) -> dict:
-    """A 200 response with its schema, example and links to follow-up requests."""
+def _ok(schema_ref: str, example: dict, links: dict | None = None,
+        headers: dict | None = None) -> dict:
+    """A 200 response with its schema, example, links to follow-up requests and headers."""
     response = {"description": "OK", "content": {"application/json": {
         "schema": {"$ref": f"#/components/schemas/{schema_ref}"}, "example": example}}}
     if links:
         response["links"] = links
+    if headers:
+        response["headers"] = headers
     return response
 
 
@@ -51,6 +55,9 @@ def _to_facility(pointer: str) -> dict:
                             "parameters": {"facility_id": f"$response.body#{pointer}"}}}
 
 
+NEXT_PAGE_HEADER = {"Link": {"schema": {"type": "string"},
+                             "description": '<next page: path and query>; rel="next"'
+                                            " (not on the last page)"}}
 CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
 AMENITY = {"type": "array", "items": {"type": "string", "enum": list(AMENITY_LABELS)}}
 COMMON_ERRORS = {"400": _error("A parameter is missing or wrong; the message says how to fix it")}
@@ -78,6 +85,13 @@ FACILITY_PARAMS = [
            "minlon,minlat,maxlon,maxlat in WGS-84 decimal degrees, min ≤ max"),
     _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
            "Name or address substring, Chinese or English"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT,
+                     "default": PAGE_LIMIT}, "Features per page; more is a 400"),
+    _param("cursor", {"type": "string", "maxLength": MAX_CURSOR_CHARS,
+                      "pattern": "^[A-Za-z0-9_-]+$"},
+           "Where the page starts: take it from the previous page's next link, never make one."
+           " It belongs to one dataset version: after an import it is 410 Gone, and the"
+           " list starts again from the first page"),
 ]
 
 
@@ -116,9 +130,24 @@ def _schemas() -> dict:
                                                                     "minItems": 2,
                                                                     "maxItems": 2}}},
                         "properties": {"type": "object"}}},
-        "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {
-            "type": {"const": "FeatureCollection"}, "dataset_version": {"type": "integer"},
-            "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}},
+        "FeatureCollection": {
+            "type": "object", "description": "One page, in id order (OGC API – Features paging)",
+            "required": ["type", "features", "dataset_version", "numberMatched",
+                         "numberReturned", "links"],
+            "properties": {
+                "type": {"const": "FeatureCollection"}, "dataset_version": {"type": "integer"},
+                "numberMatched": {"type": "integer", "minimum": 0,
+                                  "description": "features matching the filters, on all pages"},
+                "numberReturned": {"type": "integer", "minimum": 0,
+                                   "description": "features on this page"},
+                "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"},
+                          "description": "self; and next, unless this is the last page"},
+                "features": {"type": "array",
+                             "items": {"$ref": "#/components/schemas/Feature"}}}},
+        "Link": {"type": "object", "required": ["rel", "href"], "properties": {
+            "rel": {"type": "string", "enum": ["self", "next"]},
+            "href": {"type": "string", "format": "uri-reference",
+                     "description": "a path and query on this server"}}},
         "Categories": {"type": "object", "required": ["categories", "access"]},
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["status", "message"],
@@ -140,8 +169,13 @@ def _paths() -> dict:
                    "facility_id": None},
         "dataset_version": 3, "beyond_radius": False, "walking_speed_m_per_min": 75,
         "results": [EXAMPLE_FACILITY | {"distance_m": 1304, "walking_min": 18}]}
-    collection_example = {"type": "FeatureCollection", "dataset_version": 3,
-                          "features": [_feature_example()]}
+    following = "/api/facilities?category=landmark&limit=1&cursor=" + Cursor(
+        3, EXAMPLE_FACILITY["id"]).encode()
+    collection_example = {
+        "type": "FeatureCollection", "dataset_version": 3, "numberMatched": 12,
+        "numberReturned": 1, "features": [_feature_example()],
+        "links": [{"rel": "self", "href": "/api/facilities?category=landmark&limit=1"},
+                  {"rel": "next", "href": following}]}
     return {
         "/api/nearest": {"get": {
             "operationId": "nearest",
@@ -153,9 +187,13 @@ def _paths() -> dict:
                           "503": _error("The optional external place search failed")}}},
         "/api/facilities": {"get": {
             "operationId": "facilities",
-            "summary": "Facilities as GeoJSON", "parameters": FACILITY_PARAMS,
+            "summary": "Facilities as GeoJSON, one page at a time, in id order",
+            "parameters": FACILITY_PARAMS,
             "responses": {"200": _ok("FeatureCollection", collection_example,
-                                     _to_facility("/features/0/id")), **COMMON_ERRORS}}},
+                                     _to_facility("/features/0/id"), NEXT_PAGE_HEADER),
+                          **COMMON_ERRORS,
+                          "410": _error("The cursor is from an older dataset version: start"
+                                        " again from the first page")}}},
         "/api/facilities/{facility_id}": {"get": {
             "operationId": "getFacility",
             "summary": "One facility as a GeoJSON Feature",

@@ -82,14 +82,14 @@ def _finite(raw: str, name: str, low: float, high: float) -> float:
     return value
 
 
-def limit_param(args: MultiDict, default: int) -> int:
-    """How many results: a whole number from 1 to MAX_LIMIT."""
+def limit_param(args: MultiDict, default: int, maximum: int = MAX_LIMIT) -> int:
+    """How many results: a whole number from 1 to `maximum`."""
     raw = args.get("limit", "").strip()
     if not raw:
         return default
     # "10" and "10.0" are the same whole number (as JSON Schema's integer says).
-    if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(float(raw)) <= MAX_LIMIT:
-        raise ParamError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw[:40]!r}")
+    if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(float(raw)) <= maximum:
+        raise ParamError(f"limit must be a whole number from 1 to {maximum}, not {raw[:40]!r}")
     return int(float(raw))
 
 

@@ -21,6 +21,13 @@ _COLS = ", ".join(COLUMNS)
 # R*Tree and full-text index in bulk instead of row by row (about 5× faster).
 BULK_FROM_ROWS = 2000
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
+# Trigram full-text search finds substrings of this many characters or more.
+FTS_FROM_CHARS = 3
+# A filtered page is found through an index (R*Tree, full-text or category) when that index lists
+# at most this many candidates: each is looked up by rowid, which costs several times more than
+# testing a row read in order, and then sorted by id. A broader filter is tested row by row while
+# the id index is read in order, which stops as soon as the page is full.
+DRIVE_AT_MOST = 20_000
 
 
 class StaleDataset(Exception):
@@ -224,25 +231,52 @@ class Store:
 
     def search(self, text: str, limit: int = 10) -> list[dict]:
         """Facilities whose name or address contains `text` (Chinese or English substring)."""
-        # Stored text holds no control characters (the importer refuses them), and FTS5's
-        # query parser stops at a NUL: drop them from the query.
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
+        text = _search_text(text)
         if not text:
             return []
-        if len(text) >= 3:
-            # trigram FTS finds any substring of 3+ characters; quoting makes it one phrase.
-            phrase = '"' + text.replace('"', '""') + '"'
+        if len(text) >= FTS_FROM_CHARS:
             sql = (f"SELECT {_FCOLS} FROM facilities_fts JOIN facilities f"
                    " ON f.fid = facilities_fts.rowid WHERE facilities_fts MATCH ?")
-            params: list = [phrase]
+            params: list = [_fts_phrase(text)]
         else:
             # Trigrams cannot match 1-2 characters: scan, which is fine at district scale.
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where = " OR ".join(f"f.{c} LIKE ? ESCAPE '\\'" for c in schema.TEXT_SEARCH_COLUMNS)
             sql = f"SELECT {_FCOLS} FROM facilities f WHERE {where}"
-            params = [pattern] * len(schema.TEXT_SEARCH_COLUMNS)
+            params = [_like_pattern(text)] * len(schema.TEXT_SEARCH_COLUMNS)
         sql += " ORDER BY instr(f.name, ?) = 0, length(f.name), f.id LIMIT ?"
         return list(self.db.query(sql, [*params, text, limit]))
+
+    def facilities_after(self, after: str, limit: int, *, text: str = "",
+                         category: str | None = None,
+                         box: tuple[float, float, float, float] | None = None,
+                         drive_at_most: int = DRIVE_AT_MOST) -> "FacilityPage":
+        """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
+        search, category, box as min_lat, min_lon, max_lat, max_lon), and how many pass in all."""
+        filters = [f for f in (_text_filter(text), _category_filter(category), _box_filter(box))
+                   if f is not None]
+        with self.reading():
+            driver = self._driver(filters, drive_at_most)
+            where = " AND ".join(f.driving() if f is driver else f.test for f in filters) or "1"
+            params = {k: v for f in filters for k, v in f.params.items()}
+            matched = self.db.execute(f"SELECT count(*) FROM facilities f WHERE {where}",
+                                      params).fetchone()[0]
+            # Nothing matched: spare the second pass (a short text query reads every row).
+            rows = [] if not matched else list(self.db.query(
+                f"SELECT {_FCOLS} FROM facilities f WHERE {where} AND f.id > :after"
+                " ORDER BY f.id LIMIT :limit", params | {"after": after, "limit": limit + 1}))
+        return FacilityPage(rows[:limit], matched, more=len(rows) > limit)
+
+    def _driver(self, filters: list["_Filter"], at_most: int) -> "_Filter | None":
+        """The filter whose index lists the fewest candidates, if at most `at_most` of them."""
+        best, fewest = None, at_most + 1
+        for f in filters:
+            if f.candidates:
+                # LIMIT stops the count early: the cost is bounded by the threshold.
+                sql = f"SELECT count(*) FROM ({f.candidates} LIMIT :cap)"
+                found = self.db.execute(sql, f.params | {"cap": fewest}).fetchone()[0]
+                if found < fewest:
+                    best, fewest = f, found
+        return best
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -540,6 +574,68 @@ class Store:
                              [*params, limit, offset])
         return list(rows), total
 
+
+@dataclass(frozen=True)
+class FacilityPage:
+    """One page of facilities in id order, how many match in all, and whether more follow."""
+
+    records: list[dict]
+    matched: int
+    more: bool
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """One condition on `facilities f`: a test of each row, and the SELECT of the fids an index
+    can list as candidates ("" if none can) plus what those candidates still need checked."""
+
+    test: str
+    params: dict
+    candidates: str = ""
+    exact: str = ""
+
+    def driving(self) -> str:
+        """The condition with the index listing the rows to look at."""
+        listed = f"f.fid IN ({self.candidates})"
+        return f"{listed} AND {self.exact}" if self.exact else listed
+
+
+def _text_filter(text: str) -> _Filter | None:
+    """Name or address contains `text`, as Store.search finds it; None when no text is given."""
+    if not text:
+        return None
+    text = _search_text(text)
+    if not text:
+        return _Filter("0", {})  # only control characters: nothing can match
+    if len(text) < FTS_FROM_CHARS:
+        where = " OR ".join(f"f.{c} LIKE :pattern ESCAPE '\\'"
+                            for c in schema.TEXT_SEARCH_COLUMNS)
+        return _Filter(f"({where})", {"pattern": _like_pattern(text)})
+    matches = "SELECT rowid FROM facilities_fts WHERE facilities_fts MATCH :phrase"
+    # "+": a membership test, built once, that must not drive the query.
+    return _Filter(f"+f.fid IN ({matches})", {"phrase": _fts_phrase(text)}, matches)
+
+
+def _category_filter(category: str | None) -> _Filter | None:
+    """Of this category; None when no category is given."""
+    if category is None:
+        return None
+    return _Filter("+f.category = :category", {"category": category},
+                   "SELECT fid FROM facilities WHERE category = :category")
+
+
+def _box_filter(box: tuple[float, float, float, float] | None) -> _Filter | None:
+    """Exactly inside the box (min_lat, min_lon, max_lat, max_lon); None when no box is given."""
+    if box is None:
+        return None
+    params = dict(zip(("min_lat", "min_lon", "max_lat", "max_lon"), box, strict=True))
+    exact = "f.lat BETWEEN :min_lat AND :max_lat AND f.lon BETWEEN :min_lon AND :max_lon"
+    # As in in_box: the R*Tree's 32-bit bounds overlap every candidate; `exact` decides.
+    overlap = ("SELECT fid FROM facility_rtree WHERE max_lat >= :min_lat AND min_lat <= :max_lat"
+               " AND max_lon >= :min_lon AND min_lon <= :max_lon")
+    return _Filter(exact, params, overlap, exact)
+
+
 @dataclass(frozen=True)
 class Extent:
     """How many facilities there are and the exact box around them."""
@@ -577,6 +673,18 @@ def _iso(unix_time: float) -> str:
 def _pack(records: Sequence[dict]) -> bytes:
     """A version snapshot: the records as compressed JSON."""
     return zlib.compress(json.dumps(list(records), ensure_ascii=False).encode(), 1)
+
+
+def _search_text(text: str) -> str:
+    """A text query without control characters, trimmed."""
+    # Stored text holds no control characters (the importer refuses them), and FTS5's
+    # query parser stops at a NUL: drop them from the query.
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
+
+
+def _fts_phrase(text: str) -> str:
+    """An FTS5 query for `text` as one phrase: trigrams then find it as any substring."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 # -- admin console helpers --------------------------------------------------------------------

@@ -1,12 +1,17 @@
 """The public API: nearest, facilities (GeoJSON), categories, errors, caching, CORS."""
 
+import base64
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from locator import create_app
-from tests.factories import assert_canonical_error, load, row
+from locator.categories import CATEGORIES
+from tests.factories import assert_canonical_error, load, load_synthetic, row
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
@@ -158,3 +163,212 @@ def test_get_responses_carry_etag_cache_control_and_cors(client):
                        headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert client.get("/api/nearest?lat=x").headers["Access-Control-Allow-Origin"] == "*"
+
+
+# -- /api/facilities pages (OGC API – Features: limit, cursor, numberMatched, links) -------------
+
+def app_on(db_path, *rows):
+    """The app on exactly `rows`, its clock fixed."""
+    load(db_path, *rows)
+    return create_app({"TESTING": True, "DATABASE": db_path, "CLOCK": lambda: MONDAY_10})
+
+
+def walk(client, url: str) -> list[dict]:
+    """The bodies of every page from `url` on, following the next links."""
+    bodies = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        body = response.get_json()
+        following = [link["href"] for link in body["links"] if link["rel"] == "next"]
+        header = f'<{following[0]}>; rel="next"' if following else None
+        assert response.headers.get("Link") == header
+        assert body["numberReturned"] == len(body["features"])
+        bodies.append(body)
+        url = following[0] if following else ""
+    return bodies
+
+
+def walked_ids(bodies: list[dict]) -> list[str]:
+    """The feature ids of every page, in order."""
+    return [f["id"] for body in bodies for f in body["features"]]
+
+
+def test_facilities_are_paged(client):
+    first = client.get("/api/facilities?limit=2").get_json()
+    assert (first["numberMatched"], first["numberReturned"]) == (5, 2)
+    assert [f["id"] for f in first["features"]] == ["room-1", "room-2"]
+    bodies = walk(client, "/api/facilities?limit=2")
+    assert walked_ids(bodies) == ["room-1", "room-2", "room-3", "room-4", "room-5"]
+    assert [b["numberReturned"] for b in bodies] == [2, 2, 1]
+    assert {(b["numberMatched"], b["dataset_version"]) for b in bodies} == {(5, 1)}
+    whole = client.get("/api/facilities").get_json()  # default limit: 1,000
+    assert whole["numberReturned"] == 5 and [link["rel"] for link in whole["links"]] == ["self"]
+
+
+@pytest.mark.parametrize("q", ["母婴室", "母婴"])  # full-text (3+ characters) and LIKE (1-2)
+def test_text_category_and_bbox_filter_in_one_query_before_paging(db_path, q):
+    # 501 nursing rooms match q and rank before the one landmark that also does.
+    rooms = [row(i, lat=f"{22.5 + i / 10000:.4f}", lon="113.0") for i in range(1, 502)]
+    landmark = row(999, category="landmark", name="母婴室旁边的图书馆", lat="22.6", lon="113.1")
+    client = app_on(db_path, *rooms, landmark).test_client()
+    body = client.get("/api/facilities", query_string={"q": q, "category": "landmark"}).get_json()
+    assert [f["id"] for f in body["features"]] == ["room-999"] and body["numberMatched"] == 1
+    body = client.get("/api/facilities", query_string={"q": q, "bbox": "113.05,22.55,113.2,22.7"})
+    assert [f["id"] for f in body.get_json()["features"]] == ["room-999"]
+    rooms_only = client.get("/api/facilities", query_string={"q": q, "category": "nursing_room",
+                                                             "limit": "100"}).get_json()
+    assert (rooms_only["numberMatched"], rooms_only["numberReturned"]) == (501, 100)
+
+
+def test_a_large_dataset_is_served_a_page_at_a_time(db_path):
+    load_synthetic(db_path, 20_000)
+    client = create_app({"TESTING": True, "DATABASE": db_path}).test_client()
+    first = client.get("/api/facilities")
+    body = first.get_json()
+    assert (body["numberMatched"], body["numberReturned"]) == (20_000, 1000)
+    assert first.headers["Link"].startswith("</api/facilities?cursor=")
+    bodies = walk(client, "/api/facilities")
+    ids = walked_ids(bodies)
+    assert len(bodies) == 20 and len(ids) == 20_000 and ids == sorted(set(ids))
+    landmarks = walk(client, "/api/facilities?category=landmark&limit=5000")
+    ids = walked_ids(landmarks)
+    assert len(ids) == landmarks[0]["numberMatched"] and ids == sorted(set(ids))
+    assert {f["properties"]["category"] for b in landmarks for f in b["features"]} == {"landmark"}
+
+
+# A dataset where the filters overlap: names and addresses share substrings, categories and
+# positions vary independently, and ids do not sort as numbers ("p-10" < "p-9").
+NAMES = ("母婴室", "公交站", "图书馆", "Library", "Coach station")
+STREETS = ("仁寿路", "中心路", "冈州大道")
+MIXED = [row(i, id=f"p-{i}", category=list(CATEGORIES)[i % 4], name=f"{NAMES[i % 5]}{i}",
+             name_en=f"Place {i}", address=f"会城{STREETS[i % 3]}{i}号",
+             lat=f"{22.50 + (i % 11) / 100:.2f}", lon=f"{113.00 + (i % 13) / 100:.2f}")
+         for i in range(1, 121)]
+
+
+def expected_ids(category: str | None, bbox: tuple | None, q: str) -> list[str]:
+    """The ids a query should find in MIXED, worked out in Python: the oracle."""
+    found = []
+    for r in MIXED:
+        lat, lon = float(r["lat"]), float(r["lon"])
+        texts = (r["name"], r["name_en"], r["address"], r.get("address_en", ""))
+        if category and r["category"] != category:
+            continue
+        if bbox and not (bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]):
+            continue
+        if q and not any(q.lower() in t.lower() for t in texts):
+            continue
+        found.append(r["id"])
+    return sorted(found)
+
+
+@pytest.fixture(scope="module")
+def mixed_client(tmp_path_factory):
+    """A client on MIXED (module-wide: hypothesis runs many examples on one dataset)."""
+    db_path = str(tmp_path_factory.mktemp("mixed") / "locator.sqlite")
+    return app_on(db_path, *MIXED).test_client()
+
+
+COORDINATE = st.integers(0, 16).map(lambda n: n / 100)
+BBOXES = st.tuples(COORDINATE, COORDINATE, COORDINATE, COORDINATE).map(
+    lambda t: (113.0 + min(t[0], t[1]), 22.5 + min(t[2], t[3]),
+               113.0 + max(t[0], t[1]), 22.5 + max(t[2], t[3])))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(limit=st.integers(1, 40), category=st.none() | st.sampled_from(list(CATEGORIES)),
+       bbox=st.none() | BBOXES,
+       q=st.sampled_from(["", "母婴", "母婴室", "图书馆1", "library", "LIB", "路1", "仁寿路",
+                          "1号", "号", "Place 1", "coach", "无此名"]))
+def test_next_links_visit_every_match_once_in_id_order(mixed_client, limit, category, bbox, q):
+    query = {"limit": str(limit), "q": q, "category": category or "",
+             "bbox": ",".join(f"{v:.2f}" for v in bbox) if bbox else ""}
+    url = "/api/facilities?" + "&".join(f"{k}={v}" for k, v in query.items() if v)
+    bodies = walk(mixed_client, url)
+    expected = expected_ids(category, bbox, q)
+    assert walked_ids(bodies) == expected
+    assert {b["numberMatched"] for b in bodies} == {len(expected)}
+    assert all(b["numberReturned"] == limit for b in bodies[:-1])
+
+
+def cursor_text(value) -> str:
+    """A cursor as the API writes one, around any JSON value."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def next_link(client, query: str) -> str:
+    """The next link of the first page of /api/facilities?query."""
+    links = client.get("/api/facilities?" + query).get_json()["links"]
+    return next(link["href"] for link in links if link["rel"] == "next")
+
+
+def test_a_cursor_from_an_older_dataset_version_is_gone(client, db_path):
+    following = next_link(client, "limit=2")
+    assert client.get(following).status_code == 200
+    load(db_path, row(1), row(2), row(3))  # version 2
+    message = assert_canonical_error(client.get(following), 410)
+    assert "first page" in message and "version 1" in message
+    assert walked_ids(walk(client, "/api/facilities?limit=2")) == ["room-1", "room-2", "room-3"]
+
+
+@pytest.mark.parametrize("cursor", [
+    "x", "!!!!", "abc", "eyJ2IjoxfQ", "a" * 201, cursor_text([1, "room-1"]),
+    cursor_text({"v": 1}), cursor_text({"v": "1", "after": "room-1"}),
+    cursor_text({"v": True, "after": "room-1"}), cursor_text({"v": -1, "after": "room-1"}),
+    cursor_text({"v": 1.0, "after": "room-1"}), cursor_text({"v": 2**63, "after": "room-1"}),
+    cursor_text({"v": 1, "after": 5}), cursor_text({"v": 1, "after": "x" * 65}),
+    cursor_text({"v": 1, "after": "room-1", "limit": 9}),
+    base64.urlsafe_b64encode(b"\xff\xfe").decode(), "eyJ2IjoxLCJhZnRlciI6InJvb20tMSJ9+/",
+])
+def test_malformed_cursors_are_400(client, cursor):
+    message = assert_canonical_error(client.get("/api/facilities", query_string={"cursor": cursor}),
+                                     400)
+    assert "cursor" in message
+
+
+def test_a_made_up_cursor_only_moves_where_the_page_starts(client):
+    # Unsigned on purpose: it can skip rows, never widen the filters or the page.
+    cursor = cursor_text({"v": 1, "after": "room-3"})
+    body = client.get(f"/api/facilities?cursor={cursor}&category=nursing_room").get_json()
+    assert [f["id"] for f in body["features"]] == []
+    body = client.get(f"/api/facilities?cursor={cursor}").get_json()
+    assert [f["id"] for f in body["features"]] == ["room-4", "room-5"]
+    assert body["numberMatched"] == 5
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "5001", "1000000", "2.5", "x", "1e3", "%EF%BC%95"])
+def test_bad_page_limits_are_400(client, limit):
+    message = assert_canonical_error(client.get("/api/facilities?limit=" + limit), 400)
+    assert "5000" in message
+
+
+def test_page_limit_up_to_5000(client):
+    for limit in ("1", "5000", "5000.0"):
+        assert client.get("/api/facilities?limit=" + limit).status_code == 200
+
+
+def test_links_keep_the_filters_and_never_the_host(client):
+    query = ("category=nursing_room&bbox=113.0,22.52,113.05,22.6&q=母婴&limit=1&lang=en"
+             "&junk=%3Cscript%3E")
+    response = client.get("/api/facilities?" + query, headers={"Host": "evil.example"})
+    links = {link["rel"]: link["href"] for link in response.get_json()["links"]}
+    assert links["next"].startswith("/api/facilities?") and "cursor=" in links["next"]
+    assert "cursor" not in links["self"]
+    for name in ("category=nursing_room", "bbox=113.0", "q=%E6%AF%8D%E5%A9%B4", "limit=1",
+                 "lang=en"):
+        assert name in links["self"] and name in links["next"], name
+    text = response.get_data(as_text=True) + response.headers["Link"]
+    assert "evil.example" not in text and "junk" not in text and "%3Cscript" not in text
+    following = client.get(links["next"]).get_json()
+    assert [f["id"] for f in following["features"]] == ["room-2"]
+
+
+def test_pages_keep_etags_and_cache_control(client):
+    following = next_link(client, "limit=2")
+    first = client.get(following)
+    assert first.headers["ETag"] and first.cache_control.max_age == 60
+    assert first.cache_control.public and first.headers["Access-Control-Allow-Origin"] == "*"
+    again = client.get(following, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

@@ -3,6 +3,8 @@
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from locator.records import blank_record
 from locator.store import Change, Extent, StaleDataset, Store
@@ -191,3 +193,73 @@ def test_a_burst_is_one_audit_entry_per_window_found_through_an_index(store):
                             " WHERE action = ? AND actor = ? AND address = ?"
                             " ORDER BY id DESC LIMIT 1", ["a", "b", "c"]).fetchall()
     assert "USING INDEX audit_log_action" in str(plan)
+
+
+# A dataset for paging: names, addresses, categories and positions overlap independently; "É"
+# and "é" only match each other through the full-text index's Unicode case folding.
+PAGED_NAMES = ("景堂图书馆", "母婴室", "Jingtang Library", "École", "公交站")
+CATEGORIES = ("landmark", "nursing_room", "bus_stop")
+PAGED = [record(i, name=f"{PAGED_NAMES[i % 5]}{i}", category=CATEGORIES[i % 3],
+                address=f"会城{'仁寿路中心路'[i % 4:i % 4 + 2]}{i}号",
+                lat=22.5 + (i % 7) / 100, lon=113.0 + (i % 9) / 100) for i in range(1, 90)]
+TEXTS = ["", "图书", "景堂图书馆", "library", "LIBRARY", "母婴室1", "école", "寿路", "路1", "1号",
+         "%", "_", "\x00", "不存在"]
+
+
+def walk_pages(store: Store, limit: int, drive_at_most: int, **filters) -> tuple[list, set]:
+    """Every page of facilities_after, following the last id: the ids and the matched counts."""
+    ids, matched, after = [], set(), ""
+    while True:
+        page = store.facilities_after(after, limit, drive_at_most=drive_at_most, **filters)
+        ids += [r["id"] for r in page.records]
+        matched.add(page.matched)
+        assert len(page.records) == limit or not page.more
+        if not page.more:
+            return ids, matched
+        after = page.records[-1]["id"]
+
+
+@pytest.fixture(scope="module")
+def paged_store(tmp_path_factory):
+    """A store holding PAGED (module-wide: hypothesis runs many examples on it)."""
+    store = Store(str(tmp_path_factory.mktemp("paged") / "locator.sqlite"))
+    store.migrate()
+    commit(store, PAGED)
+    yield store
+    store.close()
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(limit=st.integers(1, 30), text=st.sampled_from(TEXTS),
+       category=st.none() | st.sampled_from(CATEGORIES),
+       box=st.none() | st.tuples(*[st.integers(0, 10).map(lambda n: n / 100)] * 4))
+def test_pages_hold_exactly_the_search_matches_whichever_index_drives(
+        paged_store, limit, text, category, box):
+    if box is not None:
+        lats, lons = sorted(box[:2]), sorted(box[2:])
+        box = (22.5 + lats[0], 113.0 + lons[0], 22.5 + lats[1], 113.0 + lons[1])
+    # The text filter finds what search finds (same index, same rules), without its cap.
+    found = {r["id"] for r in paged_store.search(text, limit=1000)} if text else None
+    expected = sorted(r["id"] for r in PAGED
+                      if (found is None or r["id"] in found)
+                      and (category is None or r["category"] == category)
+                      and (box is None or (box[0] <= r["lat"] <= box[2]
+                                           and box[1] <= r["lon"] <= box[3])))
+    for drive_at_most in (0, 10**9):  # every filter tested row by row; the smallest index drives
+        ids, matched = walk_pages(paged_store, limit, drive_at_most, text=text,
+                                  category=category, box=box)
+        assert ids == expected and matched == {len(expected)}, drive_at_most
+
+
+def test_a_page_is_read_in_one_snapshot(store):
+    commit(store, [record(i) for i in range(1, 6)])
+    with store.reading():
+        first = store.facilities_after("", 2)
+        other = Store(store.path)
+        commit(other, [record(9)])  # a new version lands between two pages
+        other.close()
+        second = store.facilities_after(first.records[-1]["id"], 2)
+    assert [r["id"] for r in first.records + second.records] == ["f-1", "f-2", "f-3", "f-4"]
+    assert first.matched == second.matched == 5
+    assert [r["id"] for r in store.facilities_after("", 2).records] == ["f-9"]
