@@ -16,6 +16,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the pre-2007 .xls format
 # A sheet's XML is 10-20 times its zipped size; far more than that is a zip bomb, not data.
 MAX_XLSX_EXPANSION = 25
+# A facility list has 20 known columns, and exports from other systems bring a few dozen more
+# (ignored with a warning). A row using more than this is not a facility list; past 18,278
+# (ZZZ) a column would not even have a letter to name it by in a message.
+MAX_COLUMNS = 1000
 # Excel shows at most 15 significant digits; more is binary noise (22.500000000000004).
 _FLOAT_FORMAT = "{:.15g}"
 
@@ -66,11 +70,32 @@ def _to_table(rows: list[list[str]], ragged: bool) -> Table:
     if not rows:
         raise TableError(Problem(None, None, N_(
             "the file is empty — export the facility list with its header row and upload again")))
+    _check_widths(rows)
     if not any(cell.strip() for cell in rows[0]):
         raise TableError(Problem(1, None, N_(
             "the first row is blank — line 1 must be the header row (id, category, name, lat, "
             "lon, …)")))
     return Table(rows[0], rows[1:], ragged)
+
+
+def _check_widths(rows: list[list[str]]) -> None:
+    """Refuse the first row that uses more than MAX_COLUMNS columns (trailing blanks are free)."""
+    if max(map(len, rows)) <= MAX_COLUMNS:  # the usual case, decided in C
+        return
+    for line, row in enumerate(rows, start=1):
+        if len(row) > MAX_COLUMNS and (used := _used_width(row)) > MAX_COLUMNS:
+            raise TableError(Problem(line, None, N_(
+                "the row uses %(count)s columns, more than a facility list can have (at most "
+                "%(limit)s) — delete the columns you do not need, or copy only the facility "
+                "list to a new sheet and save that"), {"count": used, "limit": MAX_COLUMNS}))
+
+
+def _used_width(row: list[str]) -> int:
+    """The row's width without the blank cells at its end."""
+    end = len(row)
+    while end and not row[end - 1].strip():
+        end -= 1
+    return end
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:

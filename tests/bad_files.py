@@ -59,6 +59,8 @@ BAD = [
      "2024-05-03"),
     ("impossible date", HEADER + ",verified_on\na,landmark,A,22.5,113,2024-02-30\n", 2,
      "verified_on", "YYYY-MM-DD"),
+    ("too many columns", HEADER + ",x" * 18_274 + "\na,landmark,A,22.5,113\n", 1, None,
+     "18279 columns"),
     ("future date", HEADER + f",verified_on\na,landmark,A,22.5,113,{FUTURE}\n", 2,
      "verified_on", "future"),
 ]
