@@ -61,6 +61,7 @@ BAD = [
      "verified_on", "YYYY-MM-DD"),
     ("too many columns", HEADER + ",x" * 18_274 + "\na,landmark,A,22.5,113\n", 1, None,
      "18279 columns"),
+    ("quote-comma header", ',"' * 50_000 + "\n", 1, None, "columns"),
     ("future date", HEADER + f",verified_on\na,landmark,A,22.5,113,{FUTURE}\n", 2,
      "verified_on", "future"),
 ]
