@@ -6,6 +6,7 @@ import io
 import re
 import warnings
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import openpyxl
@@ -18,8 +19,19 @@ DELIMITERS = ",;\t"
 _QUOTED = re.compile('"[^"]*"?')  # a quoted header name, whose commas are not delimiters
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the pre-2007 .xls format
-# A sheet's XML is 10-20 times its zipped size; far more than that is a zip bomb, not data.
-MAX_XLSX_EXPANSION = 25
+# A workbook part unpacks to at most this many times its packed size. Measured: sheets 6-10,
+# a sheet of a million formatted empty rows 20.5, the other parts 1.4-6.5; a zip bomb ~1,000.
+# Judged per part, so that a part of incompressible padding cannot lend its allowance to one
+# that is a bomb. Parts under PART_FLOOR are not judged: tiny parts' ratios say nothing.
+MAX_PART_EXPANSION = 50
+PART_FLOOR = 64 * 1024
+# All parts together: the 100,000-row benchmark list is a 76 MB sheet; openpyxl parses a whole
+# shared-strings part before the first row, so its size alone must be bounded.
+MAX_XLSX_UNPACKED = 100_000_000
+# Rows × columns read from a sheet (an empty row counts one): the 100,000-row list has 2
+# million cells. Without it, a sheet of empty cells reaches tens of millions within the limits
+# above, and openpyxl builds every one of them.
+MAX_XLSX_CELLS = 3_000_000
 # A facility list has 20 known columns, and exports from other systems bring a few dozen more
 # (ignored with a warning). A row using more than this is not a facility list; past 18,278
 # (ZZZ) a column would not even have a letter to name it by in a message.
@@ -49,7 +61,8 @@ class TableError(ValueError):
         self.problem = problem
 
 
-def read_table(data: bytes, filename: str) -> Table:
+def read_table(data: bytes, filename: str, *, max_unpacked: int = MAX_XLSX_UNPACKED,
+               max_cells: int = MAX_XLSX_CELLS) -> Table:
     """The table in `data`: XLSX when it is a ZIP archive, else CSV. TableError if unreadable."""
     if not data.strip():
         raise TableError(Problem(None, None, N_(
@@ -59,7 +72,7 @@ def read_table(data: bytes, filename: str) -> Table:
             "this is an old Excel .xls workbook — save it as .xlsx or \"CSV UTF-8\" and upload "
             "that")))
     if data.startswith(ZIP_MAGIC):
-        return _to_table(_xlsx_rows(data), ragged=True)
+        return _to_table(_xlsx_rows(data, max_unpacked, max_cells), ragged=True)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise TableError(Problem(None, None, N_(
             "%(name)s is not a valid .xlsx workbook — save it again from Excel, or as \"CSV "
@@ -131,9 +144,9 @@ def _dialect(text: str) -> type[csv.Dialect]:
     return type("Counted", (csv.excel,), {"delimiter": delimiter})
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes, max_unpacked: int, max_cells: int) -> list[list[str]]:
     """Every row of the first sheet as text, read streaming with cached formula values."""
-    _check_expansion(data)
+    _check_expansion(data, max_unpacked)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it drops; irrelevant for reading values.
@@ -142,9 +155,11 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
             try:
                 sheet = book.worksheets[0]
                 sheet.reset_dimensions()  # a stale <dimension> tag would cut rows off
-                return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+                return _sheet_rows(sheet.iter_rows(values_only=True), max_cells)
             finally:
                 book.close()
+    except TableError:
+        raise
     except Exception as exc:  # noqa: BLE001 — a damaged archive fails anywhere inside zipfile,
         # zlib, the XML parser or openpyxl (the fuzz tests found zlib.error, ParseError, …).
         raise TableError(Problem(None, None, N_(
@@ -152,15 +167,39 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
             "again from Excel, or as \"CSV UTF-8\""), {"reason": str(exc)[:200]})) from None
 
 
-def _check_expansion(data: bytes) -> None:
+def _sheet_rows(rows: Iterable[tuple], max_cells: int) -> list[list[str]]:
+    """The rows as text, refused on the row where the sheet passes `max_cells` cells."""
+    out, cells = [], 0
+    for values in rows:
+        cells += len(values) or 1
+        if cells > max_cells:
+            raise TableError(Problem(len(out) + 1, None, N_(
+                "the sheet has more than %(limit)s cells (rows × columns), far more than a "
+                "facility list — delete the unused rows and columns below and to the right "
+                "of the list, or copy only the list to a new workbook"), {"limit": max_cells}))
+        out.append([_cell_text(v) for v in values])
+    return out
+
+
+def _check_expansion(data: bytes, max_unpacked: int) -> None:
     """Refuse archives that unpack to far more than a real workbook of their size would."""
+    # The sizes are the archive's own claims: zipfile reads no part past its claimed size (its
+    # CRC check fails instead), so bounding the claims bounds what is unpacked.
     try:
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile as exc:
         raise TableError(Problem(None, None, N_(
             "the file is a damaged ZIP/.xlsx archive (%(reason)s) — save it again from Excel"),
             {"reason": str(exc)})) from None
-    if unpacked > MAX_XLSX_EXPANSION * max(len(data), 1_000_000):
+    for part in parts:
+        if part.file_size > max(MAX_PART_EXPANSION * part.compress_size, PART_FLOOR):
+            raise TableError(Problem(None, None, N_(
+                "a part of the workbook unpacks to %(ratio)s times its packed size, as zip "
+                "bombs do (a real sheet: 5 to 20 times) — save it again from Excel, or save "
+                "the list as \"CSV UTF-8\""),
+                {"ratio": part.file_size // max(part.compress_size, 1)}))
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > max_unpacked:
         raise TableError(Problem(None, None, N_(
             "the workbook unpacks to %(size)s MB, too much for a facility list — remove other "
             "sheets and images, or save the list as \"CSV UTF-8\""),

@@ -2,9 +2,13 @@
 memory, never a traceback (issue 10, "pathological but small files")."""
 
 import datetime
+import io
+import random
 import subprocess
 import sys
+import zipfile
 
+import openpyxl
 import pytest
 from bad_files import HEADER
 from factories import csv_bytes, row
@@ -73,3 +77,101 @@ def test_a_100_kb_header_of_quote_comma_is_read_in_bounded_time():
 ])
 def test_the_delimiter_is_the_one_the_header_uses_most_outside_quotes(header, delimiter):
     assert tables._dialect(header + "\n").delimiter == delimiter
+
+
+# -- workbooks --------------------------------------------------------------------------------
+
+SHARED_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
+                       "sharedStrings+xml")
+
+
+def workbook(*rows) -> bytes:
+    """A real workbook with these rows on its first sheet."""
+    book = openpyxl.Workbook()
+    for values in rows:
+        book.active.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def repacked(data: bytes, extra: dict[str, bytes], stored: dict[str, bytes] | None = None,
+             content_types: str = "") -> bytes:
+    """`data`'s archive with parts added or replaced: `extra` deflated, `stored` not."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename in extra or info.filename in (stored or {}):
+                continue
+            body = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", content_types.encode() + b"</Types>")
+            archive.writestr(info.filename, body)
+        for name, body in extra.items():
+            archive.writestr(name, body, compresslevel=9)
+        for name, body in (stored or {}).items():
+            archive.writestr(name, body, zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def test_a_shared_strings_bomb_behind_a_padding_part_is_refused_before_parsing():
+    # 30 MB of strings that deflate ~400 times, plus 1.5 MB of noise that does not deflate at
+    # all: the whole archive stayed under 25 times its size, and openpyxl parsed 1.7 million
+    # strings (a minute). Each part is now judged by its own ratio.
+    table = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             + b"<si><t>ab</t></si>" * 1_700_000 + b"</sst>")
+    noise = random.Random(1).randbytes(1_500_000)
+    data = repacked(workbook(HEADER.split(","), ["a", "landmark", "A", 22.5, 113]),
+                    {"xl/sharedStrings.xml": table}, {"xl/media/padding.bin": noise},
+                    '<Override PartName="/xl/sharedStrings.xml" '
+                    f'ContentType="{SHARED_STRINGS_TYPE}"/>')
+    assert len(data) < 1_700_000
+    result = check(data, "list.xlsx")
+    assert where(result) == [(None, None)] and "zip bomb" in str(result.errors[0])
+
+
+def test_a_workbook_unpacking_past_the_total_limit_is_refused():
+    # Parts of noise each unpack to their own size, so only the total can refuse them.
+    parts = {f"xl/media/image{i}.bin": random.Random(i).randbytes(20_000) for i in range(4)}
+    data = repacked(workbook(HEADER.split(",")), {}, parts)
+    with pytest.raises(tables.TableError, match="unpacks to"):
+        tables.read_table(data, "list.xlsx", max_unpacked=50_000)
+    assert tables.read_table(data, "list.xlsx", max_unpacked=200_000).header[0] == "id"
+
+
+def test_a_part_that_inflates_past_its_declared_size_is_refused():
+    # The checks trust each part's declared size; zipfile stops reading at that size and the
+    # CRC then fails, so a part cannot unpack to more than it declares.
+    sheet = b"<!-- " + b"x" * 5_000_000 + b" -->"
+    data = bytearray(repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet}))
+    entry = data.rindex(b"PK\x01\x02", 0, data.index(b"xl/worksheets/sheet1.xml",
+                                                     data.index(b"PK\x01\x02")))
+    data[entry + 24:entry + 28] = (1000).to_bytes(4, "little")  # the declared unpacked size
+    result = check(bytes(data), "list.xlsx")
+    assert where(result) == [(None, None)] and "CRC" in str(result.errors[0])
+
+
+def test_a_sheet_past_the_cell_limit_is_refused_on_the_line_it_reaches():
+    data = workbook(*[[f"c{i}" for i in range(10)] for _ in range(120)])
+    with pytest.raises(tables.TableError) as refused:
+        tables.read_table(data, "list.xlsx", max_cells=1000)
+    assert str(refused.value.problem).startswith("line 101: the sheet has more than 1000 cells")
+    assert len(tables.read_table(data, "list.xlsx", max_cells=1200).rows) == 119
+
+
+def test_a_wide_xlsx_row_without_cell_references_is_refused_on_its_line():
+    # Cells without an r="B2" reference are numbered by counting: the first value here is past
+    # column ZZZ (18,278), where get_column_letter raised naming it.
+    noise = random.Random(2)  # values that do not deflate, as real cells do not
+    cells = b"".join(b'<c t="inlineStr"><is><t>%x</t></is></c>' % noise.getrandbits(32)
+                     for _ in range(5_000))
+    row = b'<row r="2">' + b"<c/>" * 18_300 + cells + b"</row>"
+    header = b'<row r="1">' + b"".join(
+        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (letter.encode(), name.encode())
+        for letter, name in zip("ABCDE", HEADER.split(","), strict=True)) + b"</row>"
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b"<sheetData>" + header + row + b"</sheetData></worksheet>")
+    data = repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
+    result = check(data, "list.xlsx")
+    assert where(result) == [(2, None)] and "23300 columns" in str(result.errors[0])
