@@ -5,11 +5,16 @@ import datetime
 import io
 import re
 import warnings
+import xml.parsers.expat
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import IO
 
 import openpyxl
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+from openpyxl.xml.functions import fromstring
 
 from .decoding import DecodeError, decode
 from .problems import N_, Problem
@@ -28,6 +33,11 @@ PART_FLOOR = 64 * 1024
 # All parts together: the 100,000-row benchmark list is a 76 MB sheet; openpyxl parses a whole
 # shared-strings part before the first row, so its size alone must be bounded.
 MAX_XLSX_UNPACKED = 100_000_000
+# openpyxl parses the shared-strings part whole, at about the cost of a cell per string, before
+# the first row: a part may list at most this many strings per packed byte (at least 1,000).
+# The synthetic 100,000-row list, more regular than real data, packs 2.9 bytes a string;
+# strings of "ab" packed 45 times listed 2.3 a byte and took 23 times a normal file's time.
+MAX_STRINGS_PER_PACKED_BYTE = 1
 # Rows × columns read from a sheet (an empty row counts one): the 100,000-row list has 2
 # million cells. Without it, a sheet of empty cells reaches tens of millions within the limits
 # above, and openpyxl builds every one of them.
@@ -151,6 +161,8 @@ def _xlsx_rows(data: bytes, max_unpacked: int, max_cells: int) -> list[list[str]
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it drops; irrelevant for reading values.
             warnings.simplefilter("ignore")
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                _check_shared_strings(archive)
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = book.worksheets[0]
@@ -204,6 +216,49 @@ def _check_expansion(data: bytes, max_unpacked: int) -> None:
             "the workbook unpacks to %(size)s MB, too much for a facility list — remove other "
             "sheets and images, or save the list as \"CSV UTF-8\""),
             {"size": unpacked // 1_000_000}))
+
+
+def _check_shared_strings(archive: zipfile.ZipFile) -> None:
+    """Refuse a shared-strings part that lists more strings than its packed size allows."""
+    manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    part = manifest.find(SHARED_STRINGS)  # found as openpyxl finds it: by content type
+    if part is None:
+        return
+    info = archive.getinfo(part.PartName.lstrip("/"))
+    limit = max(MAX_STRINGS_PER_PACKED_BYTE * info.compress_size, 1000)
+    with archive.open(info) as source:
+        if _has_more_elements(source, "si", limit):
+            raise TableError(Problem(None, None, N_(
+                "the workbook lists more than %(limit)s texts in %(size)s KB, far more than "
+                "real data packs into that space, as zip bombs do — save it again from "
+                "Excel, or save the list as \"CSV UTF-8\""),
+                {"limit": limit, "size": info.compress_size // 1024}))
+
+
+class _Enough(Exception):
+    """Stops the parser once the count is over its limit."""
+
+
+def _has_more_elements(source: IO[bytes], name: str, limit: int) -> bool:
+    """True when the XML in `source` has more than `limit` elements `name` (any namespace)."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator="}")
+    seen = 0
+
+    def start(tag: str, _attributes: dict) -> None:
+        nonlocal seen
+        if tag == name or tag.endswith("}" + name):
+            seen += 1
+            if seen > limit:
+                raise _Enough
+
+    # expat, not ElementTree: it keeps no element, so counting a million costs no memory.
+    parser.StartElementHandler = start
+    try:
+        while chunk := source.read(1 << 16):
+            parser.Parse(chunk, False)
+    except _Enough:
+        return True
+    return False
 
 
 def _cell_text(value: object) -> str:

@@ -175,3 +175,45 @@ def test_a_wide_xlsx_row_without_cell_references_is_refused_on_its_line():
     data = repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
     result = check(data, "list.xlsx")
     assert where(result) == [(2, None)] and "23300 columns" in str(result.errors[0])
+
+
+def shared_strings(texts: list[bytes]) -> bytes:
+    """A workbook whose shared-strings part lists `texts`."""
+    table = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             + b"".join(b"<si><t>%s</t></si>" % t for t in texts) + b"</sst>")
+    return repacked(workbook(HEADER.split(","), ["a", "landmark", "A", 22.5, 113]),
+                    {"xl/sharedStrings.xml": table}, content_types=(
+                        '<Override PartName="/xl/sharedStrings.xml" '
+                        f'ContentType="{SHARED_STRINGS_TYPE}"/>'))
+
+
+def test_more_shared_strings_than_their_packed_size_holds_are_refused_before_parsing():
+    # Mostly "ab", with enough noise to unpack under the per-part limit: 200,000 strings in
+    # ~80 KB, each costing openpyxl about as much as a cell of a normal sheet.
+    noise = random.Random(3)
+    texts = [b"%x" % noise.getrandbits(32) if i % 16 == 0 else b"ab" for i in range(200_000)]
+    data = shared_strings(texts)
+    part = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/sharedStrings.xml")
+    assert part.file_size < tables.MAX_PART_EXPANSION * part.compress_size
+    assert part.compress_size < 200_000 // 2
+    result = check(data, "list.xlsx")
+    assert where(result) == [(None, None)] and "texts" in str(result.errors[0])
+
+
+def test_a_real_lists_shared_strings_are_read():
+    texts = [f"母婴室{i} 会城街道冈州大道中{i * 7}号".encode() for i in range(3000)]
+    assert check(shared_strings(texts), "list.xlsx").ok
+
+
+def test_an_entity_expansion_bomb_is_refused_by_the_xml_parser():
+    # "Billion laughs": 10⁹ characters from a few hundred bytes of DTD. expat (2.4 and later)
+    # stops it; this pins that for the parser openpyxl uses.
+    entities = b'<!ENTITY a0 "ha">' + b"".join(
+        b'<!ENTITY a%d "%s">' % (i, b"&a%d;" % (i - 1) * 10) for i in range(1, 10))
+    table = (b'<?xml version="1.0"?><!DOCTYPE sst [' + entities + b']><sst xmlns="http://'
+             b'schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&a9;</t></si></sst>')
+    data = repacked(workbook(HEADER.split(",")), {"xl/sharedStrings.xml": table},
+                    content_types='<Override PartName="/xl/sharedStrings.xml" '
+                                  f'ContentType="{SHARED_STRINGS_TYPE}"/>')
+    result = check(data, "list.xlsx")
+    assert where(result) == [(None, None)] and "amplification" in str(result.errors[0])
