@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import datasets, exporter
+from . import datasets, exporter, uploads
 from .db import import_settings, open_store
 from .importer import Diff, ImportResult
 from .store import StaleDataset, WriteFailed
@@ -71,7 +71,7 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     store.migrate()
     with open(path, "rb") as fh:
         data = fh.read()
-    name = os.path.basename(path)
+    name = uploads.clean_filename(path)  # as in the console: it is stored and shown there
     result, based_on = _check_with_progress(store, data, name, merge, allow_empty)
     if not result.ok:
         _fail(result)
