@@ -129,6 +129,17 @@ def empty_cells_to_the_cell_limit() -> bytes:
     return with_parts({"xl/worksheets/sheet1.xml": sheet})
 
 
+def far_down_row(number: int) -> bytes:
+    """A header and one cell in row `number`: openpyxl yields every empty row before it."""
+    header = b"".join(b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (
+        letter.encode(), name.encode()) for letter, name in zip("ABCDE", HEADER.split(","),
+                                                                strict=True))
+    sheet = (b'<worksheet xmlns="%s"><sheetData><row r="1">%s</row><row r="%d">'
+             b'<c t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+             % (MAIN_NS, header, number))
+    return with_parts({"xl/worksheets/sheet1.xml": sheet})
+
+
 CASES = [
     ("CSV: header of ',\"' × 50,000 (csv.Sniffer: ~30 s)",
      lambda: (b',"' * 50_000 + b"\n", "x.csv"), normal_csv),
@@ -144,6 +155,8 @@ CASES = [
         shared_strings_deflating_to(RATIO, 1_000_000), "x.xlsx"), normal_xlsx),
     ("XLSX: 1 M shared strings, under 1 a packed byte (accepted)", lambda: (
         shared_strings_deflating_to(17, 1_000_000), "x.xlsx"), normal_xlsx),
+    ("XLSX: one cell in row 100,000,000", lambda: (far_down_row(100_000_000), "x.xlsx"),
+     normal_xlsx),
     ("XLSX: billion laughs in the shared strings", lambda: (entity_bomb(), "x.xlsx"),
      normal_xlsx),
     (f"XLSX: empty cells at {RATIO:.0f}×, past {tables.MAX_XLSX_CELLS:,} cells", lambda: (

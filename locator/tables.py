@@ -42,6 +42,9 @@ MAX_STRINGS_PER_PACKED_BYTE = 1
 # million cells. Without it, a sheet of empty cells reaches tens of millions within the limits
 # above, and openpyxl builds every one of them.
 MAX_XLSX_CELLS = 3_000_000
+# Excel's last row. openpyxl yields an empty row for each row number a sheet skips, so one cell
+# numbered far down would otherwise be millions of rows to read.
+EXCEL_ROWS = 1_048_576
 # A facility list has 20 known columns, and exports from other systems bring a few dozen more
 # (ignored with a warning). A row using more than this is not a facility list; past 18,278
 # (ZZZ) a column would not even have a letter to name it by in a message.
@@ -180,9 +183,13 @@ def _xlsx_rows(data: bytes, max_unpacked: int, max_cells: int) -> list[list[str]
 
 
 def _sheet_rows(rows: Iterable[tuple], max_cells: int) -> list[list[str]]:
-    """The rows as text, refused on the row where the sheet passes `max_cells` cells."""
+    """The rows as text; refused on the row past Excel's last, or past `max_cells` cells."""
     out, cells = [], 0
     for values in rows:
+        if len(out) == EXCEL_ROWS:
+            raise TableError(Problem(EXCEL_ROWS + 1, None, N_(
+                "the sheet goes on past row %(limit)s, the last row Excel has — delete the "
+                "rows below the list, or save it again from Excel"), {"limit": EXCEL_ROWS}))
         cells += len(values) or 1
         if cells > max_cells:
             raise TableError(Problem(len(out) + 1, None, N_(

@@ -85,6 +85,12 @@ SHARED_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadshee
                        "sharedStrings+xml")
 
 
+# The header as sheet XML, for sheets written by hand.
+HEADER_ROW = b'<row r="1">' + b"".join(
+    b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (letter.encode(), name.encode())
+    for letter, name in zip("ABCDE", HEADER.split(","), strict=True)) + b"</row>"
+
+
 def workbook(*rows) -> bytes:
     """A real workbook with these rows on its first sheet."""
     book = openpyxl.Workbook()
@@ -167,11 +173,8 @@ def test_a_wide_xlsx_row_without_cell_references_is_refused_on_its_line():
     cells = b"".join(b'<c t="inlineStr"><is><t>%x</t></is></c>' % noise.getrandbits(32)
                      for _ in range(5_000))
     row = b'<row r="2">' + b"<c/>" * 18_300 + cells + b"</row>"
-    header = b'<row r="1">' + b"".join(
-        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (letter.encode(), name.encode())
-        for letter, name in zip("ABCDE", HEADER.split(","), strict=True)) + b"</row>"
     sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             b"<sheetData>" + header + row + b"</sheetData></worksheet>")
+             b"<sheetData>" + HEADER_ROW + row + b"</sheetData></worksheet>")
     data = repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
     result = check(data, "list.xlsx")
     assert where(result) == [(2, None)] and "23300 columns" in str(result.errors[0])
@@ -217,3 +220,16 @@ def test_an_entity_expansion_bomb_is_refused_by_the_xml_parser():
                                   f'ContentType="{SHARED_STRINGS_TYPE}"/>')
     result = check(data, "list.xlsx")
     assert where(result) == [(None, None)] and "amplification" in str(result.errors[0])
+
+
+def test_a_row_numbered_past_excels_last_row_is_refused_there():
+    # openpyxl yields an empty row for every number skipped: a 5 KB sheet with one cell in row
+    # 100,000,000 was 100 million rows to read.
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b"<sheetData>" + HEADER_ROW + b'<row r="100000000"><c t="inlineStr">'
+             b"<is><t>x</t></is></c></row></sheetData></worksheet>")
+    data = repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
+    result = check(data, "list.xlsx")
+    assert [str(e) for e in result.errors] == [
+        "line 1048577: the sheet goes on past row 1048576, the last row Excel has — delete "
+        "the rows below the list, or save it again from Excel"]
