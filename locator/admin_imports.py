@@ -14,7 +14,7 @@ from flask import (
 from . import console, datasets, exporter, previews, uploads
 from .db import import_settings, open_store
 from .i18n import gettext
-from .importer import ImportResult, diff_records
+from .importer import NOTHING_TO_CHANGE, ImportResult, diff_records
 from .store import StaleDataset
 
 bp = Blueprint("imports", __name__)
@@ -41,15 +41,18 @@ def preview():
                                            settings=import_settings())
     if not result.ok:
         return _preview_page(result, name, mode, "", 422)
+    if not result.diff.changes_anything:  # nothing to confirm, so nothing to keep for it
+        return _preview_page(result, name, mode, "", notice=gettext(NOTHING_TO_CHANGE))
     sha256 = uploads.keep(store, console.admin_id(), data, name, mode, based_on)
     return _preview_page(result, name, mode, sha256)
 
 
 def _preview_page(result: ImportResult, filename: str, mode: str, sha256: str,
-                  status: int = 200, error: str = ""):
-    """The preview: errors (nothing applied), or the diff with warnings, map and confirm form."""
+                  status: int = 200, error: str = "", notice: str = ""):
+    """The preview: errors (nothing applied), or the diff with warnings, map and confirm form
+    (or, when the file changes nothing, a `notice` saying so instead of the form)."""
     context = {"result": result, "filename": filename, "mode": mode, "sha256": sha256,
-               "error": error}
+               "error": error, "notice": notice}
     if result.ok:
         current = open_store().facilities_by_id()
         context["diff"] = previews.diff_view(result.diff, result.records, current)
@@ -146,6 +149,10 @@ def rollback(number: int):
                                         address=console.address())
         except datasets.RollbackError:
             abort(404)
+        except datasets.NothingToChange:
+            flash(gettext("Nothing to change: version %(number)s holds exactly the current "
+                          "data.", number=number))
+            return redirect(url_for("admin.imports.history"))
         except StaleDataset:
             flash(gettext("The data changed while restoring; nothing was changed. Try again."))
             return redirect(url_for("admin.imports.rollback", number=number))
@@ -159,4 +166,5 @@ def rollback(number: int):
         current = store.facilities_by_id()
     diff = diff_records(current, records, merge=False)
     return render_template("admin/rollback.html", version=version,
-                           diff=previews.diff_view(diff, records, current))
+                           diff=previews.diff_view(diff, records, current),
+                           changes_anything=diff.changes_anything)

@@ -8,9 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import datasets, exporter
+from . import datasets, exporter, uploads
 from .db import import_settings, open_store
-from .importer import Diff, ImportResult
+from .importer import NOTHING_TO_CHANGE, Diff, ImportResult
 from .store import StaleDataset, WriteFailed
 
 facilities = AppGroup("facilities", help="Manage the facility dataset.")
@@ -71,13 +71,16 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     store.migrate()
     with open(path, "rb") as fh:
         data = fh.read()
-    name = os.path.basename(path)
+    name = uploads.clean_filename(path)  # as in the console: it is stored and shown there
     result, based_on = _check_with_progress(store, data, name, merge, allow_empty)
     if not result.ok:
         _fail(result)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     _print_diff(result.diff)
+    if not result.diff.changes_anything:
+        click.echo(NOTHING_TO_CHANGE)
+        return
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
@@ -175,6 +178,10 @@ def rollback_command(version: int) -> None:
     except datasets.RollbackError as exc:
         click.echo(f"Error: {exc}. See `facilities history`.", err=True)
         sys.exit(1)
+    except datasets.NothingToChange:
+        click.echo(f"Nothing to change: version {version} holds exactly the current data, so "
+                   "no version was created.")
+        return
     except WriteFailed as exc:
         click.echo(f"Error: {exc}.", err=True)
         sys.exit(1)

@@ -11,6 +11,10 @@ class RollbackError(Exception):
     """The requested version does not exist."""
 
 
+class NothingToChange(Exception):
+    """The import or rollback would leave the data exactly as it is: no version is made."""
+
+
 @dataclass(frozen=True)
 class Applied:
     """A version that was written, and what it changed."""
@@ -34,6 +38,8 @@ def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
 def apply_import(store: Store, result: ImportResult, filename: str, *, actor: str,
                  merge: bool, based_on: int, address: str = "", kind: str = "import") -> Applied:
     """Write a checked import (or a console edit) as a new version; StaleDataset if data moved."""
+    if not result.diff.changes_anything:  # a version identical to the last would be noise
+        raise NothingToChange
     with store.reading():
         current = store.facilities_by_id() if merge else {}
     records = merged(current, result.records) if merge else result.records
@@ -45,13 +51,15 @@ def apply_import(store: Store, result: ImportResult, filename: str, *, actor: st
 
 
 def rollback(store: Store, number: int, *, actor: str, address: str = "") -> Applied:
-    """Restore version `number`'s records exactly, as a new version."""
+    """Restore version `number`'s records exactly, as a new version (NothingToChange if equal)."""
     with store.reading():
         records = store.version_records(number)
         if records is None:
             raise RollbackError(f"there is no version {number}")
         based_on = _version_number(store)
         diff = diff_records(store.facilities_by_id(), records, merge=False)
+    if not diff.changes_anything:
+        raise NothingToChange
     applied = store.commit_version(records, _change(diff), actor=actor, kind="rollback",
                                    restored_from=number, expected_version=based_on,
                                    address=address)

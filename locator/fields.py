@@ -20,9 +20,15 @@ ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 LIST_SEPARATORS = re.compile("[;；]")  # Chinese keyboards type the full-width semicolon
+# Text-direction controls. Embeddings, overrides (U+202A-202E) and isolates (U+2066-2069) flip
+# the text after them on screen ("Trojan Source"); the marks U+200E, U+200F and U+061C reorder
+# the digits and punctuation next to them (a phone number's groups). Chinese and English text
+# never needs them, so they are refused in every column, multi-line ones too.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+_CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 _HOURS_POSITION = re.compile(r"-->\s*\d+:(\d+)")
 VALID_CATEGORIES = ", ".join(CATEGORIES)
 VALID_ACCESS = ", ".join(ACCESS_LABELS)
@@ -81,7 +87,7 @@ def check_lengths(column: str, values: list[str], lines: list[int]) -> list[Prob
 
 
 def check_control_characters(column: str, values: list[str], lines: list[int]) -> list[Problem]:
-    """No control characters; line breaks only in the multi-line columns."""
+    """No control or text-direction characters; line breaks only in the multi-line columns."""
     pattern = _CONTROL_BUT_NEWLINE if column in MULTILINE_COLUMNS else _CONTROL
     if not pattern.search("".join(values)):
         return []
@@ -94,11 +100,21 @@ def check_control_characters(column: str, values: list[str], lines: list[int]) -
             problems.append(Problem(line, column, N_(
                 "contains a line break — keep %(column)s on one line (line breaks are allowed "
                 "only in: %(multiline)s)"), {"column": column, "multiline": MULTILINE_LIST}))
+        elif BIDI.match(found.group()):
+            problems.append(bidi_problem(line, column, found.group()))
         else:
             problems.append(Problem(line, column, N_(
                 "contains the invisible control character U+%(code)04X — delete it (retyping "
                 "the cell removes it)"), {"code": ord(found.group())}))
     return problems
+
+
+def bidi_problem(line: int, column: str, character: str) -> Problem:
+    """A cell holds a text-direction control."""
+    return Problem(line, column, N_(
+        "contains the invisible text-direction character U+%(code)04X, which shows the text "
+        "around it reversed or reordered — delete it (retyping the cell removes it)"),
+        {"code": ord(character)})
 
 
 def normalise_newlines(values: list[str]) -> list[str]:

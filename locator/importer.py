@@ -35,6 +35,10 @@ class ImportSettings:
 
 
 DEFAULT_SETTINGS = ImportSettings()
+# Said instead of applying a valid file that changes nothing (CLI and console): a sentence on
+# its own, unlike the problems, which follow a "line N:" prefix.
+NOTHING_TO_CHANGE = N_("Nothing to change: the file holds exactly the current data for every "
+                       "facility it lists, so no version was created.")
 
 
 @dataclass
@@ -45,6 +49,11 @@ class Diff:
     changed: dict[str, list[tuple[str, object, object]]] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        """False when applying it would leave the dataset exactly as it is."""
+        return bool(self.added or self.changed or self.removed)
 
     def summary(self) -> str:
         """One line of counts."""

@@ -9,12 +9,14 @@ import re
 import time
 from dataclasses import dataclass
 
+from .fields import BIDI_CONTROLS
 from .store import Store
 
 MAX_AGE_S = 2 * 3600
 MODES = ("replace", "merge", "empty")  # "empty": replace, and a header-only file is allowed
 MAX_NAME = 200
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and text-direction ones: "x\u202egpj.exe" would show as "xexe.jpg".
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Pending:
 
 
 def clean_filename(name: str) -> str:
-    """The file's own name, without any folder a browser sent, control characters or excess."""
+    """The file's own name, without any folder sent, control or direction characters, excess."""
     name = _UNSAFE.sub("", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return name[:MAX_NAME] or "upload.csv"
 

@@ -71,13 +71,17 @@ def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
     out, positions = Validated(), {}
     for index, name in enumerate(names):
-        letter = get_column_letter(index + 1)
-        if name in positions:
+        if control := fields.BIDI.search(name):
+            out.errors.append(Problem(1, None, N_(
+                "header cell %(letter)s contains the invisible text-direction character "
+                "U+%(code)04X — delete it (retyping the cell removes it)"),
+                {"letter": get_column_letter(index + 1), "code": ord(control.group())}))
+        elif name in positions:  # letters only for named columns: tables.MAX_COLUMNS bounds them
             out.errors.append(Problem(1, name, N_(
                 "column %(column)s appears twice in the header row (columns %(first)s and "
-                "%(second)s) — delete or rename one"), {"column": name, "second": letter,
-                                                        "first": get_column_letter(
-                                                            positions[name] + 1)}))
+                "%(second)s) — delete or rename one"), {
+                    "column": name, "second": get_column_letter(index + 1),
+                    "first": get_column_letter(positions[name] + 1)}))
         elif name:
             positions[name] = index
     out.errors.extend(Problem(1, name, N_(

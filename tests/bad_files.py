@@ -29,6 +29,12 @@ BAD = [
     ("empty name", HEADER + "\na,landmark, ,22.5,113\n", 2, "name", "empty"),
     ("too long", HEADER + f"\na,landmark,{'长' * 201},22.5,113\n", 2, "name", "200"),
     ("control character", HEADER + "\na,landmark,A\x07B,22.5,113\n", 2, "name", "U+0007"),
+    ("direction override", HEADER + "\na,landmark,A\u202eB,22.5,113\n", 2, "name",
+     "text-direction character U+202E"),
+    ("direction isolate in multiline column", HEADER + ",description\na,landmark,A,22.5,113,"
+     "x\u2066y\n", 2, "description", "U+2066"),
+    ("direction mark in header", HEADER + ",no\u200fte\na,landmark,A,22.5,113,x\n", 1, None,
+     "header cell F"),
     ("newline in one-line column", HEADER + '\na,landmark,"A\nB",22.5,113\n', 2, "name",
      "line break"),
     ("lone CR in multiline column", HEADER + ',description\na,landmark,A,22.5,113,"x\ry"\n', 2,
@@ -59,6 +65,9 @@ BAD = [
      "2024-05-03"),
     ("impossible date", HEADER + ",verified_on\na,landmark,A,22.5,113,2024-02-30\n", 2,
      "verified_on", "YYYY-MM-DD"),
+    ("too many columns", HEADER + ",x" * 18_274 + "\na,landmark,A,22.5,113\n", 1, None,
+     "18279 columns"),
+    ("quote-comma header", ',"' * 50_000 + "\n", 1, None, "columns"),
     ("future date", HEADER + f",verified_on\na,landmark,A,22.5,113,{FUTURE}\n", 2,
      "verified_on", "future"),
 ]
