@@ -7,11 +7,18 @@ import multiprocessing
 import os
 
 bind = os.environ.get("LOCATOR_BIND", "127.0.0.1:8000")
-# Requests are short and CPU-bound (SQLite reads, geodesics, templates): sync workers, about
-# two per core, each with its own SQLite connections.
+# Requests are short and CPU-bound (SQLite reads, geodesics, templates): about two worker
+# processes per core. Each has a few threads, so that a request waiting on its client (a slow
+# upload, a slow reader) or on the optional geocoder does not hold the whole process; each
+# thread keeps its own SQLite connection.
 workers = int(os.environ.get("LOCATOR_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
-timeout = 30            # a request taking longer is stuck: restart the worker
+threads = int(os.environ.get("LOCATOR_THREADS", 4))
+# gthread, but a connection gets a thread only once its request head has arrived whole, and a
+# client that does not send one within 10 s is dropped: slow or idle clients cost a socket,
+# never a thread (locator/gunicorn_worker.py). Sync workers gave each such client a whole
+# process until the 30 s timeout.
+worker_class = "locator.gunicorn_worker.HeadBufferingWorker"
+timeout = 30            # a worker whose event loop is stuck that long is restarted
 graceful_timeout = 20   # let in-flight requests finish on reload/stop
 keepalive = 5
 # Load the app once in the master and fork workers from it: a new or recycled worker is ready
