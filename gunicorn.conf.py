@@ -30,7 +30,12 @@ max_requests = 200_000
 max_requests_jitter = 20_000
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# A visitor's position and search text are personal (PIPL): the logger writes request lines
+# and referers with only the values of harmless query keys (locator/access_log.py), e.g.
+# "GET /nearest?lat=-&lon=-&category=bus_stop HTTP/1.1". The address stays (abuse handling);
+# the user agent is left out.
+logger_class = "locator.gunicorn_worker.PrivateAccessLogger"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
 def when_ready(server):

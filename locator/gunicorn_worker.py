@@ -1,5 +1,6 @@
 """gunicorn's threaded worker, made safe from slow clients: a connection gets a thread only once
-its whole request head has arrived (`worker_class` in gunicorn.conf.py)."""
+its whole request head has arrived (`worker_class` in gunicorn.conf.py); and its logger, with
+no visitor's position in the access log (`logger_class`). Loaded by gunicorn only."""
 
 import selectors
 import socket
@@ -7,7 +8,10 @@ import time
 from collections import deque
 from functools import partial
 
+from gunicorn import glogging
 from gunicorn.workers.gthread import ThreadWorker
+
+from .access_log import private_query, private_target
 
 # A request head normally arrives in one packet; a client that takes longer than this to send
 # it (or to start sending, on a new or kept-alive connection) is slow or idle: it is dropped.
@@ -133,3 +137,22 @@ class HeadBufferingWorker(ThreadWorker):
         another worker (or for this one, once a thread is free). run() calls this again
         whenever it finds accepting off with room for connections."""
         super().set_accept_enabled(enabled and self.busy_threads < self.cfg.threads)
+
+
+class PrivateAccessLogger(glogging.Logger):
+    """gunicorn's logger, with request targets and referers made private in the access log
+    (`logger_class` in gunicorn.conf.py), whatever access_log_format asks for."""
+
+    def atoms(self, resp, req, environ, request_time):
+        """gunicorn's atoms, computed from a private copy of the request."""
+        private = dict(environ)
+        for key in ("RAW_URI", "REQUEST_URI", "HTTP_REFERER"):
+            if key in private:
+                private[key] = private_target(private[key])
+        private["QUERY_STRING"] = private_query(environ.get("QUERY_STRING", ""))
+        headers = req.headers if hasattr(req, "headers") else req
+        if hasattr(headers, "items"):
+            headers = headers.items()
+        headers = [(name, private_target(value) if name.lower() == "referer" else value)
+                   for name, value in headers or ()]
+        return super().atoms(resp, headers, private, request_time)
