@@ -157,3 +157,18 @@ def test_search_ignores_control_characters(store):
     commit(store, [record(1, name="景堂图书馆")])
     assert [r["id"] for r in store.search("景堂\x00图书")] == ["f-1"]
     assert store.search("\x00\x00\x00") == [] and store.search("a\x00\x01") == []
+
+
+def test_a_new_database_and_its_wal_and_shm_are_for_the_owner_only(db_path):
+    import os
+    import stat
+
+    old_umask = os.umask(0o022)  # the usual umask: SQLite alone would make the file 0644
+    store = Store(db_path)
+    store.migrate()  # WAL mode; the open connection keeps the -wal and -shm files
+    try:
+        for path in (db_path, db_path + "-wal", db_path + "-shm"):
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    finally:
+        store.close()
+        os.umask(old_umask)
