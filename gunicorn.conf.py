@@ -21,6 +21,14 @@ worker_class = "locator.gunicorn_worker.HeadBufferingWorker"
 timeout = 30            # a worker whose event loop is stuck that long is restarted
 graceful_timeout = 20   # let in-flight requests finish on reload/stop
 keepalive = 5
+# Requests gunicorn refuses itself, before the app sees them, with a small HTML page (it has no
+# hook to shape them as JSON): a request line over 4094 bytes (414), more than 100 header
+# fields or one over 8190 bytes (431), and a head over 64 KiB in all (431, the worker). The
+# longest URL the app makes is well under 2 KiB. docs/deploy-nginx.md sets the proxy's limits
+# at or below these, so that behind it the proxy refuses first, with JSON.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Load the app once in the master and fork workers from it: a new or recycled worker is ready
 # at once instead of spending ~0.5 s importing (SQLite connections open lazily, after the fork).
 preload_app = True

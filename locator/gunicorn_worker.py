@@ -3,12 +3,11 @@ its whole request head has arrived (`worker_class` in gunicorn.conf.py); and its
 no visitor's position in the access log (`logger_class`). Loaded by gunicorn only."""
 
 import selectors
-import socket
 import time
 from collections import deque
 from functools import partial
 
-from gunicorn import glogging
+from gunicorn import glogging, util
 from gunicorn.workers.gthread import ThreadWorker
 
 from .access_log import private_query, private_target
@@ -18,8 +17,8 @@ from .access_log import private_query, private_target
 HEADER_TIMEOUT_S = 10
 # Longest a thread waits on one read or write of a client (request body, response).
 CLIENT_IO_TIMEOUT_S = 10
-# No head is this long (nginx allows 32 KiB): past it the parser gets what has come, and
-# refuses it (414, 431) or finds the connection closed, without waiting for more.
+# Longest request head accepted, in total (nginx's default allows 33 KiB): a longer one is
+# refused with 431, as gunicorn refuses a line or field over its own limits.
 HEAD_BUFFER_LIMIT = 64 * 1024
 # Either ends a head for our purpose: the parser refuses any bare LF at once.
 HEAD_ENDS = (b"\r\n\r\n", b"\n\n")
@@ -89,14 +88,23 @@ class HeadBufferingWorker(ThreadWorker):
             self.drop_head(conn)
             return
         conn.head += received
-        too_long = len(conn.head) > HEAD_BUFFER_LIMIT
-        if too_long:
-            # The parser must refuse this head from what it has: it reads no further.
-            conn.sock.shutdown(socket.SHUT_RD)
-        if too_long or head_is_complete(conn.head):
+        if len(conn.head) > HEAD_BUFFER_LIMIT:
+            self.refuse_head(conn)
+        elif head_is_complete(conn.head):
             self.poller.unregister(conn.sock)
             self.reading_heads.remove(conn)
             self.start_thread(conn)
+
+    def refuse_head(self, conn) -> None:
+        """Answer an over-long head with gunicorn's own 431, then close the connection."""
+        self.log.warning("Invalid request from ip=%s: request head over %d bytes",
+                         conn.client[0] if isinstance(conn.client, tuple) else conn.client,
+                         HEAD_BUFFER_LIMIT)
+        try:
+            util.write_error(conn.sock, 431, "Request Header Fields Too Large", "")
+        except OSError:
+            pass  # the client is gone, or not reading: closing is all that is left
+        self.drop_head(conn)
 
     def drop_head(self, conn) -> None:
         """Close a connection whose head did not come."""
