@@ -88,12 +88,12 @@ class HeadBufferingWorker(ThreadWorker):
             self.drop_head(conn)
             return
         conn.head += received
-        if len(conn.head) > HEAD_BUFFER_LIMIT:
-            self.refuse_head(conn)
-        elif head_is_complete(conn.head):
+        if head_is_complete(conn.head):  # whatever follows it (a body) is the thread's to read
             self.poller.unregister(conn.sock)
             self.reading_heads.remove(conn)
             self.start_thread(conn)
+        elif len(conn.head) > HEAD_BUFFER_LIMIT:
+            self.refuse_head(conn)
 
     def refuse_head(self, conn) -> None:
         """Answer an over-long head with gunicorn's own 431, then close the connection."""
