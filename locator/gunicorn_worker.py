@@ -24,9 +24,10 @@ HEAD_BUFFER_LIMIT = 64 * 1024
 HEAD_ENDS = (b"\r\n\r\n", b"\n\n")
 
 
-def head_is_complete(buffered: bytes | bytearray) -> bool:
-    """Whether the buffered bytes hold a whole request head."""
-    return any(end in buffered for end in HEAD_ENDS)
+def head_length(buffered: bytes | bytearray) -> int | None:
+    """The length of the request head at the start of `buffered`, None if it is not whole."""
+    ends = [at + len(end) for end in HEAD_ENDS if (at := buffered.find(end)) >= 0]
+    return min(ends, default=None)
 
 
 class HeadBufferingWorker(ThreadWorker):
@@ -56,10 +57,10 @@ class HeadBufferingWorker(ThreadWorker):
         if conn.parser is not None:  # kept alive: what the last request's reads took ahead
             buffered += conn.parser.unreader.take_buffered()
         conn.head = buffered
-        if head_is_complete(buffered):
-            self.start_thread(conn)
-        else:
+        if head_length(buffered) is None:
             self.await_head(conn)
+        else:
+            self.start_thread(conn)
 
     def start_thread(self, conn) -> None:
         """Submit the connection to the thread pool; stop accepting once no thread is idle."""
@@ -88,12 +89,13 @@ class HeadBufferingWorker(ThreadWorker):
             self.drop_head(conn)
             return
         conn.head += received
-        if head_is_complete(conn.head):  # whatever follows it (a body) is the thread's to read
+        length = head_length(conn.head)  # what follows the head (a body) is the thread's to read
+        if (length or len(conn.head)) > HEAD_BUFFER_LIMIT:
+            self.refuse_head(conn)
+        elif length is not None:
             self.poller.unregister(conn.sock)
             self.reading_heads.remove(conn)
             self.start_thread(conn)
-        elif len(conn.head) > HEAD_BUFFER_LIMIT:
-            self.refuse_head(conn)
 
     def refuse_head(self, conn) -> None:
         """Answer an over-long head with gunicorn's own 431, then close the connection."""
