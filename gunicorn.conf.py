@@ -7,13 +7,28 @@ import multiprocessing
 import os
 
 bind = os.environ.get("LOCATOR_BIND", "127.0.0.1:8000")
-# Requests are short and CPU-bound (SQLite reads, geodesics, templates): sync workers, about
-# two per core, each with its own SQLite connections.
+# Requests are short and CPU-bound (SQLite reads, geodesics, templates): about two worker
+# processes per core. Each has a few threads, so that a request waiting on its client (a slow
+# upload, a slow reader) or on the optional geocoder does not hold the whole process; each
+# thread keeps its own SQLite connection.
 workers = int(os.environ.get("LOCATOR_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
-timeout = 30            # a request taking longer is stuck: restart the worker
+threads = int(os.environ.get("LOCATOR_THREADS", 4))
+# gthread, but a connection gets a thread only once its request head has arrived whole, and a
+# client that does not send one within 10 s is dropped: slow or idle clients cost a socket,
+# never a thread (locator/gunicorn_worker.py). Sync workers gave each such client a whole
+# process until the 30 s timeout.
+worker_class = "locator.gunicorn_worker.HeadBufferingWorker"
+timeout = 30            # a worker whose event loop is stuck that long is restarted
 graceful_timeout = 20   # let in-flight requests finish on reload/stop
 keepalive = 5
+# Requests gunicorn refuses itself, before the app sees them, with a small HTML page (it has no
+# hook to shape them as JSON): a request line over 4094 bytes (414), more than 100 header
+# fields or one over 8190 bytes (431), and a head over 64 KiB in all (431, the worker). The
+# longest URL the app makes is well under 2 KiB. docs/deploy-nginx.md sets the proxy's limits
+# at or below these, so that behind it the proxy refuses first, with JSON.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Load the app once in the master and fork workers from it: a new or recycled worker is ready
 # at once instead of spending ~0.5 s importing (SQLite connections open lazily, after the fork).
 preload_app = True
@@ -23,7 +38,12 @@ max_requests = 200_000
 max_requests_jitter = 20_000
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# A visitor's position and search text are personal (PIPL): the logger writes request lines
+# and referers with only the values of harmless query keys (locator/access_log.py), e.g.
+# "GET /nearest?lat=-&lon=-&category=bus_stop HTTP/1.1". The address stays (abuse handling);
+# the user agent is left out.
+logger_class = "locator.gunicorn_worker.PrivateAccessLogger"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
 def when_ready(server):

@@ -59,8 +59,8 @@ def main(n: int) -> None:
             nearest = wrk(server.url + "/", lua)
         finally:
             server.stop()
-    print(f"gunicorn, 2 sync workers, {n:,} facilities, wrk -t2 -c{CONNECTIONS} -d10s on "
-          "127.0.0.1\n")
+    print(f"gunicorn (gunicorn.conf.py), 2 workers, {n:,} facilities, "
+          f"wrk -t2 -c{CONNECTIONS} -d10s on 127.0.0.1\n")
     print("| endpoint | requests/s | p50 ms | p99 ms | × trivial |")
     print("|---|---:|---:|---:|---:|")
     for name, (rate, p50, p99) in (("/api/categories (trivial JSON)", trivial),

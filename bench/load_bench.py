@@ -68,8 +68,8 @@ def report(server, db_path: str, new_file: str, args, workers: int) -> None:
     thread.start()
     busy = measure("127.0.0.1", server.port, nearest_paths(2), args.rate, args.seconds)
     thread.join()
-    print(f"gunicorn, {workers} sync workers, 100,000 facilities; offered {args.rate:.0f} "
-          f"requests/s (half /api/nearest, half /nearest)\n")
+    print(f"gunicorn (gunicorn.conf.py), {workers} workers, 100,000 facilities; offered "
+          f"{args.rate:.0f} requests/s (half /api/nearest, half /nearest)\n")
     print(HEADER)
     for phase, tallies, seconds in (("baseline", base, args.baseline_seconds),
                                     ("during import+rollback", busy, args.seconds)):

@@ -7,6 +7,8 @@ from functools import lru_cache
 from flask import Flask, request
 from flask_compress import Compress
 
+from .access_log import hide_positions_from_development_server_log
+
 YEAR = 365 * 24 * 3600
 UNVERSIONED_MAX_AGE = 300
 COMPRESSED_TYPES = [
@@ -32,11 +34,13 @@ def static_version(app: Flask, filename: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Compress text responses; give static URLs a ?v=<content hash> and cache those for a year."""
+    """Compress text responses; give static URLs a ?v=<content hash> and cache those for a year;
+    keep positions out of the development server's log."""
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     Compress(app)
+    hide_positions_from_development_server_log()  # `make run`; gunicorn has its own logger
 
     @app.url_defaults
     def version_static_urls(endpoint: str, values: dict) -> None:

@@ -71,6 +71,15 @@ def _connect(target: str, timeout: float, uri: bool = False) -> sqlite3.Connecti
     return conn
 
 
+def _create_private(path: str) -> None:
+    """Create the database file for its owner only (0600), unless it exists: it holds password
+    and session hashes, and SQLite would create it 0644. Its -wal and -shm get the same mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass  # it exists, or cannot be created: SQLite opens it or says why it cannot
+
+
 def _inode(path: str) -> int | None:
     """The file's inode number, or None if it is gone."""
     try:
@@ -114,6 +123,7 @@ class Store:
     def __init__(self, path: str, *, timeout: float = 10.0):
         """Open `path` (created if missing) with a busy timeout."""
         self.path, self.read_only = path, False
+        _create_private(path)
         try:
             conn = _connect(path, timeout)
         except sqlite3.OperationalError:

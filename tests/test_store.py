@@ -263,3 +263,18 @@ def test_a_page_is_read_in_one_snapshot(store):
     assert [r["id"] for r in first.records + second.records] == ["f-1", "f-2", "f-3", "f-4"]
     assert first.matched == second.matched == 5
     assert [r["id"] for r in store.facilities_after("", 2).records] == ["f-9"]
+
+
+def test_a_new_database_and_its_wal_and_shm_are_for_the_owner_only(db_path):
+    import os
+    import stat
+
+    old_umask = os.umask(0o022)  # the usual umask: SQLite alone would make the file 0644
+    store = Store(db_path)
+    store.migrate()  # WAL mode; the open connection keeps the -wal and -shm files
+    try:
+        for path in (db_path, db_path + "-wal", db_path + "-shm"):
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    finally:
+        store.close()
+        os.umask(old_umask)
