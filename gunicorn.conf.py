@@ -36,6 +36,9 @@ preload_app = True
 # restart costs the new worker its warm caches (a low value showed up as 0.5 s p99 latency).
 max_requests = 200_000
 max_requests_jitter = 20_000
+# gunicorn's runtime control socket (gunicornc) sits at one path per user, so every gunicorn
+# on the machine (each test server too) would take it over from the last; nothing uses it.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # A visitor's position and search text are personal (PIPL): the logger writes request lines
