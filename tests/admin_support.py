@@ -3,6 +3,8 @@
 import html
 import re
 
+from factories import load, row
+
 from locator import accounts, create_app
 from locator.store import Store
 
@@ -67,3 +69,10 @@ def text(response) -> str:
     """The response body with tags removed and spaces collapsed, for content assertions."""
     body = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
     return re.sub(r"\s+", " ", body)
+
+
+def console_on_three_rooms(db_path: str):
+    """A signed-in console client on three nursing rooms (version 1)."""
+    load(db_path, row(1), row(2), row(3))
+    make_admin(db_path)
+    return signed_in(console_app(db_path))

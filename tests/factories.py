@@ -16,6 +16,18 @@ def csv_bytes(*rows: dict, columns=COLUMNS) -> bytes:
     return out.getvalue().encode()
 
 
+def xlsx_bytes(*rows) -> bytes:
+    """A real workbook with these rows (lists of cell values) on its first sheet."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for values in rows:
+        book.active.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def row(i: int = 1, **fields) -> dict:
     """A valid nursing-room row near Xinhui's centre, varied by `i`."""
     base = {"id": f"room-{i}", "category": "nursing_room", "name": f"母婴室{i}",

@@ -7,10 +7,9 @@ import json
 import re
 import zipfile
 
-import openpyxl
 import pytest
 from admin_support import console_app, dataset, english, login, make_admin, signed_in, text, token
-from factories import csv_bytes, load, row
+from factories import csv_bytes, load, row, xlsx_bytes
 
 from locator import exporter
 from locator.importer import read_import
@@ -101,14 +100,6 @@ def _zip_without_workbook() -> bytes:
     return out.getvalue()
 
 
-def _xlsx(*rows) -> bytes:
-    """A workbook with these rows on its first sheet."""
-    book = openpyxl.Workbook()
-    for values in rows:
-        book.active.append(values)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 UNREADABLE = [
@@ -119,7 +110,7 @@ UNREADABLE = [
     ("csv named xlsx", b"id,name\n", "list.xlsx", "not a valid .xlsx"),
     ("broken zip", b"PK\x03\x04 not really a zip", "list.xlsx", "ZIP"),
     ("zip without sheet", _zip_without_workbook(), "list.xlsx", "xlsx"),
-    ("xlsx value beyond header", _xlsx(["id", "category", "name", "lat", "lon"],
+    ("xlsx value beyond header", xlsx_bytes(["id", "category", "name", "lat", "lon"],
                                        ["a", "landmark", "A", 22.5, 113, None, "x"]),
      "list.xlsx", "column G"),
 ]
@@ -301,7 +292,7 @@ def test_confirm_needs_this_admins_own_unexpired_preview(app, client, db_path):
 
 
 def test_xlsx_upload_previews_and_applies(client, db_path):
-    data = _xlsx(["id", "category", "name", "lat", "lon"],
+    data = xlsx_bytes(["id", "category", "name", "lat", "lon"],
                  ["room-1", "nursing_room", "母婴室1", 22.501, 113.001],
                  ["room-2", "nursing_room", "母婴室2", 22.502, 113.002],
                  ["room-3", "nursing_room", "母婴室3", 22.503, 113.003],

@@ -6,8 +6,8 @@ import io
 import re
 
 import pytest
-from admin_support import console_app, make_admin, signed_in, text, token
-from factories import csv_bytes, load, row
+from admin_support import console_on_three_rooms, text, token
+from factories import csv_bytes, row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,10 +75,8 @@ def test_the_cli_stores_the_file_name_without_direction_controls(runner, tmp_pat
 
 @pytest.fixture
 def console(db_path):
-    """A signed-in console client on three nursing rooms."""
-    load(db_path, row(1), row(2), row(3))
-    make_admin(db_path)
-    return signed_in(console_app(db_path))
+    """A signed-in console client on three nursing rooms (version 1)."""
+    return console_on_three_rooms(db_path)
 
 
 def test_the_console_shows_and_stores_the_file_name_without_direction_controls(console,

@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from admin_support import console_app, make_admin, signed_in, text, token
+from admin_support import console_on_three_rooms, text, token
 from factories import csv_bytes, load, row
 
 from locator import datasets
@@ -94,9 +94,7 @@ def test_the_store_is_never_given_an_empty_version(db_path):
 @pytest.fixture
 def console(db_path):
     """A signed-in console client on three nursing rooms (version 1)."""
-    load(db_path, row(1), row(2), row(3))
-    make_admin(db_path)
-    return signed_in(console_app(db_path))
+    return console_on_three_rooms(db_path)
 
 
 def upload(client, data: bytes, mode: str = "replace"):

@@ -8,10 +8,9 @@ import subprocess
 import sys
 import zipfile
 
-import openpyxl
 import pytest
 from bad_files import HEADER
-from factories import csv_bytes, row
+from factories import csv_bytes, row, xlsx_bytes
 
 from locator import tables
 from locator.importer import ImportSettings, read_import
@@ -91,14 +90,6 @@ HEADER_ROW = b'<row r="1">' + b"".join(
     for letter, name in zip("ABCDE", HEADER.split(","), strict=True)) + b"</row>"
 
 
-def workbook(*rows) -> bytes:
-    """A real workbook with these rows on its first sheet."""
-    book = openpyxl.Workbook()
-    for values in rows:
-        book.active.append(values)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def repacked(data: bytes, extra: dict[str, bytes], stored: dict[str, bytes] | None = None,
@@ -128,7 +119,7 @@ def test_a_shared_strings_bomb_behind_a_padding_part_is_refused_before_parsing()
     table = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              + b"<si><t>ab</t></si>" * 1_700_000 + b"</sst>")
     noise = random.Random(1).randbytes(1_500_000)
-    data = repacked(workbook(HEADER.split(","), ["a", "landmark", "A", 22.5, 113]),
+    data = repacked(xlsx_bytes(HEADER.split(","), ["a", "landmark", "A", 22.5, 113]),
                     {"xl/sharedStrings.xml": table}, {"xl/media/padding.bin": noise},
                     '<Override PartName="/xl/sharedStrings.xml" '
                     f'ContentType="{SHARED_STRINGS_TYPE}"/>')
@@ -140,7 +131,7 @@ def test_a_shared_strings_bomb_behind_a_padding_part_is_refused_before_parsing()
 def test_a_workbook_unpacking_past_the_total_limit_is_refused():
     # Parts of noise each unpack to their own size, so only the total can refuse them.
     parts = {f"xl/media/image{i}.bin": random.Random(i).randbytes(20_000) for i in range(4)}
-    data = repacked(workbook(HEADER.split(",")), {}, parts)
+    data = repacked(xlsx_bytes(HEADER.split(",")), {}, parts)
     with pytest.raises(tables.TableError, match="unpacks to"):
         tables.read_table(data, "list.xlsx", max_unpacked=50_000)
     assert tables.read_table(data, "list.xlsx", max_unpacked=200_000).header[0] == "id"
@@ -150,7 +141,7 @@ def test_a_part_that_inflates_past_its_declared_size_is_refused():
     # The checks trust each part's declared size; zipfile stops reading at that size and the
     # CRC then fails, so a part cannot unpack to more than it declares.
     sheet = b"<!-- " + b"x" * 5_000_000 + b" -->"
-    data = bytearray(repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet}))
+    data = bytearray(repacked(xlsx_bytes(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet}))
     entry = data.rindex(b"PK\x01\x02", 0, data.index(b"xl/worksheets/sheet1.xml",
                                                      data.index(b"PK\x01\x02")))
     data[entry + 24:entry + 28] = (1000).to_bytes(4, "little")  # the declared unpacked size
@@ -159,7 +150,7 @@ def test_a_part_that_inflates_past_its_declared_size_is_refused():
 
 
 def test_a_sheet_past_the_cell_limit_is_refused_on_the_line_it_reaches():
-    data = workbook(*[[f"c{i}" for i in range(10)] for _ in range(120)])
+    data = xlsx_bytes(*[[f"c{i}" for i in range(10)] for _ in range(120)])
     with pytest.raises(tables.TableError) as refused:
         tables.read_table(data, "list.xlsx", max_cells=1000)
     assert str(refused.value.problem).startswith("line 101: the sheet has more than 1000 cells")
@@ -175,7 +166,7 @@ def test_a_wide_xlsx_row_without_cell_references_is_refused_on_its_line():
     row = b'<row r="2">' + b"<c/>" * 18_300 + cells + b"</row>"
     sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              b"<sheetData>" + HEADER_ROW + row + b"</sheetData></worksheet>")
-    data = repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
+    data = repacked(xlsx_bytes(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
     result = check(data, "list.xlsx")
     assert where(result) == [(2, None)] and "23300 columns" in str(result.errors[0])
 
@@ -184,7 +175,7 @@ def shared_strings(texts: list[bytes]) -> bytes:
     """A workbook whose shared-strings part lists `texts`."""
     table = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              + b"".join(b"<si><t>%s</t></si>" % t for t in texts) + b"</sst>")
-    return repacked(workbook(HEADER.split(","), ["a", "landmark", "A", 22.5, 113]),
+    return repacked(xlsx_bytes(HEADER.split(","), ["a", "landmark", "A", 22.5, 113]),
                     {"xl/sharedStrings.xml": table}, content_types=(
                         '<Override PartName="/xl/sharedStrings.xml" '
                         f'ContentType="{SHARED_STRINGS_TYPE}"/>'))
@@ -215,7 +206,7 @@ def test_an_entity_expansion_bomb_is_refused_by_the_xml_parser():
         b'<!ENTITY a%d "%s">' % (i, b"&a%d;" % (i - 1) * 10) for i in range(1, 10))
     table = (b'<?xml version="1.0"?><!DOCTYPE sst [' + entities + b']><sst xmlns="http://'
              b'schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&a9;</t></si></sst>')
-    data = repacked(workbook(HEADER.split(",")), {"xl/sharedStrings.xml": table},
+    data = repacked(xlsx_bytes(HEADER.split(",")), {"xl/sharedStrings.xml": table},
                     content_types='<Override PartName="/xl/sharedStrings.xml" '
                                   f'ContentType="{SHARED_STRINGS_TYPE}"/>')
     result = check(data, "list.xlsx")
@@ -228,7 +219,7 @@ def test_a_row_numbered_past_excels_last_row_is_refused_there():
     sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              b"<sheetData>" + HEADER_ROW + b'<row r="100000000"><c t="inlineStr">'
              b"<is><t>x</t></is></c></row></sheetData></worksheet>")
-    data = repacked(workbook(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
+    data = repacked(xlsx_bytes(HEADER.split(",")), {"xl/worksheets/sheet1.xml": sheet})
     result = check(data, "list.xlsx")
     assert [str(e) for e in result.errors] == [
         "line 1048577: the sheet goes on past row 1048576, the last row Excel has — delete "
