@@ -117,6 +117,10 @@ def _proxied_day(text: str, day: date, proxy: date) -> tuple:
 def _raw_runs(text: str, start: datetime, end: datetime):
     """Yield (start, end, state) from `start` to `end`, with Chinese days substituted."""
     oh, uses_ph = _parse(text), bool(_MENTIONS_PH.search(text))
+    # With a fallback rule ("||") the library's intervals() over several days depends on
+    # where it starts (it can miss a public holiday a day-long call sees, and state() with
+    # it): such expressions are evaluated one day at a time.
+    day_by_day = "||" in text
     t = start
     while t < end:
         day = t.date()
@@ -124,6 +128,8 @@ def _raw_runs(text: str, start: datetime, end: datetime):
         if proxy is None:
             following = cn_days.next_substituted(day, uses_ph, end.date())
             stop = min(end, _midnight(following)) if following else end
+            if day_by_day:
+                stop = min(stop, _midnight(day + DAY))
             for s, e, state, _ in oh.intervals(t, stop):
                 yield s, e, state
             t = stop

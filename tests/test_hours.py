@@ -106,6 +106,16 @@ def test_unknown_expression_state():
     assert hours.status("24/7 unknown", at(2026, 3, 3, 10)).open_now is None
 
 
+def test_a_fallback_rule_gives_the_same_answer_whenever_asked():
+    # The library's intervals() over several days, from 04-07, missed 05-01 (a PH the same
+    # expression opens on) that a day-long call and state() see: found by the property tests.
+    expression = '24/7 off "x"; PH "x"; PH "x" || 24/7 "x"'
+    assert hours.status(expression, at(2026, 4, 7)) == HoursStatus(
+        False, at(2026, 5, 1), "opens")
+    assert hours.status(expression, at(2026, 4, 30, 23, 59)).next_change == at(2026, 5, 1)
+    assert hours.status(expression, at(2026, 5, 1, 12)).open_now is True
+
+
 def test_invalid_expression_is_unknown_status():
     assert hours.status("Mo-Fr 25:00-26:00", at(2026, 3, 3, 10)).label_key == "unknown"
 
