@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import chinese_calendar
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import assume, example, given, note, settings
 from hypothesis import strategies as st
 from opening_hours import OpeningHours, State
 
@@ -286,6 +286,7 @@ def counting_library():
 @example("Mo-Su " + ",".join(f"{h:02d}:00-{h:02d}:30 unknown" for h in range(0, 24, 2)),
          datetime(2026, 3, 3, 10))
 def test_status_work_is_bounded(expression, now):
+    note(f"expression={expression!r} now={now!r}")
     # Work, not time: how many runs the library evaluates for one cold question. A run is a
     # stretch of one state; a day-by-day search to the end of time is what this rules out.
     with counting_library() as counters:
@@ -301,9 +302,12 @@ def _substituted_near(expression: str, day: date) -> bool:
 
 
 def _library_answer(expression: str, now: datetime) -> tuple[bool | None, datetime | None]:
-    """The library's open now, and its first change of open-ness within a week."""
+    """The library's open now, and its first change of open-ness within a week, asked a day
+    at a time (over several days its answer with a fallback rule depends on the start)."""
     oh = OpeningHours(expression, timezone=SHANGHAI, country="CN")
-    runs = list(oh.intervals(now, now + timedelta(days=7)))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    runs = [run for n in range(8) for run in oh.intervals(
+        max(now, midnight + timedelta(days=n)), midnight + timedelta(days=n + 1))]
     state = runs[0][2]
     if state is State.UNKNOWN:
         return None, None
@@ -315,6 +319,7 @@ def _library_answer(expression: str, now: datetime) -> tuple[bool | None, dateti
 @settings(max_examples=300, deadline=None)
 @given(valid_expressions, instants_2026)
 def test_matches_library_on_ordinary_days(expression, now):
+    note(f"expression={expression!r} now={now!r}")  # hypothesis shows these args blank
     now = now.replace(tzinfo=SHANGHAI)
     assume(not _substituted_near(expression, now.date()))  # there we differ on purpose
     open_now, change = _library_answer(expression, now)
@@ -329,6 +334,7 @@ def test_matches_library_on_ordinary_days(expression, now):
 @settings(max_examples=200, deadline=None)
 @given(valid_expressions, instants_2026)
 def test_state_holds_until_next_change(expression, now):
+    note(f"expression={expression!r} now={now!r}")
     st_ = hours.status(expression, now)
     assume(st_.next_change is not None)
     assert st_.next_change > now.replace(tzinfo=SHANGHAI)
