@@ -44,6 +44,8 @@ WRITE_FAILURES = {
     "readonly database": "the database file or its folder is read-only",
     "disk I/O error": "the disk reported an I/O error",
     "unable to open database file": "the database file cannot be opened for writing",
+    # Another writer (a long import) held the lock for the whole busy timeout.
+    "database is locked": "another change is being saved; try again in a minute",
 }
 
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from locator.records import blank_record
-from locator.store import Change, Extent, StaleDataset, Store
+from locator.store import Change, Extent, StaleDataset, Store, WriteFailed
 
 
 def record(i: int, **fields) -> dict:
@@ -278,3 +278,24 @@ def test_a_new_database_and_its_wal_and_shm_are_for_the_owner_only(db_path):
     finally:
         store.close()
         os.umask(old_umask)
+
+
+def test_a_write_waiting_too_long_for_another_writer_fails_cleanly(db_path):
+    import sqlite3
+
+    Store(db_path).migrate()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a long import holding the write lock
+    store = Store(db_path, timeout=0.1)
+    try:
+        with pytest.raises(WriteFailed, match="another change is being saved"), store.writing():
+            store.audit("edit", "alice")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        store.close()
+    store = Store(db_path)
+    try:
+        assert store.audit_count() == 0
+    finally:
+        store.close()
