@@ -1,4 +1,4 @@
-"""The public JSON/GeoJSON API under /api (interfaces fixed in DESIGN.md)."""
+"""The public JSON/GeoJSON API under /api (documented in /api/openapi.json: openapi.py)."""
 
 from flask import Blueprint, jsonify, request, url_for
 

@@ -1,4 +1,4 @@
-"""Navigate links to AMap, Baidu, Apple Maps and the phone's own map app (DESIGN.md formats).
+"""Navigate links to AMap, Baidu, Apple Maps and the phone's map app, as their URIs are documented.
 
 Pure functions, no Flask. Coordinates are WGS-84 (as stored): AMap and Baidu are told so with
 coordinate=wgs84 / coord_type=wgs84 and convert themselves. Names are user data: every name goes

@@ -1,6 +1,6 @@
 """The facility record: its columns in CSV order, and their limits (for importer and store)."""
 
-# The CSV columns, in the order export writes them (DESIGN.md "facilities CSV").
+# The CSV columns, in the order export writes them (README, "The CSV format").
 COLUMNS = (
     "id", "category", "name", "name_en", "lat", "lon", "coord_system", "address", "address_en",
     "town", "floor", "opening_hours", "access", "amenities", "routes", "phone", "description",

@@ -91,7 +91,7 @@ def test_gcj02_offset_in_xinhui_is_about_630_m_south_east():
     south_m = metres_apart(XINHUI, (gcj[0], XINHUI[1]))
     east_m = metres_apart(XINHUI, (XINHUI[0], gcj[1]))
     assert gcj[0] < XINHUI[0] and gcj[1] > XINHUI[1]
-    assert 250 < south_m < 370 and 480 < east_m < 620  # DESIGN.md: ≈310 m S, 550 m E
+    assert 250 < south_m < 370 and 480 < east_m < 620  # GCJ-02 in Xinhui: ≈310 m S, 550 m E
 
 
 def test_bd09_is_further_out_than_gcj02():

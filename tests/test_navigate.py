@@ -1,4 +1,4 @@
-"""Navigate links: DESIGN.md formats, WGS-84 declared, hostile names kept inside their parameter."""
+"""Navigate links: providers' URI formats, WGS-84 declared, hostile names kept in place."""
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
