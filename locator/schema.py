@@ -4,6 +4,7 @@ import sqlite3
 
 import sqlite_utils
 
+from . import version_deltas
 from .records import COLUMNS
 
 TEXT_SEARCH_COLUMNS = ("name", "name_en", "address", "address_en")
@@ -121,6 +122,43 @@ def _audit_lookup(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS audit_log_action ON audit_log (action, actor, address)")
 
 
+def _version_deltas(db: sqlite_utils.Database) -> None:
+    """Versions store what changed: a delta against the version before, and a full snapshot
+    (a keyframe) only every KEYFRAME_EVERY versions or when the deltas outgrow it.
+
+    Every version is read back (snapshot, or the version before plus its delta) and rewritten
+    only if its form changes, so that running this again changes nothing. The pages it frees
+    are reused by later versions; VACUUM shrinks the file now (it needs the write lock and
+    twice the disk space, so it is left to the operator).
+    """
+    if "delta" not in db["versions"].columns_dict:
+        db.execute("ALTER TABLE versions ADD COLUMN delta BLOB")
+    previous, chain = None, None
+    # One version in memory at a time: a database may hold hundreds of 20,000-row snapshots.
+    for (number,) in db.execute("SELECT number FROM versions ORDER BY number").fetchall():
+        snapshot, delta = db.execute("SELECT snapshot, delta FROM versions WHERE number = ?",
+                                     [number]).fetchone()
+        if snapshot is not None:
+            records = version_deltas.unpack(snapshot)
+        else:
+            records = version_deltas.replay(previous, [version_deltas.unpack(delta)])
+        stored = version_deltas.encode(previous, records, chain)
+        if (stored.snapshot is None) != (snapshot is None):
+            db.execute("UPDATE versions SET snapshot = ?, delta = ? WHERE number = ?",
+                       [stored.snapshot, stored.delta, number])
+        previous, chain = records, _grown(chain, stored)
+
+
+def _grown(chain: version_deltas.Chain | None,
+           stored: version_deltas.Stored) -> version_deltas.Chain:
+    """The chain after one more version stored as `stored`."""
+    if stored.snapshot is not None:
+        return version_deltas.Chain(1, len(stored.snapshot), 0)
+    assert chain is not None and stored.delta is not None
+    return version_deltas.Chain(chain.versions + 1, chain.keyframe_bytes,
+                                chain.delta_bytes + len(stored.delta))
+
+
 # Run by every version that changes the facilities (store.commit_version) and by the migration.
 REFRESH_EXTENTS = ("INSERT INTO category_extents"
                    " SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
@@ -139,7 +177,7 @@ def _split_sql(script: str) -> list[str]:
 
 
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
-              _admin_console, _category_extents, _audit_lookup)
+              _admin_console, _category_extents, _audit_lookup, _version_deltas)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:

@@ -6,14 +6,13 @@ import os
 import sqlite3
 import unicodedata
 import urllib.parse
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
 
-from . import schema
+from . import schema, version_deltas
 from .records import COLUMNS
 
 _COLS = ", ".join(COLUMNS)
@@ -136,6 +135,8 @@ class Store:
         self.inode = _inode(path)
         self.db = sqlite_utils.Database(conn)
         self._writing = False
+        # A keyframe at least every this many versions (tests lower it to reach keyframes).
+        self.keyframe_every = version_deltas.KEYFRAME_EVERY
 
     def reusable(self) -> bool:
         """Whether this connection may serve another request: writable, and the file at its
@@ -309,12 +310,24 @@ class Store:
         return next(iter(rows), None)
 
     def version_records(self, number: int) -> list[dict] | None:
-        """The full snapshot of records that version `number` made the dataset, or None."""
-        if not _is_sqlite_integer(number):
+        """The records that version `number` made the dataset, exactly as committed, or None."""
+        rows = self._chain(number)
+        if not rows:
             return None
-        row = self.db.execute("SELECT snapshot FROM versions WHERE number = ?",
-                              [number]).fetchone()
-        return None if row is None else json.loads(zlib.decompress(row[0]))
+        deltas = (version_deltas.unpack(delta) for _, _, delta in rows[1:])
+        return version_deltas.replay(version_deltas.unpack(rows[0][1]), deltas)
+
+    def _chain(self, number: int) -> list[tuple[int, bytes | None, bytes | None]]:
+        """(number, snapshot, delta) from the newest keyframe up to version `number`; [] if
+        there is no such version."""
+        if not _is_sqlite_integer(number):
+            return []
+        with self.reading():
+            rows = self.db.execute(
+                "SELECT number, snapshot, delta FROM versions WHERE number <= :n AND number >="
+                " (SELECT number FROM versions WHERE number <= :n AND snapshot IS NOT NULL"
+                "  ORDER BY number DESC LIMIT 1) ORDER BY number", {"n": number}).fetchall()
+        return rows if rows and rows[-1][0] == number else []
 
     def commit_version(self, records: Sequence[dict], change: Change, *, actor: str, kind: str,
                        filename: str = "", sha256: str = "", mode: str = "replace",
@@ -326,21 +339,33 @@ class Store:
             number = current["number"] if current else 0
             if expected_version is not None and expected_version != number:
                 raise StaleDataset(f"dataset is at version {number}, not {expected_version}")
+            stored = self._stored_form(number, records)
             self._apply(records, change)
             self.db.execute("DELETE FROM category_extents")
             self.db.execute(schema.REFRESH_EXTENTS)
             number += 1
             self.db.execute(
                 "INSERT INTO versions (number, created_at, actor, kind, filename, sha256, mode,"
-                " added, changed, removed, unchanged, total, restored_from, snapshot)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " added, changed, removed, unchanged, total, restored_from, snapshot, delta)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [number, _now(), actor, kind, filename, sha256, mode, len(change.added),
                  len(change.changed), len(change.removed), change.unchanged, len(records),
-                 restored_from, _pack(records)])
+                 restored_from, stored.snapshot, stored.delta])
             detail = {"version": number, "file": filename, "added": len(change.added),
                       "changed": len(change.changed), "removed": len(change.removed)}
             self.audit(kind, actor, address, detail)
         return number
+
+    def _stored_form(self, previous: int, records: Sequence[dict]) -> version_deltas.Stored:
+        """How to store `records` as the version after `previous`: a delta or a keyframe."""
+        rows = self._chain(previous)
+        if not rows:
+            return version_deltas.encode(None, records, None)
+        deltas = [version_deltas.unpack(delta) for _, _, delta in rows[1:]]
+        chain = version_deltas.Chain(len(rows), len(rows[0][1]),
+                                     sum(len(delta) for _, _, delta in rows[1:]))
+        before = version_deltas.replay(version_deltas.unpack(rows[0][1]), deltas)
+        return version_deltas.encode(before, records, chain, every=self.keyframe_every)
 
     def _apply(self, records: Sequence[dict], change: Change) -> None:
         """Write the added, changed and removed facilities of one version."""
@@ -680,11 +705,6 @@ def _now() -> str:
 def _iso(unix_time: float) -> str:
     """A Unix time as the audit log writes times: UTC, ISO 8601, to the second."""
     return datetime.fromtimestamp(unix_time, UTC).isoformat(timespec="seconds")
-
-
-def _pack(records: Sequence[dict]) -> bytes:
-    """A version snapshot: the records as compressed JSON."""
-    return zlib.compress(json.dumps(list(records), ensure_ascii=False).encode(), 1)
 
 
 def _search_text(text: str) -> str:

@@ -92,7 +92,7 @@ def test_search_follows_updates(store):
     assert [r["id"] for r in store.search("新名字")] == ["f-1"]
 
 
-def test_versions_keep_full_snapshots(store):
+def test_versions_read_back_the_records_they_were_given(store):
     first = [record(1), record(2)]
     v1 = commit(store, first, filename="a.csv", sha256="abc")
     v2 = commit(store, [record(2, name="改")])
