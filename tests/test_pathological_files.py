@@ -9,11 +9,11 @@ import sys
 import zipfile
 
 import pytest
-from bad_files import HEADER
-from factories import csv_bytes, row, xlsx_bytes
 
 from locator import tables
 from locator.importer import ImportSettings, read_import
+from tests.bad_files import HEADER
+from tests.factories import csv_bytes, row, xlsx_bytes
 from tests.processes import ROOT
 
 TODAY = datetime.date(2025, 6, 1)
