@@ -43,8 +43,9 @@ def tiny_disk(tmp_path):
                           capture_output=True, text=True)
     if done.returncode != 0:
         # Root in a container without CAP_SYS_ADMIN: not a fault of ours.
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}): needs root that may "
-                    "mount (a privileged container)")
+        said = (done.stderr.strip().splitlines() or ["no message"])[0]
+        pytest.skip(f"cannot mount a tmpfs here ({said}): needs root that may mount "
+                    "(a privileged container)")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=True)
 
