@@ -1,39 +1,56 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test`.
+# `make run`/`make serve` install only what running needs; `make check`/`make test` add the
+# test extras. Each has its own stamp, so switching between them installs only what is missing.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 export LOCATOR_DATABASE ?= instance/locator.sqlite
 
 PO := $(wildcard locator/translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run serve test lint bench clean
+.PHONY: run serve check test lint bench clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
 # Compiled catalogues are build products: made from the .po files, never committed.
-%.mo: %.po $(STAMP)
+# pybabel comes with flask-babel, a runtime dependency.
+%.mo: %.po $(RUN_STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
-run: $(STAMP) $(MO)
+run: $(RUN_STAMP) $(MO)
 	$(BIN)/flask --app wsgi facilities init
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 # Production-style: gunicorn with the settings in gunicorn.conf.py, on http://127.0.0.1:8000.
-serve: $(STAMP) $(MO)
+serve: $(RUN_STAMP) $(MO)
 	$(BIN)/flask --app wsgi facilities init
 	$(BIN)/gunicorn wsgi:app
 
-test: $(STAMP) $(MO)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check locator tests bench wsgi.py
+
+# The edit loop: lint, then the fast tiers (no real processes, no browser) but for the few
+# tests marked slow.
+check: lint $(MO)
+	$(BIN)/pytest -m "not slow" tests/unit tests/web
+
+# Everything: every tier, tests/system's processes and faults and tests/browser's chromium
+# included (each skips, saying what to install, where its tool is missing).
+test: lint $(MO)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.import_bench
 
 clean:

@@ -7,7 +7,7 @@ Why our own GCJ-02 code rather than a PyPI package: the formula is public and sh
 looked at either stop their inverse iteration early (prcoords: 1e-5 deg, about a metre)
 or offer only the one-step approximation (eviltransform's gcj2wgs, coord-convert).
 We need the exact inverse, so we iterate the forward transform to 1e-10 degrees.
-Published reference points checked in tests/test_geo.py keep this honest.
+Published reference points checked in tests/unit/test_geo.py keep this honest.
 """
 
 import math

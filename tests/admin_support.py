@@ -3,10 +3,9 @@
 import html
 import re
 
-from factories import load, row
-
 from locator import accounts, create_app
 from locator.store import Store
+from tests.factories import load, row
 
 USER, PASSWORD = "alice", "correct horse battery staple"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

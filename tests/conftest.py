@@ -1,9 +1,28 @@
-"""Shared fixtures: an app on a fresh SQLite file in tmp_path, its client and CLI runner."""
+"""Shared fixtures: an app on a fresh SQLite file in tmp_path, its client and CLI runner.
+
+The tests come in tiers, one folder each; `make check` runs the first two, `make test` all:
+- tests/unit: our code called directly (no Flask app, no server);
+- tests/web: the app through Flask's test client and CLI runner, in this process;
+- tests/system: real processes (gunicorn, nginx, the CLI as a child), kills, full and read-only
+  disks (root only), load;
+- tests/browser: the pages in Debian's chromium (skips until `apt-get install chromium`).
+"""
 
 import pytest
+import werkzeug.security
 
 from locator import create_app
 from locator.store import Store
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """New password hashes in this process use scrypt with N=2**10 instead of werkzeug's 2**15."""
+    # The hash records its own cost, so checking it is as cheap and logins work the same; at
+    # the real cost hashing was a third of the unit and web tiers' time. Patched on the function
+    # itself: its default method is read wherever it was imported.
+    monkeypatch.setattr(werkzeug.security.generate_password_hash, "__defaults__",
+                        ("scrypt:1024:8:1", 16))
 
 
 @pytest.fixture

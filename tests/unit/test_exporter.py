@@ -3,6 +3,7 @@
 import io
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +55,7 @@ def records(draw):
     return out
 
 
+@pytest.mark.slow
 @given(records())
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_export_then_import_is_the_identity(original):

@@ -1,16 +1,12 @@
 """The facilities CLI: import (replace, merge, dry run), export, history, rollback, init."""
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from locator.store import Store
 from tests.bad_files import BAD
 from tests.factories import csv_bytes, row
-from tests.processes import ROOT
 
 README = "README.md"
 
@@ -148,25 +144,3 @@ def test_every_bad_file_class_leaves_the_stored_dataset_unchanged(
     assert where in result.stderr and words in result.stderr, result.stderr
     assert invoke(runner, "export", "-").stdout_bytes == before
     assert [line.split()[0] for line in invoke(runner, "history").output.splitlines()] == ["1"]
-
-
-NICENESS_AFTER = """
-import os, sys
-from wsgi import app
-app.test_cli_runner().invoke(args=["facilities", *sys.argv[1:]])
-print(os.nice(0))
-"""
-
-
-@pytest.mark.parametrize("command", [["import", "{file}"], ["rollback", "99"]])
-@pytest.mark.parametrize("setting", ["10", "0"])
-def test_import_and_rollback_run_below_the_web_workers(tmp_path, command, setting):
-    # In a child process: a nice() cannot be taken back, so this one must not run it.
-    bad = tmp_path / "bad.csv"
-    bad.write_bytes(b"not,a,facility,file\n")
-    args = [a.format(file=bad) for a in command]
-    env = os.environ | {"LOCATOR_DATABASE": str(tmp_path / "db.sqlite"),
-                        "LOCATOR_BATCH_NICE": setting}
-    out = subprocess.run([sys.executable, "-c", NICENESS_AFTER, *args], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True).stdout
-    assert int(out.split()[-1]) - os.nice(0) == int(setting)

@@ -278,6 +278,7 @@ def counting_library():
             cache.cache_clear()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(valid_expressions, instants_2026)
 @example(NEVER_CHANGING[0], datetime(2026, 3, 3, 10))
@@ -316,6 +317,7 @@ def _library_answer(expression: str, now: datetime) -> tuple[bool | None, dateti
     return is_open, change
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(valid_expressions, instants_2026)
 def test_matches_library_on_ordinary_days(expression, now):
@@ -331,6 +333,7 @@ def test_matches_library_on_ordinary_days(expression, now):
         assert ours.next_change is None or ours.next_change > now + timedelta(days=7)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(valid_expressions, instants_2026)
 def test_state_holds_until_next_change(expression, now):

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from locator import datasets
 from locator.importer import read_import
 from locator.store import Store
+from tests.processes import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 with open(os.path.join(ROOT, "facilities.csv"), "rb") as _fh:
     SAMPLE = _fh.read()
 FUZZ = settings(max_examples=300, deadline=None,

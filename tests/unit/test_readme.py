@@ -5,8 +5,9 @@ import re
 
 from locator.categories import CATEGORIES
 from locator.records import COLUMNS, REQUIRED
+from tests.processes import ROOT
 
-README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+README = os.path.join(ROOT, "README.md")
 
 
 def readme() -> str:

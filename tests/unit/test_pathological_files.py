@@ -9,11 +9,11 @@ import sys
 import zipfile
 
 import pytest
-from bad_files import HEADER
-from factories import csv_bytes, row, xlsx_bytes
 
 from locator import tables
 from locator.importer import ImportSettings, read_import
+from tests.bad_files import HEADER
+from tests.factories import csv_bytes, row, xlsx_bytes
 from tests.processes import ROOT
 
 TODAY = datetime.date(2025, 6, 1)
@@ -213,6 +213,7 @@ def test_an_entity_expansion_bomb_is_refused_by_the_xml_parser():
     assert where(result) == [(None, None)] and "amplification" in str(result.errors[0])
 
 
+@pytest.mark.slow
 def test_a_row_numbered_past_excels_last_row_is_refused_there():
     # openpyxl yields an empty row for every number skipped: a 5 KB sheet with one cell in row
     # 100,000,000 was 100 million rows to read.

@@ -8,13 +8,22 @@ import re
 import zipfile
 
 import pytest
-from admin_support import console_app, dataset, english, login, make_admin, signed_in, text, token
-from factories import csv_bytes, load, row, xlsx_bytes
 
 from locator import exporter
 from locator.importer import read_import
 from locator.store import Store
+from tests.admin_support import (
+    console_app,
+    dataset,
+    english,
+    login,
+    make_admin,
+    signed_in,
+    text,
+    token,
+)
 from tests.bad_files import BAD
+from tests.factories import csv_bytes, load, row, xlsx_bytes
 
 
 @pytest.fixture

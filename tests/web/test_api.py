@@ -221,6 +221,7 @@ def test_text_category_and_bbox_filter_in_one_query_before_paging(db_path, q):
     assert (rooms_only["numberMatched"], rooms_only["numberReturned"]) == (501, 100)
 
 
+@pytest.mark.slow
 def test_a_large_dataset_is_served_a_page_at_a_time(db_path):
     load_synthetic(db_path, 20_000)
     client = create_app({"TESTING": True, "DATABASE": db_path}).test_client()

@@ -6,8 +6,6 @@ import io
 import re
 
 import pytest
-from admin_support import console_on_three_rooms, text, token
-from factories import csv_bytes, row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +13,8 @@ from locator import uploads
 from locator.importer import ImportSettings, read_import
 from locator.records import TEXT_COLUMNS
 from locator.store import Store
+from tests.admin_support import console_on_three_rooms, text, token
+from tests.factories import csv_bytes, row
 
 SETTINGS = ImportSettings(today=datetime.date(2025, 6, 1))
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"

@@ -2,15 +2,12 @@
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
 from locator import create_app, map_shells, maps
 from locator.geo import geodesic_m, wgs84_to_gcj02
 from tests.factories import load, row
-from tests.processes import ROOT
 
 ROOM = (22.5290, 113.0310)
 NAMES = (("nursing_room", "母婴室"), ("landmark", "<b>地标</b>"))
@@ -136,11 +133,3 @@ def test_every_map_shows_the_credit_and_review_number(app_with_tiles):
     for path in ("/map", "/facilities/room-1",
                  "/nearest?lat=22.5281&lon=113.031&category=nursing_room"):
         assert "© 高德地图 AutoNavi · GS(2021)1234号" in client.get(path).text, path
-
-
-def test_loading_the_app_leaves_folium_unloaded():
-    # CLI commands (imports at batch priority, admin tools) never draw a map: ~0.2 s saved.
-    code = "import sys, wsgi; print('folium' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
-    assert out.strip() == "False"

@@ -9,13 +9,13 @@ import zipfile
 
 import openpyxl
 import pytest
-from bad_files import BAD, HEADER
-from factories import csv_bytes, row
 
 from locator.geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m, wgs84_to_gcj02
 from locator.importer import Diff, ImportSettings, Problem, diff_records, read_import
 from locator.points import near_twins
 from locator.records import COLUMNS
+from tests.bad_files import BAD, HEADER
+from tests.factories import csv_bytes, row
 
 TODAY = datetime.date(2025, 6, 1)
 SETTINGS = ImportSettings(today=TODAY)

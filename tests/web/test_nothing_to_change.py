@@ -4,11 +4,11 @@ import io
 import re
 
 import pytest
-from admin_support import console_on_three_rooms, text, token
-from factories import csv_bytes, load, row
 
 from locator import datasets
 from locator.store import Store
+from tests.admin_support import console_on_three_rooms, text, token
+from tests.factories import csv_bytes, load, row
 
 NOTHING = "nothing to change"
 

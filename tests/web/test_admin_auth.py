@@ -6,7 +6,10 @@ import stat
 import time
 
 import pytest
-from admin_support import (
+
+from locator import accounts
+from locator.store import Store
+from tests.admin_support import (
     PASSWORD,
     USER,
     console_app,
@@ -18,10 +21,7 @@ from admin_support import (
     text,
     token,
 )
-from factories import csv_bytes, load, row
-
-from locator import accounts
-from locator.store import Store
+from tests.factories import csv_bytes, load, row
 
 # Every admin route and method but the login form itself, with a request body for POSTs.
 ROUTES = [

@@ -7,7 +7,15 @@ import re
 import urllib.parse
 
 import pytest
-from admin_support import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from locator import create_app
+from locator.pages import PAGE_PARAMETERS
+from locator.params import NearestParams
+from locator.store import Store
+from tests.admin_support import (
     PASSWORD,
     USER,
     console_app,
@@ -17,15 +25,7 @@ from admin_support import (
     signed_in,
     token,
 )
-from factories import load, row
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from werkzeug.datastructures import MultiDict
-
-from locator import create_app
-from locator.pages import PAGE_PARAMETERS
-from locator.params import NearestParams
-from locator.store import Store
+from tests.factories import load, row
 
 POISON_HOST = "poison.example"
 LANG_SWITCH = re.compile(r'class="lang-switch" href="([^"]*)"')

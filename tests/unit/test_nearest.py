@@ -140,6 +140,7 @@ QUERIES = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(datasets(), st.data())
 def test_matches_brute_force(records, data):

@@ -146,6 +146,7 @@ CASES = [(f"GET {p}", GenerationMode.POSITIVE) for p in PATHS] + [
     if any(param["in"] == "query" for param in item["get"].get("parameters", []))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label, mode", CASES)
 def test_api_conforms_to_its_document(app, label, mode):
     # schemathesis' own pytest plugin does not run under pytest 9, so drive its strategies
@@ -168,6 +169,7 @@ def test_api_conforms_to_its_document(app, label, mode):
     conforms()
 
 
+@pytest.mark.slow
 def test_stateful_links_hold(app):
     # Follow the documented links (a nearest result or a listed feature → its own Feature).
     # Random calls without an origin are 400 by the cross-parameter rule the stateless test

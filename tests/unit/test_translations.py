@@ -8,8 +8,8 @@ from babel.messages.pofile import read_po
 
 from locator.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
 from locator.i18n import DOMAINS
+from tests.processes import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "N_": None,
             "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
 METHODS = {"locator": [("**.py", "python")],

@@ -4,12 +4,12 @@ import datetime
 import re
 
 import pytest
-from admin_support import console_app, dataset, make_admin, signed_in, text, token
-from factories import load, row
 
 from locator.importer import CHINA_TIME
 from locator.records import COLUMNS
 from locator.store import Store
+from tests.admin_support import console_app, dataset, make_admin, signed_in, text, token
+from tests.factories import load, row
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask import request, request_finished
 
 from locator.warmup import warm_up
 from tests.factories import load, row
+from tests.processes import ROOT
 
 
 def open_files(path: str) -> list[str]:
@@ -50,7 +51,7 @@ def test_warm_up_on_an_empty_database_compiles_templates_only(app, db_path):
 
 def test_gunicorn_warms_then_freezes_the_master_heap(app, db_path):
     load(db_path, row(1))
-    config = runpy.run_path(os.path.join(os.path.dirname(__file__), "..", "gunicorn.conf.py"))
+    config = runpy.run_path(os.path.join(ROOT, "gunicorn.conf.py"))
     server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
     try:
         seen = statuses_while(app, lambda: config["when_ready"](server))
