@@ -10,8 +10,7 @@ import difflib
 import functools
 import re
 
-import opening_hours
-
+from . import hours
 from .categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
 from .problems import N_, Problem
 from .records import MAX_LENGTH, MULTILINE_COLUMNS
@@ -29,7 +28,6 @@ BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
 _CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 _CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
-_HOURS_POSITION = re.compile(r"-->\s*\d+:(\d+)")
 VALID_CATEGORIES = ", ".join(CATEGORIES)
 VALID_ACCESS = ", ".join(ACCESS_LABELS)
 MULTILINE_LIST = ", ".join(MULTILINE_COLUMNS)
@@ -146,33 +144,12 @@ def normalise_access(values: list[str], lines: list[int]) -> tuple[list[str], li
 
 def check_opening_hours(values: list[str], lines: list[int]) -> list[Problem]:
     """Each distinct opening_hours text parses as OSM syntax; the parser's reason is quoted."""
-    bad = {v: r for v in set(values) if v and (r := opening_hours_error(v)) is not None}
+    bad = {v: r for v in set(values) if v and (r := hours.validate(v)) is not None}
     return [Problem(line, "opening_hours", N_(
                 "opening_hours %(value)r is not valid OSM syntax (%(reason)s) — write it like "
                 "\"Mo-Fr 08:30-17:30; Sa 09:00-12:00; PH off\", or leave it blank if unknown"),
                 {"value": value, "reason": bad[value]})
             for value, line in zip(values, lines, strict=True) if value in bad]
-
-
-@functools.lru_cache(maxsize=4096)
-def opening_hours_error(text: str) -> str | None:
-    """None when `text` parses, else the parser's complaint in one short line."""
-    try:
-        opening_hours.OpeningHours(text)
-    except (opening_hours.ParserError, SyntaxError, ValueError) as exc:
-        return _short_parser_message(str(exc))
-    return None
-
-
-def _short_parser_message(message: str) -> str:
-    """'at character 7: expected …' from the parser's multi-line, caret-drawing message."""
-    reason = next((ln.strip(" =") for ln in message.splitlines() if ln.strip().startswith("=")),
-                  message.splitlines()[0] if message else "")
-    reason = reason.replace("EOI", "end of text")
-    position = _HOURS_POSITION.search(message)
-    if position:
-        reason = f"at character {position.group(1)}: {reason}"
-    return reason[:200]
 
 
 def normalise_amenities(values: list[str], categories: list[str],

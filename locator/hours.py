@@ -77,6 +77,7 @@ _WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MENTIONS_PH = re.compile(r"\bPH\b", re.IGNORECASE)
+_PARSER_POSITION = re.compile(r"-->\s*\d+:(\d+)")
 
 
 @lru_cache(maxsize=2048)
@@ -295,20 +296,24 @@ def week(opening_hours: str, start: date, lang: str) -> list[tuple[date, str]]:
 
 @lru_cache(maxsize=2048)
 def validate(opening_hours: str) -> str | None:
-    """None if the expression is valid (blank is: it means unknown), else the parser's message."""
+    """None if the expression is valid (blank is: it means unknown), else the parser's
+    complaint in one short line: the one check of opening hours, for the importer too."""
     text = (opening_hours or "").strip()
     if not text:
         return None
     try:
         _parse(text)
-    except ParserError as error:
-        return _one_line(str(error))
+    except (ParserError, SyntaxError, ValueError) as error:
+        return _short_message(str(error))
     return None
 
 
-def _one_line(message: str) -> str:
-    """The parser's multi-line message, pointer art dropped, on one line for error lists."""
-    position = re.search(r"--> \d+:(\d+)", message)
-    expected = message.rsplit("= ", 1)[-1].strip()
-    where = f" at character {position.group(1)}" if position else ""
-    return f"invalid opening_hours{where}: {expected}"
+def _short_message(message: str) -> str:
+    """'at character 7: expected …' from the parser's multi-line, caret-drawing message."""
+    reason = next((ln.strip(" =") for ln in message.splitlines() if ln.strip().startswith("=")),
+                  message.splitlines()[0] if message else "")
+    reason = reason.replace("EOI", "end of text")
+    position = _PARSER_POSITION.search(message)
+    if position:
+        reason = f"at character {position.group(1)}: {reason}"
+    return reason[:200]
