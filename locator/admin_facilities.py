@@ -6,16 +6,15 @@ new version like any other.
 """
 
 import csv
-import datetime
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from . import console, datasets, exporter
+from . import console, datasets, exporter, results
 from .categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
 from .db import import_settings, open_store
 from .i18n import gettext
-from .importer import CHINA_TIME, ImportResult
+from .importer import ImportResult
 from .records import COLUMNS
 from .store import StaleDataset
 
@@ -139,8 +138,8 @@ def _form_values(record: dict) -> dict:
 
 
 def _today() -> str:
-    """Today's date in Xinhui."""
-    return datetime.datetime.now(CHINA_TIME).date().isoformat()
+    """Today's date in Xinhui, by the app's clock (the one pages and the API use)."""
+    return results.now().date().isoformat()
 
 
 def _form(record: dict, values: dict, based_on: int | None, *, result: ImportResult | None = None,

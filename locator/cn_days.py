@@ -10,18 +10,18 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
 from opening_hours import OpeningHours, State
+
+from .clock import SHANGHAI
 
 HOLIDAY = "holiday"  # a statutory day off (bridged days included)
 WORKDAY = "workday"  # a Saturday or Sunday that is a working day (调休)
 ORDINARY = "ordinary"  # a working weekday or a plain weekend day
 UNKNOWN = "unknown"  # chinese_calendar has no data for the year
 
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Nearest-date searches give up this far away; the calendar never needs more than a week,
 # and library holidays of a given weekday recur within a couple of years.
 _SEARCH_YEARS = 2
@@ -55,9 +55,9 @@ def holiday_name(name: str | None, lang: str) -> str:
 @lru_cache(maxsize=64)
 def _library_holidays(year: int) -> frozenset[date]:
     """Dates the library's CN calendar treats as PH in `year`."""
-    start = datetime(year, 1, 1, tzinfo=_SHANGHAI)
-    end = datetime(year + 1, 1, 1, tzinfo=_SHANGHAI)
-    days, calendar = set(), OpeningHours("PH", timezone=_SHANGHAI, country="CN")
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    days, calendar = set(), OpeningHours("PH", timezone=SHANGHAI, country="CN")
     for s, e, state, _ in calendar.intervals(start, end):
         if state is State.OPEN:
             days.update(s.date() + timedelta(days=n) for n in range((e - s).days))

@@ -5,6 +5,7 @@ import threading
 
 from flask import Flask, current_app, g
 
+from . import results
 from .importer import ImportSettings
 from .store import Store
 
@@ -56,9 +57,10 @@ def close_kept_stores() -> None:
 
 
 def import_settings() -> ImportSettings:
-    """The importer's settings from the app configuration."""
+    """The importer's settings from the app configuration, "today" by the app's clock."""
     return ImportSettings(service_area=tuple(current_app.config["SERVICE_AREA"]),
-                          max_bytes=int(current_app.config["MAX_IMPORT_BYTES"]))
+                          max_bytes=int(current_app.config["MAX_IMPORT_BYTES"]),
+                          today=results.now().date())
 
 
 def init_app(app: Flask) -> None:

@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
-from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours, ParserError, State
 
 from locator import cn_days
+from locator.clock import SHANGHAI, shanghai_now
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # How far ahead to look for the next change; beyond it a state counts as permanent.
 HORIZON = timedelta(days=400)
 # …and how many of the library's runs (stretches of one state and comment) to walk at most
@@ -89,7 +88,7 @@ def _parse(text: str) -> OpeningHours:
 def _local(now: datetime | None) -> datetime:
     """`now` as an aware Shanghai time; naive means Shanghai already."""
     if now is None:
-        return datetime.now(SHANGHAI)
+        return shanghai_now()
     if now.tzinfo is None:
         return now.replace(tzinfo=SHANGHAI)
     # The library accepts ZoneInfo only, not datetime.timezone: always convert.

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .categories import CATEGORIES
+from .clock import shanghai_now
 from .points import near_twins
 from .problems import N_, Problem
 from .records import COLUMNS
@@ -20,8 +21,6 @@ __all__ = ["Diff", "ImportResult", "ImportSettings", "Problem", "diff_records", 
 
 DUPLICATE_METRES = 15.0
 LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
-# China has kept UTC+8 all year since 1991: no tz database needed for "today in Asia/Shanghai".
-CHINA_TIME = datetime.timezone(datetime.timedelta(hours=8), "Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merg
         table = read_table(data, filename)
     except TableError as exc:
         return _refused(sha256, [exc.problem], [])
-    today = settings.today or datetime.datetime.now(CHINA_TIME).date()
+    today = settings.today or shanghai_now().date()
     checked = validate(table, settings.service_area, today, progress)
     if not checked.errors and not checked.records and not (merge or allow_empty):
         checked.errors.append(_no_rows(len(current)))

@@ -2,20 +2,19 @@
 
 import math
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from . import hours
+from .clock import shanghai_now
 
 WALKING_M_PER_MIN = 75  # a straight-line estimate: real walks are longer
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def now() -> datetime:
     """The current time in Asia/Shanghai; tests inject a clock through config CLOCK."""
     clock = current_app.config.get("CLOCK")
-    return clock() if clock else datetime.now(SHANGHAI)
+    return clock() if clock else shanghai_now()
 
 
 def walking_min(distance_m: float) -> int:

@@ -11,7 +11,8 @@ from opening_hours import OpeningHours, State
 
 from bench.hours_expressions import expressions as generated_expressions
 from locator import cn_days, hours
-from locator.hours import SHANGHAI, HoursStatus
+from locator.clock import SHANGHAI
+from locator.hours import HoursStatus
 
 OFFICE = "Mo-Fr 08:30-17:30; Sa,Su off"
 DAILY_PH_OFF = "Mo-Su 08:00-18:00; PH off"

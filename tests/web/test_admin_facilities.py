@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from locator.importer import CHINA_TIME
+from locator.clock import SHANGHAI, shanghai_now
 from locator.records import COLUMNS
 from locator.store import Store
 from tests.admin_support import console_app, dataset, make_admin, signed_in, text, token
@@ -146,7 +146,7 @@ def test_verify_sets_today_in_shanghai_as_a_new_version(client, db_path):
     response = client.post("/admin/facilities/room-3/verify", data={
         "csrf_token": token(client, "/admin/facilities"), "back": "/admin/facilities?q=room"})
     assert response.status_code == 302 and response.location == "/admin/facilities?q=room"
-    today = datetime.datetime.now(CHINA_TIME).date().isoformat()
+    today = shanghai_now().date().isoformat()
     assert stored(db_path, "room-3")["verified_on"] == today
     version = last_version(db_path)
     assert (version["kind"], version["changed"], version["filename"]) == ("verify", 1, "room-3")
@@ -154,6 +154,16 @@ def test_verify_sets_today_in_shanghai_as_a_new_version(client, db_path):
     client.post("/admin/facilities/room-3/verify",
                 data={"csrf_token": token(client, "/admin/facilities"), "back": "https://x/"})
     assert last_version(db_path)["number"] == version["number"]
+
+
+def test_verify_takes_today_from_the_clock_pages_use(app, db_path):
+    # One clock: at 23:30 UTC on Dec 31 it is already Jan 1 in Xinhui, for the console too.
+    late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC).astimezone(SHANGHAI)
+    app.config["CLOCK"] = lambda: late
+    client = signed_in(app)
+    client.post("/admin/facilities/room-3/verify",
+                data={"csrf_token": token(client, "/admin/facilities")})
+    assert stored(db_path, "room-3")["verified_on"] == "2027-01-01"
 
 
 def test_edit_and_verify_of_an_unknown_facility_are_404(client, db_path):
