@@ -108,18 +108,6 @@ class Shell:
     div_id: str = MAP_ID
 
 
-def build_shell(kind: str, lang: str, tiles: Tiles,
-                layer_names: tuple[tuple[str, str], ...] = ()) -> Shell:
-    """The folium shell of a `points` or `overview` map, built once per arguments.
-
-    folium loads on first use (~0.2 s): CLI commands never draw a map, and gunicorn's master
-    builds the shells while warming up, before it forks the workers.
-    """
-    from . import map_shells
-
-    return map_shells.build_shell(kind, lang, tiles, layer_names)
-
-
 def point_data(origin, points: Iterable[dict], tiles: Tiles) -> dict:
     """The points map's JSON: origin and numbered results at their display positions."""
     data = {"origin": None, "points": []}

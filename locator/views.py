@@ -207,9 +207,16 @@ def _static(path: str) -> str:
 
 
 def _build_shell(kind: str, lang: str) -> maps.Shell:
-    """The cached folium shell for `kind` in `lang` with the configured tiles."""
+    """The cached folium shell for `kind` in `lang` with the configured tiles.
+
+    folium loads on first use (~0.2 s): CLI commands never draw a map, and gunicorn's master
+    builds the shells while warming up, before it forks the workers.
+    """
+    from . import map_shells
+
     names = tuple((c.key, c.label(lang)) for c in CATEGORIES.values())
-    return maps.build_shell(kind, lang, pages.tiles(), names if kind == "overview" else ())
+    return map_shells.build_shell(kind, lang, pages.tiles(),
+                                  names if kind == "overview" else ())
 
 
 def _categories() -> list[dict]:

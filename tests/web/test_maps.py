@@ -45,7 +45,7 @@ def test_display_point_shifts_only_on_gcj02_tiles():
 
 @pytest.mark.parametrize("kind", maps.KINDS)
 def test_shell_loads_only_local_vendor_files(kind):
-    shell = maps.build_shell(kind, "zh", maps.tiles_from_config({}), NAMES)
+    shell = map_shells.build_shell(kind, "zh", maps.tiles_from_config({}), NAMES)
     files = shell.js + shell.css
     assert files and all(f.startswith("/static/vendor/") for f in files)
     for unwanted in ("jquery", "bootstrap", "awesome", "fontawesome", "glyphicons", "http"):
@@ -56,9 +56,9 @@ def test_shell_loads_only_local_vendor_files(kind):
 
 def test_shell_is_deterministic_and_holds_no_request_data():
     tiles = maps.tiles_from_config({})
-    first = maps.build_shell("overview", "en", tiles, NAMES)
+    first = map_shells.build_shell("overview", "en", tiles, NAMES)
     map_shells.build_shell.cache_clear()
-    again = maps.build_shell("overview", "en", tiles, NAMES)
+    again = map_shells.build_shell("overview", "en", tiles, NAMES)
     assert first == again and first.digest == again.digest
     assert "window.LocatorMap" in first.script and '"nursing_room": marker_cluster_nursing_room' \
         in first.script
@@ -67,7 +67,7 @@ def test_shell_is_deterministic_and_holds_no_request_data():
 def test_shell_escapes_attribution_and_layer_names_for_leaflet_html():
     tiles = maps.tiles_from_config({"TILES_ATTRIBUTION": "<img src=x onerror=alert(1)>",
                                     "MAP_REVIEW_NUMBER": "</script>"})
-    script = maps.build_shell("overview", "zh", tiles, NAMES).script
+    script = map_shells.build_shell("overview", "zh", tiles, NAMES).script
     assert "<img" not in script and "</script>" not in script and "<b>" not in script
     # Leaflet inserts attribution and layer names as HTML: they arrive as entities.
     attribution = re.search(r'"attribution": ("[^"]*")', script).group(1)
@@ -77,7 +77,7 @@ def test_shell_escapes_attribution_and_layer_names_for_leaflet_html():
 
 
 def test_tiles_are_added_by_the_page_script_not_the_shell():
-    script = maps.build_shell("points", "zh", maps.tiles_from_config({})).script
+    script = map_shells.build_shell("points", "zh", maps.tiles_from_config({})).script
     assert "tile_layer_base0.addTo" not in script  # no tiles fetched for a throw-away view
 
 
