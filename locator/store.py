@@ -227,21 +227,6 @@ class Store:
         rows = self.db.query(f"SELECT {_COLS} FROM facilities WHERE id = ?", [facility_id])
         return next(iter(rows), None)
 
-    def in_box(self, min_lat: float, min_lon: float, max_lat: float, max_lon: float,
-               category: str | None = None) -> list[dict]:
-        """Facilities whose exact position lies in the box, found through the R*Tree."""
-        # The R*Tree holds 32-bit floats rounded outwards, so overlap predicates find every
-        # candidate; the exact test runs on the main table's 64-bit coordinates.
-        sql = (f"SELECT {_FCOLS} FROM facility_rtree r JOIN facilities f ON f.fid = r.fid"
-               " WHERE r.max_lat >= :min_lat AND r.min_lat <= :max_lat"
-               " AND r.max_lon >= :min_lon AND r.min_lon <= :max_lon"
-               " AND f.lat BETWEEN :min_lat AND :max_lat AND f.lon BETWEEN :min_lon AND :max_lon")
-        params = {"min_lat": min_lat, "max_lat": max_lat, "min_lon": min_lon, "max_lon": max_lon}
-        if category is not None:
-            sql += " AND +f.category = :category"  # "+": drive the query from the R*Tree
-            params["category"] = category
-        return list(self.db.query(sql, params))
-
     def search(self, text: str, limit: int = 10) -> list[dict]:
         """Facilities whose name or address contains `text` (Chinese or English substring)."""
         text = _search_text(text)
@@ -453,8 +438,10 @@ class Store:
                           *, category: str | None = None, access: str | None = None,
                           amenities: Sequence[str] = ()) -> list[tuple[int, str, float, float]]:
         """(fid, id, lat, lon) of the facilities in the box that pass the filters."""
-        # Same overlap-then-exact test as in_box. The unary + keeps the planner from driving
-        # the query with the category index (a quarter of the table) instead of the R*Tree.
+        # The R*Tree holds 32-bit floats rounded outwards, so its overlap test finds every
+        # candidate and the exact test on the 64-bit coordinates decides. The unary + keeps
+        # the planner from driving the query with the category index (a quarter of the table)
+        # instead of the R*Tree.
         sql = ("SELECT f.fid, f.id, f.lat, f.lon FROM facility_rtree r"
                " JOIN facilities f ON f.fid = r.fid"
                " WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?"
@@ -670,7 +657,7 @@ def _box_filter(box: tuple[float, float, float, float] | None) -> _Filter | None
         return None
     params = dict(zip(("min_lat", "min_lon", "max_lat", "max_lon"), box, strict=True))
     exact = "f.lat BETWEEN :min_lat AND :max_lat AND f.lon BETWEEN :min_lon AND :max_lon"
-    # As in in_box: the R*Tree's 32-bit bounds overlap every candidate; `exact` decides.
+    # The R*Tree's 32-bit bounds, rounded outwards, overlap every candidate; `exact` decides.
     overlap = ("SELECT fid FROM facility_rtree WHERE max_lat >= :min_lat AND min_lat <= :max_lat"
                " AND max_lon >= :min_lon AND min_lon <= :max_lon")
     return _Filter(exact, params, overlap, exact)

@@ -54,14 +54,19 @@ def test_extents_follow_each_version_and_the_upgrade_fills_them(db_path):
     assert store.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
 
 
+def in_box(store: Store, *box: float) -> list[dict]:
+    """The facilities exactly inside the box (min_lat, min_lon, max_lat, max_lon), by id."""
+    return store.facilities_after("", 10_000, box=box).records
+
+
 def test_rtree_follows_insert_update_delete(store):
     commit(store, [record(1), record(2)])
-    assert [r["id"] for r in store.in_box(22.5005, 113.0005, 22.5015, 113.0015)] == ["f-1"]
+    assert [r["id"] for r in in_box(store, 22.5005, 113.0005, 22.5015, 113.0015)] == ["f-1"]
     commit(store, [record(1, lat=22.7, lon=113.2), record(2)])
-    assert store.in_box(22.5005, 113.0005, 22.5015, 113.0015) == []
-    assert [r["id"] for r in store.in_box(22.69, 113.19, 22.71, 113.21)] == ["f-1"]
+    assert in_box(store, 22.5005, 113.0005, 22.5015, 113.0015) == []
+    assert [r["id"] for r in in_box(store, 22.69, 113.19, 22.71, 113.21)] == ["f-1"]
     commit(store, [record(2)])
-    assert store.in_box(22.0, 112.0, 23.0, 114.0)[0]["id"] == "f-2"
+    assert in_box(store, 22.0, 112.0, 23.0, 114.0)[0]["id"] == "f-2"
     rtree_rows = store.db.execute("SELECT count(*) FROM facility_rtree").fetchone()[0]
     assert rtree_rows == 1
 
@@ -69,7 +74,7 @@ def test_rtree_follows_insert_update_delete(store):
 def test_in_box_uses_exact_coordinates_not_float32(store):
     # 32-bit floats cannot tell these apart; the exact test on the main table must.
     commit(store, [record(1, lat=22.5000001, lon=113.0), record(2, lat=22.5000003, lon=113.0)])
-    hits = store.in_box(22.5000002, 112.9, 22.6, 113.1)
+    hits = in_box(store, 22.5000002, 112.9, 22.6, 113.1)
     assert [r["id"] for r in hits] == ["f-2"]
 
 
@@ -147,7 +152,7 @@ def test_bulk_versions_rebuild_indexes_consistently(store):
     db = store.db
     assert db.execute("SELECT count(*) FROM facility_rtree").fetchone()[0] == 3000
     assert db.execute("SELECT bulk FROM index_sync").fetchone()[0] == 0
-    assert len(store.in_box(22.69, 113.19, 22.71, 113.3)) == 2500
+    assert len(in_box(store, 22.69, 113.19, 22.71, 113.3)) == 2500
     assert [r["id"] for r in store.search("新地标2499")] == ["f-2499"]
     assert store.search("地标10") and not store.search("新地标2500")
     assert [r["id"] for r in store.search("单独改名")] == ["f-2999"]
