@@ -146,17 +146,7 @@ def _version_deltas(db: sqlite_utils.Database) -> None:
         if (stored.snapshot is None) != (snapshot is None):
             db.execute("UPDATE versions SET snapshot = ?, delta = ? WHERE number = ?",
                        [stored.snapshot, stored.delta, number])
-        previous, chain = records, _grown(chain, stored)
-
-
-def _grown(chain: version_deltas.Chain | None,
-           stored: version_deltas.Stored) -> version_deltas.Chain:
-    """The chain after one more version stored as `stored`."""
-    if stored.snapshot is not None:
-        return version_deltas.Chain(1, len(stored.snapshot), 0)
-    assert chain is not None and stored.delta is not None
-    return version_deltas.Chain(chain.versions + 1, chain.keyframe_bytes,
-                                chain.delta_bytes + len(stored.delta))
+        previous, chain = records, version_deltas.grown(chain, stored)
 
 
 # Run by every version that changes the facilities (store.commit_version) and by the migration.

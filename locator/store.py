@@ -347,8 +347,9 @@ class Store:
         if not rows:
             return version_deltas.encode(None, records, None)
         deltas = [version_deltas.unpack(delta) for _, _, delta in rows[1:]]
-        chain = version_deltas.Chain(len(rows), len(rows[0][1]),
-                                     sum(len(delta) for _, _, delta in rows[1:]))
+        chain = None
+        for _, snapshot, delta in rows:
+            chain = version_deltas.grown(chain, version_deltas.Stored(snapshot, delta))
         before = version_deltas.replay(version_deltas.unpack(rows[0][1]), deltas)
         return version_deltas.encode(before, records, chain, every=self.keyframe_every)
 

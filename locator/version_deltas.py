@@ -35,6 +35,14 @@ class Stored:
     delta: bytes | None
 
 
+def grown(chain: Chain | None, stored: Stored) -> Chain:
+    """The chain after one more version stored as `stored` (a keyframe starts a new one)."""
+    if stored.snapshot is not None:
+        return Chain(1, len(stored.snapshot), 0)
+    assert chain is not None and stored.delta is not None
+    return Chain(chain.versions + 1, chain.keyframe_bytes, chain.delta_bytes + len(stored.delta))
+
+
 def pack(value: object) -> bytes:
     """A value as compressed JSON."""
     return zlib.compress(json.dumps(value, ensure_ascii=False).encode(), 1)
