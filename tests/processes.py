@@ -71,6 +71,13 @@ class Gunicorn:
         with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as fh:
             return [int(pid) for pid in fh.read().split()]
 
+    @classmethod
+    def on_sample(cls, folder, **options) -> "Gunicorn":
+        """gunicorn on a new database in `folder` holding the sample dataset (facilities.csv)."""
+        db_path = os.path.join(folder, "locator.sqlite")
+        run_cli(db_path, "facilities", "init")
+        return cls(db_path, **options)
+
     def stop(self) -> None:
         """Stop gunicorn and its workers."""
         self.proc.terminate()

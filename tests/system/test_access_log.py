@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from locator.access_log import private_query, private_target
-from tests.processes import Gunicorn, run_cli
+from tests.processes import Gunicorn
 
 PERSONAL = ("/nearest?lat=22.5312&lon=113.0871&q=%E6%88%91%E5%AE%B6%E6%A5%BC%E4%B8%8B"
             "&category=bus_stop")
@@ -34,9 +34,8 @@ def test_targets_and_urls_keep_their_path():
 
 
 def test_gunicorn_access_log_has_no_coordinates_and_no_search_text(tmp_path):
-    db_path, log_path = str(tmp_path / "locator.sqlite"), tmp_path / "access.log"
-    run_cli(db_path, "facilities", "init")
-    server = Gunicorn(db_path, workers=1, args=("--access-logfile", str(log_path)))
+    log_path = tmp_path / "access.log"
+    server = Gunicorn.on_sample(tmp_path, workers=1, args=("--access-logfile", str(log_path)))
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         conn.request("GET", PERSONAL, headers={

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.processes import ROOT, Gunicorn, SlowClients, free_port, run_cli
+from tests.processes import ROOT, Gunicorn, SlowClients, free_port
 
 NGINX = "/usr/sbin/nginx"
 pytestmark = pytest.mark.skipif(not os.access(NGINX, os.X_OK),
@@ -53,9 +53,7 @@ def proxy(tmp_path_factory):
     """nginx on a free port in front of gunicorn with ONE SYNC worker: a slow client reaching
     gunicorn would stall it, so a prompt answer shows that nginx holds them."""
     tmp = tmp_path_factory.mktemp("nginx")
-    db_path = str(tmp / "locator.sqlite")
-    run_cli(db_path, "facilities", "init")
-    server = Gunicorn(db_path, workers=1, args=("--worker-class", "sync"))
+    server = Gunicorn.on_sample(tmp, workers=1, args=("--worker-class", "sync"))
     port = free_port()
     (tmp / "locator.conf").write_text(site_conf(port, server.port, str(tmp)))
     (tmp / "main.conf").write_text(MAIN_CONF.format(tmp=tmp))

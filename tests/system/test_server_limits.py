@@ -6,15 +6,13 @@ import time
 
 import pytest
 
-from tests.processes import Gunicorn, run_cli
+from tests.processes import Gunicorn
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """gunicorn with the project's gunicorn.conf.py on the sample dataset."""
-    db_path = str(tmp_path_factory.mktemp("limits") / "locator.sqlite")
-    run_cli(db_path, "facilities", "init")
-    server = Gunicorn(db_path, workers=1)
+    server = Gunicorn.on_sample(tmp_path_factory.mktemp("limits"), workers=1)
     yield server
     server.stop()
 

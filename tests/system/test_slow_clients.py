@@ -8,7 +8,7 @@ import time
 import pytest
 
 from locator.gunicorn_worker import HEADER_TIMEOUT_S
-from tests.processes import Gunicorn, SlowClients, run_cli
+from tests.processes import Gunicorn, SlowClients
 
 SLOW_CLIENTS = 8
 HEALTHZ_BOUND_S = 5  # generous: ~10 ms when nothing is wrong; sync workers made it > 30 s
@@ -17,9 +17,7 @@ HEALTHZ_BOUND_S = 5  # generous: ~10 ms when nothing is wrong; sync workers made
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """gunicorn with the project's gunicorn.conf.py (2 workers) on the sample dataset."""
-    db_path = str(tmp_path_factory.mktemp("serving") / "locator.sqlite")
-    run_cli(db_path, "facilities", "init")
-    server = Gunicorn(db_path, workers=2)
+    server = Gunicorn.on_sample(tmp_path_factory.mktemp("serving"), workers=2)
     yield server
     server.stop()
 
