@@ -15,9 +15,9 @@ workers = int(os.environ.get("LOCATOR_WORKERS", multiprocessing.cpu_count() * 2 
 threads = int(os.environ.get("LOCATOR_THREADS", 4))
 # gthread, but a connection gets a thread only once its request head has arrived whole, and a
 # client that does not send one within 10 s is dropped: slow or idle clients cost a socket,
-# never a thread (locator/gunicorn_worker.py). Sync workers gave each such client a whole
+# never a thread (locator/web/gunicorn_worker.py). Sync workers gave each such client a whole
 # process until the 30 s timeout.
-worker_class = "locator.gunicorn_worker.HeadBufferingWorker"
+worker_class = "locator.web.gunicorn_worker.HeadBufferingWorker"
 timeout = 30            # a worker whose event loop is stuck that long is restarted
 graceful_timeout = 20   # let in-flight requests finish on reload/stop
 keepalive = 5
@@ -42,10 +42,10 @@ control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # A visitor's position and search text are personal (PIPL): the logger writes request lines
-# and referers with only the values of harmless query keys (locator/access_log.py), e.g.
+# and referers with only the values of harmless query keys (locator/web/access_log.py), e.g.
 # "GET /nearest?lat=-&lon=-&category=bus_stop HTTP/1.1". The address stays (abuse handling);
 # the user agent is left out.
-logger_class = "locator.gunicorn_worker.PrivateAccessLogger"
+logger_class = "locator.web.gunicorn_worker.PrivateAccessLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
@@ -54,7 +54,7 @@ def when_ready(server):
     everything loaded so far out of the garbage collector's sight."""
     import gc
 
-    from locator.warmup import warm_up
+    from locator.web.warmup import warm_up
 
     warm_up(server.app.wsgi())
     # A worker's full collections walked every object the master had loaded (Flask, Jinja,

@@ -15,9 +15,9 @@ import zlib
 import openpyxl
 
 from bench.make_dataset import dataset_csv, synthetic_records
-from locator import tables
-from locator.importer import read_import
-from locator.records import COLUMNS
+from locator.core.records import COLUMNS
+from locator.ingest import tables
+from locator.ingest.importer import read_import
 
 RUNS = 3
 HEADER = "id,category,name,lat,lon"

@@ -18,10 +18,11 @@ import tracemalloc
 
 from flask import Blueprint, jsonify
 
-from locator import api, create_app
+from locator import create_app
+from locator.api import views as api
 from locator.db import open_store
-from locator.results import feature, now
-from locator.search import dataset_version
+from locator.search.nearby import dataset_version
+from locator.search.present import feature, now
 from tests.factories import load_synthetic
 
 BASELINE = "/bench/unpaged-facilities"
@@ -60,7 +61,7 @@ def bench_app(db_path: str):
 
 def middle_cursor(client, n: int) -> str:
     """The cursor of the page that starts half-way through the ids."""
-    from locator.paging import Cursor
+    from locator.api.paging import Cursor
 
     version = client.get("/api/facilities?limit=1").get_json()["dataset_version"]
     return Cursor(version, f"synthetic-{n // 2:07d}").encode()

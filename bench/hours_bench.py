@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, seed, settings
 
 from bench.hours_expressions import expressions
 from bench.make_dataset import synthetic_records
-from locator import create_app, hours
-from locator.store import Change, Store
+from locator import create_app
+from locator.core import hours
+from locator.store.sqlite import Change, Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASELINE = "24/7"

@@ -8,8 +8,8 @@ import io
 import random
 import sys
 
-from locator.categories import CATEGORIES
-from locator.records import COLUMNS
+from locator.core.categories import CATEGORIES
+from locator.core.records import COLUMNS
 
 # Inside Xinhui District (22.09–22.81 N, 112.78–113.26 E), clear of the configured margin.
 AREA = (22.10, 112.79, 22.80, 113.25)

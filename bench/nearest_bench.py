@@ -21,8 +21,8 @@ import numpy as np
 from geopy.distance import geodesic
 
 from bench.make_dataset import AREA, synthetic_records
-from locator.nearest import SPHERE_RADIUS, find_nearest
-from locator.store import Change, Store
+from locator.core.nearest import SPHERE_RADIUS, find_nearest
+from locator.store.sqlite import Change, Store
 
 K = 5
 CATEGORY = "nursing_room"

@@ -29,7 +29,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from bench.make_dataset import AREA, synthetic_records
 from locator import create_app
-from locator.store import Change, Store
+from locator.store.sqlite import Change, Store
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")  # full Lighthouse reports (gitignored)

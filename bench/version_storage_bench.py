@@ -12,8 +12,10 @@ import tempfile
 import time
 
 from bench.make_dataset import synthetic_records
-from locator import datasets, exporter, version_deltas
-from locator.store import Change, Store
+from locator import datasets
+from locator.ingest import exporter
+from locator.store import version_deltas
+from locator.store.sqlite import Change, Store
 
 TODAY = "2026-11-30"
 RUNS = 5

@@ -17,7 +17,7 @@ DEFAULTS = {
     # Optional external place search: "" (off), "nominatim" or "baidu" (+ GEOCODER_KEY).
     "GEOCODER": "",
     "GEOCODER_KEY": "",
-    # Admin console sessions (locator/sessions.py): None = Secure except in debug and tests.
+    # Admin console sessions (locator/admin/sessions.py): None = Secure except in debug and tests.
     "SESSION_COOKIE_SECURE": None,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     # Host names the app answers to, e.g. ["locator.example", ".locator.example"] (a leading dot
@@ -51,7 +51,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Proxies pass Host on as it came, so X-Forwarded-Host is never trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
-    from . import admin, api, cli, db, errors, health, i18n, security, serving, views
+    from locator import cli, db
+    from locator.admin import views as admin
+    from locator.api import views as api
+    from locator.public import views as public
+    from locator.web import errors, health, i18n, security, serving
     db.init_app(app)
     cli.init_app(app)
     errors.init_app(app)
@@ -59,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     serving.init_app(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     admin.init_app(app)
     return app

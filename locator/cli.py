@@ -8,10 +8,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import datasets, exporter, uploads
-from .db import import_settings, open_store
-from .importer import NOTHING_TO_CHANGE, Diff, ImportResult
-from .store import StaleDataset, WriteFailed
+from locator import datasets
+from locator.admin import uploads
+from locator.db import import_settings, open_store
+from locator.ingest import exporter
+from locator.ingest.importer import NOTHING_TO_CHANGE, Diff, ImportResult
+from locator.store.sqlite import StaleDataset, WriteFailed
 
 facilities = AppGroup("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20

@@ -3,8 +3,8 @@
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .importer import Diff, ImportResult, ImportSettings, diff_records, read_import
-from .store import Change, Store
+from locator.ingest.importer import Diff, ImportResult, ImportSettings, diff_records, read_import
+from locator.store.sqlite import Change, Store
 
 
 class RollbackError(Exception):

@@ -5,9 +5,9 @@ import threading
 
 from flask import Flask, current_app, g
 
-from . import results
-from .importer import ImportSettings
-from .store import Store
+from locator.ingest.importer import ImportSettings
+from locator.search import present
+from locator.store.sqlite import Store
 
 # Opening SQLite, setting its pragmas and closing it (which checkpoints the WAL when no other
 # connection is open) costs ~0.3 ms: a third of a cheap request. Each thread keeps its own
@@ -60,7 +60,7 @@ def import_settings() -> ImportSettings:
     """The importer's settings from the app configuration, "today" by the app's clock."""
     return ImportSettings(service_area=tuple(current_app.config["SERVICE_AREA"]),
                           max_bytes=int(current_app.config["MAX_IMPORT_BYTES"]),
-                          today=results.now().date())
+                          today=present.now().date())
 
 
 def init_app(app: Flask) -> None:

@@ -3,8 +3,9 @@
 import html
 import re
 
-from locator import accounts, create_app
-from locator.store import Store
+from locator import create_app
+from locator.admin import accounts
+from locator.store.sqlite import Store
 from tests.factories import load, row
 
 USER, PASSWORD = "alice", "correct horse battery staple"

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from locator import create_app
-from locator.store import Store
+from locator.store.sqlite import Store
 from tests.admin_support import PASSWORD, USER, make_admin
 from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, TILE_URL, needs_chromium, serving
 from tests.factories import csv_bytes, load, row

@@ -8,7 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from locator.access_log import private_query, private_target
+from locator.web.access_log import private_query, private_target
 from tests.processes import Gunicorn
 
 PERSONAL = ("/nearest?lat=22.5312&lon=113.0871&q=%E6%88%91%E5%AE%B6%E6%A5%BC%E4%B8%8B"

@@ -5,7 +5,7 @@ import signal
 import time
 
 from bench.make_dataset import dataset_csv
-from locator.store import Store
+from locator.store.sqlite import Store
 from tests.processes import flask_cli, run_cli, wal_size
 
 

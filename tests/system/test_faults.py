@@ -14,7 +14,7 @@ import pytest
 from bench.make_dataset import dataset_csv
 from locator import create_app
 from locator.db import close_kept_stores
-from locator.store import Store
+from locator.store.sqlite import Store
 from tests.admin_support import (
     PASSWORD,
     USER,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from locator.gunicorn_worker import HEADER_TIMEOUT_S
+from locator.web.gunicorn_worker import HEADER_TIMEOUT_S
 from tests.processes import Gunicorn, SlowClients
 
 SLOW_CLIENTS = 8

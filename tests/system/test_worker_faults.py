@@ -8,7 +8,7 @@ import threading
 import time
 
 from bench.make_dataset import dataset_csv
-from locator.store import Store
+from locator.store.sqlite import Store
 from tests.processes import Gunicorn, run_cli
 
 

@@ -13,7 +13,7 @@ import time
 import requests
 
 from bench.make_dataset import dataset_csv
-from locator.store import Store
+from locator.store.sqlite import Store
 from tests.processes import ROOT, Gunicorn, run_cli
 
 PASSWORD = "a long and unusual passphrase 7"

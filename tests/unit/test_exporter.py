@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from locator.categories import ACCESS_LABELS, CATEGORIES
-from locator.exporter import cell, write_csv, write_csv_stream
-from locator.importer import ImportSettings, read_import
-from locator.records import COLUMNS, MULTILINE_COLUMNS
+from locator.core.categories import ACCESS_LABELS, CATEGORIES
+from locator.core.records import COLUMNS, MULTILINE_COLUMNS
+from locator.ingest.exporter import cell, write_csv, write_csv_stream
+from locator.ingest.importer import ImportSettings, read_import
 
 AREA = ImportSettings().service_area
 HOSTILE = ["=cmd|' /C calc'!A0", "+86 750 1234567", "-1", "@SUM(A1)", "'quoted", "''",

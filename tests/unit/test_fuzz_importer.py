@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from locator import datasets
-from locator.importer import read_import
-from locator.store import Store
+from locator.ingest.importer import read_import
+from locator.store.sqlite import Store
 from tests.processes import ROOT
 
 with open(os.path.join(ROOT, "facilities.csv"), "rb") as _fh:

@@ -1,4 +1,4 @@
-"""Datum conversions and geodesic distance (locator.geo)."""
+"""Datum conversions and geodesic distance (locator.core.geo)."""
 
 import math
 import random
@@ -8,7 +8,7 @@ from geopy.distance import geodesic as geopy_geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from locator import geo
+from locator.core import geo
 
 # The service area: Xinhui District and a margin around it.
 LAT_MIN, LAT_MAX = 22.0, 22.9

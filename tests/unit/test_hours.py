@@ -1,4 +1,4 @@
-"""Opening hours in Asia/Shanghai with China's holidays and make-up days (locator.hours)."""
+"""Opening hours in Asia/Shanghai with China's holidays and make-up days (locator.core.hours)."""
 
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from opening_hours import OpeningHours, State
 
 from bench.hours_expressions import expressions as generated_expressions
-from locator import cn_days, hours
-from locator.clock import SHANGHAI
-from locator.hours import HoursStatus
+from locator.core import cn_days, hours
+from locator.core.clock import SHANGHAI
+from locator.core.hours import HoursStatus
 
 OFFICE = "Mo-Fr 08:30-17:30; Sa,Su off"
 DAILY_PH_OFF = "Mo-Su 08:00-18:00; PH off"

@@ -10,10 +10,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from locator.geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m, wgs84_to_gcj02
-from locator.importer import Diff, ImportSettings, Problem, diff_records, read_import
-from locator.points import near_twins
-from locator.records import COLUMNS
+from locator.core.geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m, wgs84_to_gcj02
+from locator.core.records import COLUMNS
+from locator.ingest.coordinates import near_twins
+from locator.ingest.importer import Diff, ImportSettings, Problem, diff_records, read_import
 from tests.bad_files import BAD, HEADER
 from tests.factories import csv_bytes, row
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from locator.navigate import amap_url, apple_url, baidu_url, geo_url, navigate_links
+from locator.core.navigate import amap_url, apple_url, baidu_url, geo_url, navigate_links
 
 LAT, LON = 22.520560, 113.065560
 HOSTILE = '"><script>alert(1)</script>&callnative=0#javascript:x ${y}'

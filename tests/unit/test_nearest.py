@@ -1,4 +1,4 @@
-"""Exact k-nearest search (locator.nearest) against a brute-force geodesic ranking."""
+"""Exact k-nearest search (locator.core.nearest) against a brute-force geodesic ranking."""
 
 import contextlib
 import math
@@ -12,10 +12,10 @@ from geopy.distance import geodesic as geopy_geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from locator import geo
-from locator.nearest import SPHERE_ERROR, circle_box, find_nearest, spherical_m
-from locator.records import COLUMNS, blank_record
-from locator.store import Change, Store
+from locator.core import geo
+from locator.core.nearest import SPHERE_ERROR, circle_box, find_nearest, spherical_m
+from locator.core.records import COLUMNS, blank_record
+from locator.store.sqlite import Change, Store
 
 # The service area: Xinhui District and a margin around it.
 LAT_MIN, LAT_MAX = 22.0, 22.9

@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from locator import tables
-from locator.importer import ImportSettings, read_import
+from locator.ingest import tables
+from locator.ingest.importer import ImportSettings, read_import
 from tests.bad_files import HEADER
 from tests.factories import csv_bytes, row, xlsx_bytes
 from tests.processes import ROOT
@@ -58,7 +58,7 @@ def test_trailing_blank_cells_do_not_count_as_columns():
 def test_a_100_kb_header_of_quote_comma_is_read_in_bounded_time():
     # csv.Sniffer took 30 s on this header (quadratic). Run in a child process with a timeout,
     # so that a regression fails the test instead of stalling the suite.
-    script = ("import time; from locator.importer import read_import\n"
+    script = ("import time; from locator.ingest.importer import read_import\n"
               "data = b',\"' * 50_000 + b'\\n'\n"
               "start = time.perf_counter(); result = read_import(data, 'x.csv', {})\n"
               "print(time.perf_counter() - start); print(result.errors[0])\n")

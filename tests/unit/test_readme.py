@@ -3,8 +3,8 @@
 import os
 import re
 
-from locator.categories import CATEGORIES
-from locator.records import COLUMNS, REQUIRED
+from locator.core.categories import CATEGORIES
+from locator.core.records import COLUMNS, REQUIRED
 from tests.processes import ROOT
 
 README = os.path.join(ROOT, "README.md")

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from locator.records import blank_record
-from locator.store import Change, Extent, StaleDataset, Store, WriteFailed
+from locator.core.records import blank_record
+from locator.store.sqlite import Change, Extent, StaleDataset, Store, WriteFailed
 
 
 def record(i: int, **fields) -> dict:

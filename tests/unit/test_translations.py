@@ -6,8 +6,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from locator.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
-from locator.i18n import DOMAINS
+from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from locator.web.i18n import DOMAINS
 from tests.processes import ROOT
 
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "N_": None,
@@ -45,9 +45,9 @@ def chinese_catalogue() -> dict[str, str]:
 
 # Which catalogue a source file's strings belong in (its owners keep that .po).
 AREAS = {
-    "messages": ("locator/views.py", "locator/pages.py", "locator/maps.py", "templates/views/",
-                 "templates/base.html", "templates/error.html"),
-    "admin": ("locator/admin", "templates/admin/"),
+    "messages": ("locator/public/", "locator/maps/", "templates/views/", "templates/base.html",
+                 "templates/error.html"),
+    "admin": ("locator/admin/", "templates/admin/"),
 }
 
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from locator import accounts
-from locator.store import Store
+from locator.admin import accounts
+from locator.store.sqlite import Store
 from tests.admin_support import (
     PASSWORD,
     USER,

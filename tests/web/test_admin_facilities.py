@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from locator.clock import SHANGHAI, shanghai_now
-from locator.records import COLUMNS
-from locator.store import Store
+from locator.core.clock import SHANGHAI, shanghai_now
+from locator.core.records import COLUMNS
+from locator.store.sqlite import Store
 from tests.admin_support import console_app, dataset, make_admin, signed_in, text, token
 from tests.factories import load, row
 
@@ -117,7 +117,7 @@ def text_of(fragment: str) -> str:
 
 
 def test_gcj02_coordinates_typed_in_the_form_are_stored_as_wgs84(client, db_path):
-    from locator.geo import wgs84_to_gcj02
+    from locator.core.geo import wgs84_to_gcj02
     lat, lon = wgs84_to_gcj02(22.52, 113.03)
     fields = form_of(client, "room-2") | {"lat": repr(lat), "lon": repr(lon),
                                            "coord_system": "gcj02"}

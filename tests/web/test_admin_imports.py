@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from locator import exporter
-from locator.importer import read_import
-from locator.store import Store
+from locator.ingest import exporter
+from locator.ingest.importer import read_import
+from locator.store.sqlite import Store
 from tests.admin_support import (
     console_app,
     dataset,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from locator import create_app
-from locator.categories import CATEGORIES
+from locator.core.categories import CATEGORIES
 from tests.factories import assert_canonical_error, load, load_synthetic, row
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from locator import uploads
-from locator.importer import ImportSettings, read_import
-from locator.records import TEXT_COLUMNS
-from locator.store import Store
+from locator.admin import uploads
+from locator.core.records import TEXT_COLUMNS
+from locator.ingest.importer import ImportSettings, read_import
+from locator.store.sqlite import Store
 from tests.admin_support import console_on_three_rooms, text, token
 from tests.factories import csv_bytes, row
 

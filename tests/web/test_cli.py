@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from locator.store import Store
+from locator.store.sqlite import Store
 from tests.bad_files import BAD
 from tests.factories import csv_bytes, row
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from locator import create_app
-from locator.pages import PAGE_PARAMETERS
-from locator.params import NearestParams
-from locator.store import Store
+from locator.public.pages import PAGE_PARAMETERS
+from locator.search.params import NearestParams
+from locator.store.sqlite import Store
 from tests.admin_support import (
     PASSWORD,
     USER,

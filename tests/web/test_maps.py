@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from locator import create_app, map_shells, maps
-from locator.geo import geodesic_m, wgs84_to_gcj02
+from locator import create_app
+from locator.core.geo import geodesic_m, wgs84_to_gcj02
+from locator.maps import layers, shells
 from tests.factories import load, row
 
 ROOM = (22.5290, 113.0310)
@@ -14,38 +15,38 @@ NAMES = (("nursing_room", "母婴室"), ("landmark", "<b>地标</b>"))
 
 
 def test_default_tiles_are_osm_with_attribution():
-    tiles = maps.tiles_from_config({})
+    tiles = layers.tiles_from_config({})
     assert tiles.name == "osm" and not tiles.gcj02
     assert tiles.urls == ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",)
     assert "OpenStreetMap" in tiles.credit
 
 
 def test_tianditu_key_review_number_and_overrides():
-    tiles = maps.tiles_from_config({"TILES": "tianditu", "TILES_KEY": "k3y",
+    tiles = layers.tiles_from_config({"TILES": "tianditu", "TILES_KEY": "k3y",
                                     "MAP_REVIEW_NUMBER": "GS(2024)0000号"})
     assert len(tiles.urls) == 2 and all(u.endswith("tk=k3y") for u in tiles.urls)
     assert tiles.credit == "© 天地图 Tianditu · GS(2024)0000号" and not tiles.gcj02
-    custom = maps.tiles_from_config({"TILES": "amap", "TILE_URL": "/stub/{z}/{x}/{y}.png",
+    custom = layers.tiles_from_config({"TILES": "amap", "TILE_URL": "/stub/{z}/{x}/{y}.png",
                                      "TILES_ATTRIBUTION": "Stub"})
     assert custom.urls == ("/stub/{z}/{x}/{y}.png",) and custom.gcj02 and custom.credit == "Stub"
 
 
 def test_unknown_tiles_are_refused():
     with pytest.raises(ValueError, match="TILES must be one of"):
-        maps.tiles_from_config({"TILES": "google"})
+        layers.tiles_from_config({"TILES": "google"})
 
 
 def test_display_point_shifts_only_on_gcj02_tiles():
-    osm, amap = maps.tiles_from_config({}), maps.tiles_from_config({"TILES": "amap"})
-    assert maps.display_point(*ROOM, osm) == ROOM
-    shifted = maps.display_point(*ROOM, amap)
+    osm, amap = layers.tiles_from_config({}), layers.tiles_from_config({"TILES": "amap"})
+    assert layers.display_point(*ROOM, osm) == ROOM
+    shifted = layers.display_point(*ROOM, amap)
     assert shifted == tuple(round(v, 6) for v in wgs84_to_gcj02(*ROOM))
     assert 500 < geodesic_m(*ROOM, *shifted) < 700  # GCJ-02 is ~630 m off in Xinhui
 
 
-@pytest.mark.parametrize("kind", maps.KINDS)
+@pytest.mark.parametrize("kind", layers.KINDS)
 def test_shell_loads_only_local_vendor_files(kind):
-    shell = map_shells.build_shell(kind, "zh", maps.tiles_from_config({}), NAMES)
+    shell = shells.build_shell(kind, "zh", layers.tiles_from_config({}), NAMES)
     files = shell.js + shell.css
     assert files and all(f.startswith("/static/vendor/") for f in files)
     for unwanted in ("jquery", "bootstrap", "awesome", "fontawesome", "glyphicons", "http"):
@@ -55,19 +56,19 @@ def test_shell_loads_only_local_vendor_files(kind):
 
 
 def test_shell_is_deterministic_and_holds_no_request_data():
-    tiles = maps.tiles_from_config({})
-    first = map_shells.build_shell("overview", "en", tiles, NAMES)
-    map_shells.build_shell.cache_clear()
-    again = map_shells.build_shell("overview", "en", tiles, NAMES)
+    tiles = layers.tiles_from_config({})
+    first = shells.build_shell("overview", "en", tiles, NAMES)
+    shells.build_shell.cache_clear()
+    again = shells.build_shell("overview", "en", tiles, NAMES)
     assert first == again and first.digest == again.digest
     assert "window.LocatorMap" in first.script and '"nursing_room": marker_cluster_nursing_room' \
         in first.script
 
 
 def test_shell_escapes_attribution_and_layer_names_for_leaflet_html():
-    tiles = maps.tiles_from_config({"TILES_ATTRIBUTION": "<img src=x onerror=alert(1)>",
+    tiles = layers.tiles_from_config({"TILES_ATTRIBUTION": "<img src=x onerror=alert(1)>",
                                     "MAP_REVIEW_NUMBER": "</script>"})
-    script = map_shells.build_shell("overview", "zh", tiles, NAMES).script
+    script = shells.build_shell("overview", "zh", tiles, NAMES).script
     assert "<img" not in script and "</script>" not in script and "<b>" not in script
     # Leaflet inserts attribution and layer names as HTML: they arrive as entities.
     attribution = re.search(r'"attribution": ("[^"]*")', script).group(1)
@@ -77,16 +78,16 @@ def test_shell_escapes_attribution_and_layer_names_for_leaflet_html():
 
 
 def test_tiles_are_added_by_the_page_script_not_the_shell():
-    script = map_shells.build_shell("points", "zh", maps.tiles_from_config({})).script
+    script = shells.build_shell("points", "zh", layers.tiles_from_config({})).script
     assert "tile_layer_base0.addTo" not in script  # no tiles fetched for a throw-away view
 
 
 def test_overview_data_is_compact_and_localised():
     records = [{"id": "a", "category": "landmark", "name": "新会学宫", "name_en": "",
                 "lat": 22.5, "lon": 113.0}]
-    tiles = maps.tiles_from_config({})
+    tiles = layers.tiles_from_config({})
     expected = {"landmark": [[22.5, 113.0, "a", "新会学宫"]]}
-    assert maps.overview_data(records, tiles, "en") == expected
+    assert layers.overview_data(records, tiles, "en") == expected
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_facility_is_drawn_at_its_display_position(app_with_tiles, tiles, expect
     query = {"lat": "22.5281", "lon": "113.0310", "category": "nursing_room"}
     data = island(client.get("/nearest", query_string=query).text)
     assert (data["points"][0]["lat"], data["points"][0]["lon"]) == expected
-    origin = maps.display_point(22.5281, 113.0310, maps.tiles_from_config({"TILES": tiles}))
+    origin = layers.display_point(22.5281, 113.0310, layers.tiles_from_config({"TILES": tiles}))
     assert (data["origin"]["lat"], data["origin"]["lon"]) == origin
     page = island(client.get("/facilities/room-1").text)
     assert (page["points"][0]["lat"], page["points"][0]["lon"]) == expected

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from locator import datasets
-from locator.store import Store
+from locator.store.sqlite import Store
 from tests.admin_support import console_on_three_rooms, text, token
 from tests.factories import csv_bytes, load, row
 

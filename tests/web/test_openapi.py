@@ -11,8 +11,8 @@ from schemathesis.checks import positive_data_acceptance
 from werkzeug.datastructures import ImmutableMultiDict
 
 from locator import create_app
-from locator.categories import CATEGORIES
-from locator.openapi import document
+from locator.api.openapi import document
+from locator.core.categories import CATEGORIES
 from tests.factories import load, row
 
 

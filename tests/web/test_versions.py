@@ -11,9 +11,11 @@ import sqlite_utils
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from locator import datasets, exporter, schema, version_deltas
-from locator.records import COLUMNS
-from locator.store import Change, Store
+from locator import datasets
+from locator.core.records import COLUMNS
+from locator.ingest import exporter
+from locator.store import schema, version_deltas
+from locator.store.sqlite import Change, Store
 from tests.factories import csv_bytes, load_synthetic, row
 
 # -- the delta itself -------------------------------------------------------------------------

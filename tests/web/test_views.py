@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from locator import create_app
+from locator.search import origin
 from tests.factories import load, row
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -202,12 +203,11 @@ def test_unknown_place_shows_the_search_again(client):
 
 
 def test_geocoder_down_is_said_plainly(client, app, monkeypatch):
-    from locator import places
-    from locator.geocode import GeocoderUnavailable
+    from locator.search.geocode import GeocoderUnavailable
 
     def broken(*_args, **_kwargs):
         raise GeocoderUnavailable("timeout")
-    monkeypatch.setattr(places, "geocode", broken)
+    monkeypatch.setattr(origin, "geocode", broken)
     app.config["GEOCODER"] = "nominatim"
     html = page(client, "/nearest", 503, q="somewhere", lang="en")
     assert "Place search is not available right now" in html

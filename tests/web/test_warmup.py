@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from flask import request, request_finished
 
-from locator.warmup import warm_up
+from locator.web.warmup import warm_up
 from tests.factories import load, row
 from tests.processes import ROOT
 

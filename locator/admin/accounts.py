@@ -1,0 +1,223 @@
+"""Admin accounts: usernames, the password policy, hashing, and the login throttle. No Flask.
+
+Passwords are hashed with werkzeug's scrypt. Failed logins are rows in the database, so the
+throttle holds across gunicorn workers and restarts; each attempt is counted *before* the
+password is checked and forgotten only when it proves right, so parallel guesses cannot
+slip past the limit either. A throttled attempt is refused without looking at the password.
+
+The throttle counts failures per account *and address*: a guesser closes only its own door,
+and the admin still signs in from elsewhere. Over all addresses an account gets a short,
+capped backoff instead, which slows a guesser with many addresses without locking anyone
+out for long.
+"""
+
+import math
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+
+from locator.store.sqlite import Store
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # scrypt's cost grows with the input; nobody types more than this
+# zxcvbn's score 0-4: 3 is "safely unguessable" online (about 10^8 guesses or more).
+MIN_STRENGTH = 3
+# zxcvbn refuses longer input: its cost grows with the square of the length (25 s at 1024).
+ESTIMATED_CHARACTERS = 72
+# Words a guesser of this site tries first. zxcvbn's lists come from English-language leaks,
+# so the favourites of Chinese ones ("I love you", "520 1314") are added here.
+SITE_WORDS = ("locator", "xinhui", "jiangmen", "admin", "administrator")
+CHINESE_FAVOURITES = ("woaini", "5201314", "1314520")
+# Why a password scored low, by the kind of pattern zxcvbn found in it.
+WEAKNESSES = {
+    "passwords": "a common password",
+    "site": "a name of this service or the username",
+    "dictionary": "common words or names",
+    "repeat": "repeated characters or patterns",
+    "sequence": "a sequence like abcd or 1234",
+    "spatial": "a keyboard pattern like qwerty",
+    "date": "a date or a year",
+    "regex": "a date or a year",
+}
+
+
+class AccountError(ValueError):
+    """A username or password that the policy refuses; the message says why."""
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How many failed logins are heard, and how long the next one waits.
+
+    In any `window_s` seconds: `per_account` failures for one account from one address, or
+    `per_address` from one address over all accounts, close that pair or that address until
+    the oldest of them leaves the window. Over all addresses an account may fail `per_account`
+    times freely; each further failure makes the next attempt wait twice as long after the
+    latest one (2 s, 4 s, 8 s, …), at most `backoff_max_s`.
+    """
+
+    per_account: int = 5
+    per_address: int = 10
+    window_s: int = 15 * 60
+    backoff_max_s: int = 60
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The signed-in admin (None if refused), or how many seconds to wait when throttled."""
+
+    admin: dict | None
+    wait_s: int = 0
+
+
+def normalise_username(name: str) -> str:
+    """Usernames are compared in lower case, without surrounding spaces."""
+    return name.strip().lower()
+
+
+def check_username(name: str) -> None:
+    """AccountError unless `name` is 1-64 of a-z, 0-9, '.', '_' or '-', starting alphanumeric."""
+    if not USERNAME.fullmatch(name):
+        raise AccountError("the username must be 1 to 64 characters a-z, 0-9, '.', '_' or '-', "
+                           "starting with a letter or digit")
+
+
+def check_password(password: str, username: str) -> None:
+    """AccountError when the password is too short or long, holds the username, or zxcvbn
+    estimates it easy to guess; the message says why."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters "
+                           "(a few unrelated words make a strong one)")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
+    if username and username in password.lower():
+        raise AccountError("the password is too easy to guess: it contains the username")
+    # A longer password is judged by its start: the rest can only add to its strength.
+    estimate = zxcvbn(password[:ESTIMATED_CHARACTERS],
+                      user_inputs=[username, *SITE_WORDS, *CHINESE_FAVOURITES])
+    if estimate["score"] < MIN_STRENGTH:
+        reasons = dict.fromkeys(_weakness(match) for match in estimate["sequence"])
+        why = " and ".join(WEAKNESSES[r] for r in reasons if r in WEAKNESSES)
+        raise AccountError("the password is too easy to guess"
+                           + (f" (it is built from {why})" if why else "")
+                           + "; a few unrelated words make a strong one")
+
+
+def _weakness(match: dict) -> str:
+    """The kind of guessable pattern a zxcvbn match is (a key of WEAKNESSES, or another)."""
+    if match["pattern"] != "dictionary":
+        return match["pattern"]
+    if match["dictionary_name"] == "user_inputs":
+        return "passwords" if match["matched_word"] in CHINESE_FAVOURITES else "site"
+    return "passwords" if match["dictionary_name"] == "passwords" else "dictionary"
+
+
+def create_admin(store: Store, username: str, password: str) -> int:
+    """Create an admin account after checking the name and password; return its id."""
+    username = normalise_username(username)
+    check_username(username)
+    check_password(password, username)
+    password_hash = generate_password_hash(password)  # slow: before the write lock is taken
+    with store.writing():  # the account and its audit entry, together or not at all
+        admin_id = store.add_admin(username, password_hash)
+        if admin_id is None:
+            raise AccountError(f"an admin named {username!r} already exists")
+        store.audit("admin_created", "cli", detail={"username": username})
+    return admin_id
+
+
+def set_password(store: Store, username: str, password: str) -> None:
+    """Give an existing admin a new password, ending their sessions."""
+    username = normalise_username(username)
+    check_password(password, username)
+    password_hash = generate_password_hash(password)  # slow: before the write lock is taken
+    with store.writing():  # the new password and its audit entry, together or not at all
+        if not store.set_admin_password(username, password_hash):
+            raise AccountError(f"there is no admin named {username!r}")
+        store.audit("password_changed", "cli", detail={"username": username})
+
+
+def attempt_login(store: Store, username: str, password: str, address: str, *,
+                  throttle: Throttle = Throttle(), now: float | None = None) -> LoginOutcome:
+    """Check a login against the throttle and the stored hash; audit whatever happens."""
+    now = time.time() if now is None else now
+    username = normalise_username(username)[:64]
+    with store.writing():
+        wait, closed = _wait_s(store, username, address, now, throttle)
+        if wait:
+            _audit_throttled(store, closed, username, address, now, throttle)
+            return LoginOutcome(None, wait)
+        store.add_login_failure(now, username, address)  # until the password proves right
+    admin = store.admin_by_name(username)
+    ok = password_matches(admin["password_hash"] if admin else None, password)
+    with store.writing():
+        if ok:
+            store.forget_login_failures(username=username, address=address)
+            store.audit("login", username, address)
+        else:
+            store.forget_login_failures(before=now - throttle.window_s)
+            store.audit("login_failed", username, address)
+    return LoginOutcome({"id": admin["id"], "username": username} if ok else None)
+
+
+def password_matches(stored_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; an unknown account costs the same time as a known one."""
+    if len(password) > MAX_PASSWORD:
+        return False
+    if stored_hash is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(stored_hash, password)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to check against when the account does not exist (no timing oracle)."""
+    return generate_password_hash("no such account")
+
+
+def _wait_s(store: Store, username: str, address: str, now: float,
+            throttle: Throttle) -> tuple[int, str]:
+    """Seconds until this account may try again from this address (0: now), and which
+    throttle says so: "account+address", "address" or "account"."""
+    since = now - throttle.window_s
+    pair = store.login_failure_times(since=since, username=username, address=address)
+    from_address = store.login_failure_times(since=since, address=address)
+    account = store.login_failure_times(since=since, username=username)
+    wait, closed = max((0.0, ""),
+                       (_window_wait(pair, throttle.per_account, now, throttle), "account+address"),
+                       (_window_wait(from_address, throttle.per_address, now, throttle), "address"),
+                       (_backoff_wait(account, now, throttle), "account"))
+    return math.ceil(wait), closed
+
+
+def _window_wait(times: list[float], limit: int, now: float, throttle: Throttle) -> float:
+    """With `limit` failures in the window, the wait until the oldest that counts leaves it."""
+    if len(times) < limit:
+        return 0.0
+    # Once the failure `limit` places from the end leaves the window, one more is allowed.
+    return times[-limit] + throttle.window_s - now
+
+
+def _backoff_wait(times: list[float], now: float, throttle: Throttle) -> float:
+    """The account's wait after its latest failure: doubling per failure over the free ones."""
+    over = len(times) - throttle.per_account
+    if over <= 0:
+        return 0.0
+    return times[-1] + min(2.0 ** min(over, 32), throttle.backoff_max_s) - now
+
+
+def _audit_throttled(store: Store, closed: str, username: str, address: str, now: float,
+                     throttle: Throttle) -> None:
+    """Count a refused attempt into one audit entry per throttled account and/or address."""
+    # Keyed by what the throttle counts, never by what the guesser varies (the account names
+    # it tries from one address, the addresses it tries one account from): a burst of any
+    # size is one entry per window.
+    store.audit_burst("login_throttled", "" if closed == "address" else username,
+                      "" if closed == "account" else address, {"throttle": closed},
+                      now=now, window_s=throttle.window_s)

@@ -1,0 +1,172 @@
+"""Console data pages: upload → preview → confirm, history, rollback, and CSV downloads."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from locator import datasets
+from locator.admin import console, previews, uploads
+from locator.db import import_settings, open_store
+from locator.ingest import exporter
+from locator.ingest.importer import NOTHING_TO_CHANGE, ImportResult, diff_records
+from locator.store.sqlite import StaleDataset
+from locator.web.i18n import gettext
+
+bp = Blueprint("imports", __name__)
+
+
+@bp.get("/upload")
+def upload():
+    """The upload form: a CSV or XLSX file, and replace or merge."""
+    return render_template("admin/upload.html", mode="replace")
+
+
+@bp.post("/upload")
+def preview():
+    """Check the uploaded file: every error, or the diff, warnings and a map, then confirm."""
+    file = request.files.get("file")
+    mode = request.form.get("mode", "replace")
+    if file is None or not file.filename or mode not in uploads.MODES:
+        return render_template("admin/upload.html", mode="replace",
+                               error=gettext("Choose a CSV or XLSX file to upload.")), 400
+    data, name = file.read(), uploads.clean_filename(file.filename)
+    store = open_store()
+    result, based_on = datasets.check_file(store, data, name, merge=mode == "merge",
+                                           allow_empty=mode == "empty",
+                                           settings=import_settings())
+    if not result.ok:
+        return _preview_page(result, name, mode, "", 422)
+    if not result.diff.changes_anything:  # nothing to confirm, so nothing to keep for it
+        return _preview_page(result, name, mode, "", notice=gettext(NOTHING_TO_CHANGE))
+    sha256 = uploads.keep(store, console.admin_id(), data, name, mode, based_on)
+    return _preview_page(result, name, mode, sha256)
+
+
+def _preview_page(result: ImportResult, filename: str, mode: str, sha256: str,
+                  status: int = 200, error: str = "", notice: str = ""):
+    """The preview: errors (nothing applied), or the diff with warnings, map and confirm form
+    (or, when the file changes nothing, a `notice` saying so instead of the form)."""
+    context = {"result": result, "filename": filename, "mode": mode, "sha256": sha256,
+               "error": error, "notice": notice}
+    if result.ok:
+        current = open_store().facilities_by_id()
+        context["diff"] = previews.diff_view(result.diff, result.records, current)
+        tiles = console.tiles()
+        context["map_data"] = previews.map_data(result.diff, result.records, current, tiles)
+        context["credit"] = tiles.credit
+    return render_template("admin/preview.html", **context), status
+
+
+@bp.post("/upload/confirm")
+def confirm():
+    """Apply exactly the previewed file, unless the dataset changed since the preview."""
+    store = open_store()
+    pending = uploads.take(store, console.admin_id(), request.form.get("sha256", ""))
+    if pending is None:
+        return _again(gettext("That preview has expired or was already applied. Upload the "
+                              "file again."), 410)
+    result, version = datasets.check_file(store, pending.data, pending.filename,
+                                          merge=pending.merge, allow_empty=pending.allow_empty,
+                                          settings=import_settings())
+    if version != pending.based_on:
+        return _stale()
+    if not result.ok:
+        return _preview_page(result, pending.filename, pending.mode, "", 422)
+    if result.mass_removal and not request.form.get("accept_removal"):
+        return _preview_page(result, pending.filename, pending.mode, pending.sha256, 400,
+                             gettext("This replace removes more than half of the facilities: "
+                                     "tick the box to confirm that this is intended."))
+    try:
+        # One transaction: once the import is committed nothing is left to fail, so the page
+        # never reports a committed import as failed (nor a failed one as committed).
+        with store.writing():
+            applied = datasets.apply_import(store, result, pending.filename,
+                                            actor=console.actor(), merge=pending.merge,
+                                            based_on=pending.based_on, address=console.address())
+            uploads.forget(store, console.admin_id(), pending.sha256)
+    except StaleDataset:
+        return _stale()
+    flash(gettext("Imported %(file)s as version %(version)s.", file=pending.filename,
+                  version=applied.version))
+    return redirect(url_for("admin.imports.history"))
+
+
+def _stale():
+    """The data changed between preview and confirm: nothing applied; preview again."""
+    return _again(gettext("The data changed since your preview (another import, rollback or "
+                          "edit). Nothing was applied. Upload the file again to see the "
+                          "changes it would make now."), 409)
+
+
+def _again(message: str, status: int):
+    """The upload form with a message."""
+    return render_template("admin/upload.html", mode="replace", error=message), status
+
+
+@bp.get("/history")
+def history():
+    """Every version: who, when, which file, what it changed."""
+    return render_template("admin/history.html", versions=open_store().versions())
+
+
+@bp.get("/history/<int:number>.csv")
+def version_csv(number: int):
+    """Download the dataset as version `number` left it."""
+    records = open_store().version_records(number)
+    if records is None:
+        abort(404)
+    return _csv(exporter.write_csv(records), f"facilities-v{number}.csv")
+
+
+@bp.get("/export.csv")
+def export():
+    """Download the current dataset."""
+    store = open_store()
+    with store.reading():
+        current = store.current_version()
+        data = exporter.write_csv(store.facilities())
+    return _csv(data, f"facilities-v{current['number'] if current else 0}.csv")
+
+
+def _csv(data: bytes, filename: str) -> Response:
+    """A CSV attachment."""
+    return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/history/<int:number>/rollback", methods=["GET", "POST"])
+def rollback(number: int):
+    """GET: what restoring version `number` would change. POST: restore it as a new version."""
+    store = open_store()
+    if request.method == "POST":
+        try:
+            applied = datasets.rollback(store, number, actor=console.actor(),
+                                        address=console.address())
+        except datasets.RollbackError:
+            abort(404)
+        except datasets.NothingToChange:
+            flash(gettext("Nothing to change: version %(number)s holds exactly the current "
+                          "data.", number=number))
+            return redirect(url_for("admin.imports.history"))
+        except StaleDataset:
+            flash(gettext("The data changed while restoring; nothing was changed. Try again."))
+            return redirect(url_for("admin.imports.rollback", number=number))
+        flash(gettext("Restored version %(number)s as version %(version)s.", number=number,
+                      version=applied.version))
+        return redirect(url_for("admin.imports.history"))
+    with store.reading():
+        version, records = store.version(number), store.version_records(number)
+        if version is None:
+            abort(404)
+        current = store.facilities_by_id()
+    diff = diff_records(current, records, merge=False)
+    return render_template("admin/rollback.html", version=version,
+                           diff=previews.diff_view(diff, records, current),
+                           changes_anything=diff.changes_anything)

@@ -1,0 +1,1 @@
+"""The JSON API: nearest, paged facilities, OpenAPI description."""

@@ -1,0 +1,226 @@
+"""The OpenAPI 3.1 document of /api: every route, parameter and response shape, with examples."""
+
+from locator.api.paging import MAX_CURSOR_CHARS, MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor
+from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from locator.core.records import COLUMNS
+from locator.search.params import MAX_LIMIT, MAX_QUERY_CHARS, MAX_RADIUS_M
+
+EXAMPLE_FACILITY = {
+    "id": "jingtang-library", "category": "landmark", "name": "景堂图书馆",
+    "name_en": "Jingtang Library", "lat": 22.520979, "lon": 113.040056, "coord_system": "wgs84",
+    "address": "会城仁寿路16号", "address_en": "No. 16 Renshou Road, Huicheng", "town": "会城街道",
+    "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
+    "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",
+    "source": "English Wikipedia", "verified_on": "", "open_now": True,
+    "next_change": "2026-11-28T17:00:00+08:00", "verified": False,
+}
+
+
+_NUMBER = r"-?[0-9]{1,3}(\.[0-9]+)?"
+BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
+EMPTY = {"type": "string", "maxLength": 0}
+
+
+def _param(name: str, schema: dict, description: str) -> dict:
+    """One optional query parameter; like an HTML form, an empty value means 'not given'."""
+    if schema.get("type") == "array":
+        schema = schema | {"items": {"anyOf": [schema["items"], EMPTY]}}
+    else:
+        schema = {"anyOf": [schema, EMPTY]}
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description + " (empty = not given)"}
+
+
+def _error(description: str) -> dict:
+    """A response in the canonical error shape."""
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(schema_ref: str, example: dict, links: dict | None = None,
+        headers: dict | None = None) -> dict:
+    """A 200 response with its schema, example, links to follow-up requests and headers."""
+    response = {"description": "OK", "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema_ref}"}, "example": example}}}
+    if links:
+        response["links"] = links
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _to_facility(pointer: str) -> dict:
+    """A link: fetch the facility whose id the response holds at `pointer`."""
+    return {"GetFacility": {"operationId": "getFacility",
+                            "parameters": {"facility_id": f"$response.body#{pointer}"}}}
+
+
+NEXT_PAGE_HEADER = {"Link": {"schema": {"type": "string"},
+                             "description": '<next page: path and query>; rel="next"'
+                                            " (not on the last page)"}}
+CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
+AMENITY = {"type": "array", "items": {"type": "string", "enum": list(AMENITY_LABELS)}}
+COMMON_ERRORS = {"400": _error("A parameter is missing or wrong; the message says how to fix it")}
+
+NEAREST_PARAMS = [
+    _param("lat", {"type": "number", "minimum": -90, "maximum": 90},
+           "Latitude of the origin, WGS-84 decimal degrees; give lat and lon together, or q"),
+    _param("lon", {"type": "number", "minimum": -180, "maximum": 180},
+           "Longitude of the origin, WGS-84 decimal degrees"),
+    _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
+           "A place name (facility or landmark, Chinese or English substring) as the origin"),
+    _param("category", CATEGORY, "Only this category"),
+    _param("amenity", AMENITY, "Required amenities (all of them), from the category's "
+           "vocabulary when category is given; repeat or comma-separate"),
+    _param("access", {"type": "string", "enum": list(ACCESS_LABELS)}, "Only this access"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5},
+           "How many results"),
+    _param("radius_m", {"type": "number", "minimum": 1, "maximum": MAX_RADIUS_M},
+           "Only within this many metres; if none, the nearest beyond, flagged beyond_radius"),
+    _param("open_now", {"type": "boolean"}, "Only facilities open now (unknown hours excluded)"),
+]
+FACILITY_PARAMS = [
+    _param("category", CATEGORY, "Only this category"),
+    _param("bbox", {"type": "string", "pattern": BBOX_PATTERN},
+           "minlon,minlat,maxlon,maxlat in WGS-84 decimal degrees, min ≤ max"),
+    _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
+           "Name or address substring, Chinese or English"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT,
+                     "default": PAGE_LIMIT}, "Features per page; more is a 400"),
+    _param("cursor", {"type": "string", "maxLength": MAX_CURSOR_CHARS,
+                      "pattern": "^[A-Za-z0-9_-]+$"},
+           "Where the page starts: take it from the previous page's next link, never make one."
+           " It belongs to one dataset version: after an import it is 410 Gone, and the"
+           " list starts again from the first page"),
+]
+
+
+def _schemas() -> dict:
+    """Component schemas: Facility, NearestResult, Feature, FeatureCollection, Error."""
+    text = {c: {"type": "string"} for c in COLUMNS if c not in ("lat", "lon")}
+    facility = {"type": "object", "required": list(COLUMNS) + ["open_now", "next_change"],
+                "properties": text | {
+                    "lat": {"type": "number"}, "lon": {"type": "number"},
+                    "open_now": {"type": ["boolean", "null"],
+                                 "description": "null when the hours are unknown"},
+                    "next_change": {"type": ["string", "null"], "format": "date-time"},
+                    "verified": {"type": "boolean"}}}
+    result = {"allOf": [{"$ref": "#/components/schemas/Facility"}, {
+        "type": "object", "required": ["distance_m", "walking_min"], "properties": {
+            "distance_m": {"type": "integer", "description": "geodesic distance, metres"},
+            "walking_min": {"type": "integer",
+                            "description": "estimate: straight line at 75 m/min"}}}]}
+    return {
+        "Facility": facility, "NearestResult": result,
+        "Nearest": {"type": "object",
+                    "required": ["origin", "results", "beyond_radius", "dataset_version"],
+                    "properties": {
+                        "origin": {"type": "object", "required": ["lat", "lon"]},
+                        "dataset_version": {"type": "integer"},
+                        "beyond_radius": {"type": "boolean"},
+                        "walking_speed_m_per_min": {"type": "number"},
+                        "results": {"type": "array",
+                                    "items": {"$ref": "#/components/schemas/NearestResult"}}}},
+        "Feature": {"type": "object", "required": ["type", "id", "geometry", "properties"],
+                    "properties": {
+                        "type": {"const": "Feature"}, "id": {"type": "string"},
+                        "geometry": {"type": "object", "required": ["type", "coordinates"],
+                                     "properties": {"type": {"const": "Point"},
+                                                    "coordinates": {"type": "array",
+                                                                    "minItems": 2,
+                                                                    "maxItems": 2}}},
+                        "properties": {"type": "object"}}},
+        "FeatureCollection": {
+            "type": "object", "description": "One page, in id order (OGC API – Features paging)",
+            "required": ["type", "features", "dataset_version", "numberMatched",
+                         "numberReturned", "links"],
+            "properties": {
+                "type": {"const": "FeatureCollection"}, "dataset_version": {"type": "integer"},
+                "numberMatched": {"type": "integer", "minimum": 0,
+                                  "description": "features matching the filters, on all pages"},
+                "numberReturned": {"type": "integer", "minimum": 0,
+                                   "description": "features on this page"},
+                "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"},
+                          "description": "self; and next, unless this is the last page"},
+                "features": {"type": "array",
+                             "items": {"$ref": "#/components/schemas/Feature"}}}},
+        "Link": {"type": "object", "required": ["rel", "href"], "properties": {
+            "rel": {"type": "string", "enum": ["self", "next"]},
+            "href": {"type": "string", "format": "uri-reference",
+                     "description": "a path and query on this server"}}},
+        "Categories": {"type": "object", "required": ["categories", "access"]},
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "message"],
+            "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}},
+    }
+
+
+def _feature_example() -> dict:
+    """The example facility as a Feature."""
+    props = {k: v for k, v in EXAMPLE_FACILITY.items() if k not in ("lat", "lon")}
+    return {"type": "Feature", "id": EXAMPLE_FACILITY["id"], "properties": props,
+            "geometry": {"type": "Point", "coordinates": [113.040056, 22.520979]}}
+
+
+def _paths() -> dict:
+    """Every route under /api."""
+    nearest_example = {
+        "origin": {"lat": 22.5281, "lon": 113.031, "label": "", "source": "coordinates",
+                   "facility_id": None},
+        "dataset_version": 3, "beyond_radius": False, "walking_speed_m_per_min": 75,
+        "results": [EXAMPLE_FACILITY | {"distance_m": 1304, "walking_min": 18}]}
+    following = "/api/facilities?category=landmark&limit=1&cursor=" + Cursor(
+        3, EXAMPLE_FACILITY["id"]).encode()
+    collection_example = {
+        "type": "FeatureCollection", "dataset_version": 3, "numberMatched": 12,
+        "numberReturned": 1, "features": [_feature_example()],
+        "links": [{"rel": "self", "href": "/api/facilities?category=landmark&limit=1"},
+                  {"rel": "next", "href": following}]}
+    return {
+        "/api/nearest": {"get": {
+            "operationId": "nearest",
+            "summary": "Nearest facilities by geodesic distance (ties by id)",
+            "parameters": NEAREST_PARAMS,
+            "responses": {"200": _ok("Nearest", nearest_example, _to_facility("/results/0/id")),
+                          **COMMON_ERRORS,
+                          "404": _error("q matched no place"),
+                          "503": _error("The optional external place search failed")}}},
+        "/api/facilities": {"get": {
+            "operationId": "facilities",
+            "summary": "Facilities as GeoJSON, one page at a time, in id order",
+            "parameters": FACILITY_PARAMS,
+            "responses": {"200": _ok("FeatureCollection", collection_example,
+                                     _to_facility("/features/0/id"), NEXT_PAGE_HEADER),
+                          **COMMON_ERRORS,
+                          "410": _error("The cursor is from an older dataset version: start"
+                                        " again from the first page")}}},
+        "/api/facilities/{facility_id}": {"get": {
+            "operationId": "getFacility",
+            "summary": "One facility as a GeoJSON Feature",
+            "parameters": [{"name": "facility_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": _ok("Feature", _feature_example()),
+                          "404": _error("No facility has this id")}}},
+        "/api/categories": {"get": {
+            "operationId": "categories",
+            "summary": "Categories, labels (zh/en) and amenity vocabularies",
+            "responses": {"200": _ok("Categories", {"categories": [], "access": []})}}},
+        "/api/openapi.json": {"get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object"}}}}}}},
+    }
+
+
+def document() -> dict:
+    """The whole OpenAPI 3.1 document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Locator API", "version": "1",
+                 "description": "Nursing rooms, coach and bus stops and landmarks in Xinhui. "
+                                "Coordinates are WGS-84 everywhere."},
+        "paths": _paths(),
+        "components": {"schemas": _schemas()},
+    }

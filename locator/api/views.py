@@ -1,0 +1,137 @@
+"""The public JSON/GeoJSON API under /api (documented in /api/openapi.json: openapi.py)."""
+
+from flask import Blueprint, jsonify, request, url_for
+
+from locator.api import openapi
+from locator.api.paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
+from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from locator.db import open_store
+from locator.search.nearby import dataset_version, run_nearest
+from locator.search.origin import GeocoderUnavailable, PlaceNotFound
+from locator.search.params import (
+    ParamError,
+    bbox_param,
+    category_param,
+    limit_param,
+    nearest_params,
+    text_param,
+)
+from locator.search.present import WALKING_M_PER_MIN, describe, feature, now
+from locator.web.errors import error_response
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+CACHE_SECONDS = 60
+# The arguments a page's links carry over (with a new cursor); anything else is dropped.
+PAGE_ARGS = ("category", "bbox", "q", "limit", "lang")
+
+
+@bp.errorhandler(ParamError)
+def bad_parameter(exc: ParamError):
+    """A bad query parameter: 400 with what to fix."""
+    return error_response(400, str(exc))
+
+
+@bp.errorhandler(PlaceNotFound)
+def place_not_found(exc: PlaceNotFound):
+    """q named nothing we know."""
+    return error_response(404, f"no place matches {str(exc)[:80]!r}: try another name, or lat/lon")
+
+
+@bp.errorhandler(GeocoderUnavailable)
+def geocoder_unavailable(_exc: GeocoderUnavailable):
+    """The external place search failed: say so plainly."""
+    return error_response(503, "place search is unavailable right now: use lat/lon instead")
+
+
+@bp.after_request
+def cache_and_share(response):
+    """ETag + Cache-Control on successful GETs; the read API is open to every origin."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "GET" and response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.max_age = CACHE_SECONDS
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+@bp.get("/nearest")
+def nearest():
+    """The nearest facilities to lat/lon or to the place q, by geodesic distance."""
+    params, at = nearest_params(request.args), now()
+    result = run_nearest(open_store(), params, at)
+    return jsonify({
+        "origin": result.origin.as_json(),
+        "dataset_version": result.version,
+        "beyond_radius": result.found.beyond_radius,
+        "walking_speed_m_per_min": WALKING_M_PER_MIN,
+        "results": [describe(h.record, at, h.distance_m) for h in result.found.hits],
+    })
+
+
+@bp.get("/facilities")
+def facilities():
+    """One page of facilities, filtered by category, bbox and q, as a GeoJSON FeatureCollection
+    paged the OGC API – Features way: limit, cursor, numberMatched, numberReturned, links."""
+    args = request.args
+    category, box, q = category_param(args), bbox_param(args), text_param(args, "q")
+    limit, cursor = limit_param(args, PAGE_LIMIT, MAX_PAGE_LIMIT), cursor_param(args)
+    store, at = open_store(), now()
+    with store.reading():
+        version = dataset_version(store)
+        if cursor is not None and cursor.version != version:
+            return error_response(410, f"this cursor is for dataset version {cursor.version},"
+                                       f" which is now version {version}: start again from the"
+                                       " first page, without cursor")
+        page = store.facilities_after(cursor.after if cursor else "", limit, text=q,
+                                      category=category, box=box)
+    links = [{"rel": "self", "href": _page_href(cursor)}]
+    if page.more:
+        links.append({"rel": "next", "href": _page_href(Cursor(version, page.records[-1]["id"]))})
+    response = jsonify({"type": "FeatureCollection", "dataset_version": version,
+                        "numberMatched": page.matched, "numberReturned": len(page.records),
+                        "links": links, "features": [feature(r, at) for r in page.records]})
+    if page.more:
+        response.headers["Link"] = f'<{links[-1]["href"]}>; rel="next"'
+    return response
+
+
+def _page_href(cursor: Cursor | None) -> str:
+    """This list's path and query with `cursor`: never the request's Host, which anyone sets."""
+    kept = {name: value for name in PAGE_ARGS
+            if (value := request.args.get(name, "").strip())}
+    if cursor is not None:
+        kept["cursor"] = cursor.encode()
+    return url_for("api.facilities", **kept)
+
+
+@bp.get("/facilities/<facility_id>")
+def facility(facility_id: str):
+    """One facility as a GeoJSON Feature."""
+    record = open_store().facility(facility_id)
+    if record is None:
+        return error_response(404, f"no facility with id {facility_id[:64]!r}")
+    return jsonify(feature(record, now()))
+
+
+@bp.get("/categories")
+def categories():
+    """Categories with labels in both languages and their amenity vocabularies."""
+    return jsonify({
+        "categories": [
+            {"key": c.key, "label": {"zh": c.label_zh, "en": c.label_en}, "icon": c.icon,
+             "has_routes": c.has_routes,
+             "amenities": [{"key": a, "label": {"zh": AMENITY_LABELS[a][0],
+                                                "en": AMENITY_LABELS[a][1]}}
+                           for a in c.amenities]}
+            for c in CATEGORIES.values()],
+        "access": [{"key": k, "label": {"zh": zh, "en": en}}
+                   for k, (zh, en) in ACCESS_LABELS.items()],
+    })
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi.document())
+

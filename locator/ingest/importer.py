@@ -1,0 +1,191 @@
+"""CSV/XLSX bytes → validated facility records, every problem, and the diff against the store.
+
+Pure: no Flask, no SQL. The pieces live in tables (bytes → cells), validation and fields
+(cells → records), points (coordinates); this module runs them and compares with `current`.
+"""
+
+import datetime
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from locator.core.categories import CATEGORIES
+from locator.core.clock import shanghai_now
+from locator.core.records import COLUMNS
+from locator.ingest.coordinates import near_twins
+from locator.ingest.problems import N_, Problem
+from locator.ingest.tables import TableError, read_table
+from locator.ingest.validation import validate
+
+__all__ = ["Diff", "ImportResult", "ImportSettings", "Problem", "diff_records", "read_import"]
+
+DUPLICATE_METRES = 15.0
+LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """Limits of an import; the service area is (min_lat, min_lon, max_lat, max_lon) WGS-84."""
+
+    # Xinhui spans 22.09–22.81 N, 112.78–113.26 E; the margin admits its border facilities.
+    service_area: tuple[float, float, float, float] = (22.0, 112.7, 22.9, 113.35)
+    max_bytes: int = 20 * 1024 * 1024
+    today: datetime.date | None = None  # None: today in Asia/Shanghai
+
+
+DEFAULT_SETTINGS = ImportSettings()
+# Said instead of applying a valid file that changes nothing (CLI and console): a sentence on
+# its own, unlike the problems, which follow a "line N:" prefix.
+NOTHING_TO_CHANGE = N_("Nothing to change: the file holds exactly the current data for every "
+                       "facility it lists, so no version was created.")
+
+
+@dataclass
+class Diff:
+    """What an import does, by id; changed maps id → [(field, old, new)]."""
+
+    added: list[str] = field(default_factory=list)
+    changed: dict[str, list[tuple[str, object, object]]] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        """False when applying it would leave the dataset exactly as it is."""
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        """One line of counts."""
+        return (f"added {len(self.added)}, changed {len(self.changed)}, "
+                f"removed {len(self.removed)}, unchanged {len(self.unchanged)}")
+
+
+@dataclass
+class ImportResult:
+    """The outcome of checking one file: records to apply, or the errors that refuse it."""
+
+    records: list[dict]
+    errors: list[Problem]
+    warnings: list[Problem]
+    diff: Diff | None
+    sha256: str
+    mass_removal: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no error and may be applied."""
+        return not self.errors
+
+
+def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merge: bool = False,
+                allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Decode, parse and validate `data`; diff it against `current` (id → stored record)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if len(data) > settings.max_bytes:
+        return _refused(sha256, [_too_big(len(data), settings.max_bytes)])
+    try:
+        table = read_table(data, filename)
+    except TableError as exc:
+        return _refused(sha256, [exc.problem], [])
+    today = settings.today or shanghai_now().date()
+    checked = validate(table, settings.service_area, today, progress)
+    if not checked.errors and not checked.records and not (merge or allow_empty):
+        checked.errors.append(_no_rows(len(current)))
+    if checked.errors:
+        return _refused(sha256, checked.errors, checked.warnings)
+    diff = diff_records(current, checked.records, merge=merge)
+    warnings = checked.warnings + duplicate_warnings(checked.records, checked.lines, current,
+                                                     merge=merge)
+    mass_removal = not merge and len(diff.removed) * 2 > len(current)
+    if mass_removal:
+        warnings.append(Problem(None, None, N_(
+            "this replace removes %(removed)s of the %(total)s current facilities — if that is "
+            "intended, confirm it; otherwise check the file is complete, or use merge mode"),
+            {"removed": len(diff.removed), "total": len(current)}))
+    return ImportResult(checked.records, [], warnings, diff, sha256, mass_removal)
+
+
+def _refused(sha256: str, errors: list[Problem], warnings: list[Problem] | None = None):
+    """A result that changes nothing."""
+    return ImportResult([], errors, warnings or [], None, sha256, False)
+
+
+def _too_big(size: int, limit: int) -> Problem:
+    """The file is over the size limit (checked before decoding anything)."""
+    return Problem(None, None, N_(
+        "the file is %(size)s MB, over the %(limit)s MB limit — remove unused columns or "
+        "sheets, or split it and import the parts in merge mode"),
+        {"size": round(size / 2**20, 1), "limit": round(limit / 2**20, 1)})
+
+
+def _no_rows(current_count: int) -> Problem:
+    """A header-only file in replace mode would empty the dataset."""
+    return Problem(None, None, N_(
+        "the file has a header but no facility rows; importing it would delete all "
+        "%(count)s facilities — add the rows, or choose \"allow empty\" (--allow-empty) if "
+        "emptying the dataset is intended"), {"count": current_count})
+
+
+def diff_records(current: Mapping[str, dict], records: list[dict], *, merge: bool) -> Diff:
+    """Added, changed, removed and unchanged ids; merge never removes (untouched = unchanged)."""
+    diff = Diff()
+    for record in records:
+        old = current.get(record["id"])
+        if old is None:
+            diff.added.append(record["id"])
+        elif old == record:
+            diff.unchanged.append(record["id"])
+        elif changes := _changes(old, record):
+            diff.changed[record["id"]] = changes
+        else:
+            diff.unchanged.append(record["id"])
+    in_file = {r["id"] for r in records}
+    rest = [k for k in current if k not in in_file]
+    (diff.unchanged if merge else diff.removed).extend(rest)
+    return diff
+
+
+def _changes(old: Mapping, new: Mapping) -> list[tuple[str, object, object]]:
+    """(field, old, new) for each column whose value differs (a missing or NULL old is '')."""
+    changes = []
+    for column in COLUMNS:
+        before = old.get(column)
+        before = "" if before is None else before
+        after = new.get(column, "")
+        if before != after:
+            changes.append((column, before, after))
+    return changes
+
+
+def duplicate_warnings(records: list[dict], lines: list[int], current: Mapping[str, dict], *,
+                       merge: bool) -> list[Problem]:
+    """Facilities within 15 m of an earlier one of their category (or, merging, a stored one)."""
+    in_file = {r["id"] for r in records}
+    stored = [r for k, r in current.items() if k not in in_file] if merge else []
+    pool = stored + list(records)  # stored ones first: compared with, never reported themselves
+    groups = {key: n for n, key in enumerate(CATEGORIES)}
+    twins = near_twins([groups.get(r["category"], -1) for r in pool], [r["lat"] for r in pool],
+                       [r["lon"] for r in pool], DUPLICATE_METRES, start=len(stored))
+    warnings = [_duplicate(pool, lines, len(stored), j, i, metres)
+                for j, i, metres in twins[:LISTED_DUPLICATES]]
+    if len(twins) > LISTED_DUPLICATES:
+        warnings.append(Problem(None, None, N_(
+            "and %(count)s more facilities within %(metres)s m of another of their category"),
+            {"count": len(twins) - LISTED_DUPLICATES, "metres": int(DUPLICATE_METRES)}))
+    return warnings
+
+
+def _duplicate(pool: list[dict], lines: list[int], first_in_file: int, j: int, i: int,
+               metres: float) -> Problem:
+    """Facility j (in the file) lies near i, from the file too or stored (index before the file)."""
+    params = {"id": pool[j]["id"], "other": pool[i]["id"], "category": pool[j]["category"],
+              "metres": round(metres, 1)}
+    if i >= first_in_file:
+        return Problem(lines[j - first_in_file], None, N_(
+            "%(id)s is %(metres)s m from %(other)s (line %(other_line)s), also a %(category)s — "
+            "probably the same place twice; keep one unless they really are separate"),
+            {**params, "other_line": lines[i - first_in_file]})
+    return Problem(lines[j - first_in_file], None, N_(
+        "%(id)s is %(metres)s m from the stored facility %(other)s, also a %(category)s — "
+        "probably the same place twice; keep one unless they really are separate"), params)

@@ -1,0 +1,1 @@
+"""The public pages: nearest, category lists, facility pages, the overview map."""

@@ -1,0 +1,157 @@
+"""What the public pages show about a facility: distance, hours, amenities, navigate links."""
+
+import re
+from datetime import datetime
+from urllib.parse import urlencode
+
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+
+from locator.core import hours
+from locator.core.categories import (
+    ACCESS_LABELS,
+    AMENITY_LABELS,
+    CATEGORIES,
+    access_label,
+    amenity_label,
+)
+from locator.core.navigate import navigate_links
+from locator.maps import layers
+from locator.web.i18n import gettext
+
+# A symbol beside each amenity's text label (the text is what counts; symbols are aria-hidden).
+AMENITY_ICONS = {
+    "changing_table": "🚼", "nursing_chair": "🪑", "crib": "🛏", "sink": "🚰", "hot_water": "♨",
+    "power_outlet": "🔌", "lockable": "🔒", "call_button": "🔔", "fridge": "🧊",
+    "water_dispenser": "🥤", "air_conditioning": "❄", "diaper_vending": "🧷",
+    "father_friendly": "👨", "staffed": "🧑", "shelter": "⛱", "bench": "🪑",
+    "ticket_office": "🎫", "waiting_room": "🛋", "luggage_storage": "🧳", "bay": "🅿",
+    "realtime_info": "⏱", "wheelchair": "♿", "toilet": "🚻", "parking": "🅿",
+}
+CATEGORY_ICONS = {"nursing_room": "🍼", "coach_stop": "🚌", "bus_stop": "🚏", "landmark": "📍"}
+# The query parameters each page reads. Its language and page links keep these and nothing
+# else: url_for(**request.args) let a visitor pass url_for's own options (_external, _anchor…).
+PAGE_PARAMETERS = {
+    "views.nearest": ("lat", "lon", "q", "category", "amenity", "access", "limit", "radius_m",
+                      "open_now"),
+    "views.overview": ("category",),
+    "admin.login": ("next",),
+    "admin.audit": ("page",),
+    "admin.facilities.index": ("category", "q", "unverified", "page"),
+}
+
+
+def lang() -> str:
+    """The page language: "zh" or "en" (decided once per request)."""
+    code = g.get("page_lang")
+    if code is None:
+        code = g.page_lang = "en" if str(get_locale() or "").startswith("en") else "zh"
+    return code
+
+
+def html_lang() -> str:
+    """The <html lang> value."""
+    return "en" if lang() == "en" else "zh-CN"
+
+
+def lang_url(code: str) -> str:
+    """This page's URL in language `code` (its own query parameters kept)."""
+    return page_url(lang=code)
+
+
+def page_url(**changes) -> str:
+    """This page's relative URL with only its own query parameters, `changes` applied."""
+    known = PAGE_PARAMETERS.get(request.endpoint, ())
+    query = [(name, value) for name, value in request.args.items(multi=True)
+             if name in known and name not in changes]
+    query += [(name, str(value)) for name, value in changes.items()]
+    if request.endpoint:
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    else:
+        path = url_for("views.home")
+    return f"{path}?{urlencode(query)}"
+
+
+def tiles() -> layers.Tiles:
+    """The configured base map."""
+    return layers.tiles_from_config(current_app.config)
+
+
+def localized(record: dict, field: str) -> str:
+    """`field` in the page language, falling back to the Chinese text."""
+    if lang() == "en":
+        return record.get(f"{field}_en") or record.get(field) or ""
+    return record.get(field) or ""
+
+
+def category_label(key: str) -> str:
+    """A category's label in the page language."""
+    return CATEGORIES[key].label(lang())
+
+
+def distance_text(metres: float) -> str:
+    """"350 m" below a kilometre, "1.2 km" above (one decimal below 10 km)."""
+    if metres < 1000:
+        return gettext("%(n)s m", n=int(round(metres)))
+    km = metres / 1000
+    shown = format(km, ".1f" if km < 10 else ".0f")
+    return gettext("%(n)s km", n=shown)
+
+
+def hours_view(opening_hours: str, at: datetime) -> dict:
+    """Open/closed/unknown, and what changes next, for the badge on a card."""
+    st = hours.status(opening_hours, at)
+    state = {True: "open", False: "closed", None: "unknown"}[st.open_now]
+    headline = {"open": gettext("Open now"), "closed": gettext("Closed now"),
+                "unknown": gettext("Hours unknown")}[state]
+    detail = "" if state == "unknown" else hours.next_change_text(st, at, lang())
+    return {"state": state, "headline": headline, "detail": detail}
+
+
+def amenities(record: dict) -> list[dict]:
+    """The record's amenities with symbol and label, unknown tokens skipped."""
+    tokens = [t.strip() for t in (record.get("amenities") or "").split(";") if t.strip()]
+    return [{"key": t, "icon": AMENITY_ICONS.get(t, "•"), "label": amenity_label(t, lang())}
+            for t in tokens if t in AMENITY_LABELS]
+
+
+def nav_app_labels() -> dict[str, str]:
+    """The navigate apps' names in the page language."""
+    return {"amap": gettext("AMap"), "baidu": gettext("Baidu Maps"),
+            "apple": gettext("Apple Maps"), "geo": gettext("Other map app")}
+
+
+def nav_links(record: dict) -> list[dict]:
+    """Navigate links for the record's WGS-84 position, with the app names."""
+    labels = nav_app_labels()
+    return [{"app": link.app, "label": labels[link.app], "url": link.url}
+            for link in navigate_links(record["lat"], record["lon"], record["name"])]
+
+
+def card(item: dict, at: datetime, n: int | None = None) -> dict:
+    """Everything a result card or a facility page shows about one described record."""
+    access = item.get("access") or "public"
+    return {
+        "n": n, "id": item["id"], "name": localized(item, "name"),
+        "other_name": item["name"] if lang() == "en" and item.get("name_en") else "",
+        "category": category_label(item["category"]), "category_key": item["category"],
+        "icon": CATEGORY_ICONS.get(item["category"], "📍"),
+        "distance": distance_text(item["distance_m"]) if "distance_m" in item else "",
+        "walking_min": item.get("walking_min"),
+        "hours": hours_view(item.get("opening_hours", ""), at),
+        "floor": item.get("floor") or "", "access_key": access,
+        "access": access_label(access, lang()) if access in ACCESS_LABELS else access,
+        "address": localized(item, "address"), "town": item.get("town") or "",
+        "amenities": amenities(item),
+        "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],
+        "verified_on": item.get("verified_on") or "", "nav": nav_links(item),
+        "phone": item.get("phone") or "", "tel": re.sub(r"[^0-9+]", "", item.get("phone") or ""),
+        "url": url_for("views.facility", facility_id=item["id"]),
+        "lat": item["lat"], "lon": item["lon"],
+    }
+
+
+def map_point(c: dict) -> dict:
+    """A card as the points map draws it."""
+    return {"lat": c["lat"], "lon": c["lon"], "n": c["n"], "name": c["name"], "url": c["url"],
+            "open": {"open": True, "closed": False}.get(c["hours"]["state"])}

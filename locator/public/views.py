@@ -1,0 +1,227 @@
+"""Public pages: home, nearest results, one facility, the overview map (and its data)."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from werkzeug.datastructures import MultiDict
+
+from locator.core import hours
+from locator.core.categories import CATEGORIES
+from locator.db import open_store
+from locator.maps import layers
+from locator.public import pages
+from locator.search.nearby import dataset_version, run_nearest
+from locator.search.origin import GeocoderUnavailable, PlaceNotFound
+from locator.search.params import ParamError, category_param, nearest_params
+from locator.search.present import describe, now
+from locator.web.i18n import LANGUAGES, gettext
+
+bp = Blueprint("views", __name__)
+PAGE_RADIUS_M = "5000"  # pages look within 5 km, then say how far the nearest one is
+SHELL_MAX_AGE = 365 * 24 * 3600  # shell URLs carry their content's digest
+DATA_MAX_AGE = 60
+# Overview points per (database, dataset version, base map, language): 10,000 datum shifts and
+# rows are worth computing once per import, not per request.
+_POINTS: dict[tuple, dict] = {}
+POINTS_CACHE_SIZE = 8
+
+
+@bp.app_context_processor
+def page_helpers() -> dict:
+    """Language and link helpers every template (ours, errors, admin) may use."""
+    return {"html_lang": pages.html_lang, "page_lang": pages.lang, "lang_url": pages.lang_url,
+            "page_url": pages.page_url}
+
+
+@bp.errorhandler(ParamError)
+def bad_parameter(exc: ParamError):
+    """A bad query parameter: a friendly 400 page that says what to change."""
+    # The checker's message names the parameter (English only: it is shared with the API), so
+    # the page leads with a sentence in the page language and shows the detail beneath.
+    return render_template("views/problem.html", title=gettext("This link has a mistake"),
+                           detail=gettext("Part of the address is wrong. Search again below, "
+                                          "or start from the start page."),
+                           technical=str(exc), categories=_categories()), 400
+
+
+@bp.get("/")
+def home():
+    """Four category buttons, "use my location", and a place search."""
+    return render_template("views/home.html", categories=_categories())
+
+
+@bp.get("/nearest")
+def nearest():
+    """The nearest facilities as a list (works without JavaScript) beside a map."""
+    args = MultiDict(request.args)
+    category = category_param(args)
+    if not any(args.get(k, "").strip() for k in ("lat", "lon", "q")):
+        return _nearest_page("ask", category)
+    args.setdefault("radius_m", PAGE_RADIUS_M)
+    params, at = nearest_params(args), now()
+    try:
+        result = run_nearest(open_store(), params, at)
+    except PlaceNotFound:
+        return _nearest_page("no_place", category, q=params.q), 404
+    except GeocoderUnavailable:
+        return _nearest_page("geocoder_down", category, q=params.q), 503
+    cards = [pages.card(describe(h.record, at, h.distance_m), at, n)
+             for n, h in enumerate(result.found.hits, start=1)]
+    state = _result_state(result.found, cards, category)
+    origin = result.origin.as_json()
+    data = layers.point_data(origin, [pages.map_point(c) for c in cards], pages.tiles())
+    data["labels"] = _map_labels(result.origin)
+    return _nearest_page(state, category, q=params.q, cards=cards, origin=origin,
+                         params=params, map_data=data)
+
+
+def _result_state(found, cards: list, category: str | None) -> str:
+    """results | beyond (none within the radius) | empty_category | no_match."""
+    if found.beyond_radius:
+        return "beyond"
+    if cards:
+        return "results"
+    if open_store().extent(category) is None:
+        return "empty_category"
+    return "no_match"
+
+
+def _nearest_page(state: str, category: str | None, **context) -> str:
+    """Render the nearest page in one of its states."""
+    shell = _shell("points") if context.get("map_data") else None
+    return render_template("views/nearest.html", state=state, category=category,
+                           category_label=pages.category_label(category) if category else "",
+                           categories=_categories(), shell=shell,
+                           radius_km=int(PAGE_RADIUS_M) / 1000, **context)
+
+
+@bp.get("/facilities/<facility_id>")
+def facility(facility_id: str):
+    """Everything about one facility: hours for the week, map, navigate links."""
+    record = open_store().facility(facility_id)
+    if record is None:
+        return render_template("views/problem.html", title=gettext("No such place"),
+                               detail=gettext("It may have been removed or renamed."),
+                               categories=_categories()), 404
+    at = now()
+    card = pages.card(describe(record, at), at)
+    week = [(format_date(day, gettext("EEE, MMM d")), text, day == at.date())
+            for day, text in hours.week(record["opening_hours"], at.date(), pages.lang())]
+    data = layers.point_data(None, [pages.map_point(card)], pages.tiles())
+    data["labels"] = _map_labels(None)
+    return render_template("views/facility.html", f=card, record=record, week=week,
+                           description=pages.localized(record, "description"),
+                           shell=_shell("points"), map_data=data)
+
+
+@bp.get("/map")
+def overview():
+    """Every facility on one map, a clustered layer per category, data loaded as JSON."""
+    category = category_param(request.args)
+    store = open_store()
+    with store.reading():
+        version, extent = dataset_version(store), store.extent(category)
+    data = {"url": url_for("views.map_points", lang=pages.lang(), v=version),
+            "show": [category] if category else list(CATEGORIES),
+            "facility_url": url_for("views.facility", facility_id=""),
+            "bounds": _display_bounds(extent), "labels": _map_labels(None)}
+    return render_template("views/map.html", shell=_shell("overview"), category=category,
+                           categories=_categories(), map_data=data)
+
+
+def _display_bounds(extent) -> list | None:
+    """The extent's corners as [[lat, lon], [lat, lon]] display positions, or None."""
+    if extent is None:
+        return None
+    tiles = pages.tiles()
+    return [list(layers.display_point(extent.min_lat, extent.min_lon, tiles)),
+            list(layers.display_point(extent.max_lat, extent.max_lon, tiles))]
+
+
+def _map_labels(origin) -> dict:
+    """The few words map.js shows, in the page language."""
+    if origin is None or origin.source == "coordinates":
+        start = gettext("You are here")
+    else:
+        start = gettext("Start: %(place)s", place=origin.label)
+    return {"origin": start, "details": gettext("Details"), "zoom_in": gettext("Zoom in"),
+            "zoom_out": gettext("Zoom out"), "layers": gettext("Choose what the map shows")}
+
+
+@bp.get("/map/points.json")
+def map_points():
+    """Compact per-category points for the overview map, at their display positions."""
+    store = open_store()
+    with store.reading():
+        key = (current_app.config["DATABASE"], dataset_version(store), pages.tiles(),
+               pages.lang())
+        data = _POINTS.get(key)
+        if data is None:
+            data = layers.overview_data(store.facilities(), key[2], key[3])
+            if len(_POINTS) >= POINTS_CACHE_SIZE:
+                _POINTS.clear()
+            _POINTS[key] = data
+    response = jsonify(data)
+    response.cache_control.public = True
+    response.cache_control.max_age = DATA_MAX_AGE
+    if request.args.get("lang") not in LANGUAGES:
+        # The language came from the cookie or Accept-Language: a shared cache must key on them.
+        response.vary.update(("Accept-Language", "Cookie"))
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/map/shell/<kind>.<lang>.<digest>.js")
+def map_shell(kind: str, lang: str, digest: str):
+    """A folium map shell as a script file: the same bytes in every worker, cached for a year."""
+    if kind not in layers.KINDS or lang not in ("zh", "en"):
+        abort(404)
+    shell = _build_shell(kind, lang)
+    if shell.digest != digest:
+        abort(404)  # from an older configuration: the page that asked is stale
+    response = Response(shell.script, mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = SHELL_MAX_AGE
+    response.cache_control.immutable = True
+    return response
+
+
+def _shell(kind: str) -> dict:
+    """The page's map shell: script URL, asset files and credit line."""
+    shell = _build_shell(kind, pages.lang())
+    return {"url": url_for("views.map_shell", kind=kind, lang=shell.lang, digest=shell.digest),
+            "js": [_static(u) for u in shell.js], "css": [_static(u) for u in shell.css],
+            "credit": shell.credit, "div_id": shell.div_id}
+
+
+def _static(path: str) -> str:
+    """A /static/… path through url_for, so it gets the app's cache-busting treatment."""
+    prefix = "/static/"
+    return url_for("static", filename=path[len(prefix):]) if path.startswith(prefix) else path
+
+
+def _build_shell(kind: str, lang: str) -> layers.Shell:
+    """The cached folium shell for `kind` in `lang` with the configured tiles.
+
+    folium loads on first use (~0.2 s): CLI commands never draw a map, and gunicorn's master
+    builds the shells while warming up, before it forks the workers.
+    """
+    from locator.maps import shells
+
+    names = tuple((c.key, c.label(lang)) for c in CATEGORIES.values())
+    return shells.build_shell(kind, lang, pages.tiles(),
+                                  names if kind == "overview" else ())
+
+
+def _categories() -> list[dict]:
+    """The categories as buttons show them."""
+    return [{"key": c.key, "label": c.label(pages.lang()), "icon": pages.CATEGORY_ICONS[c.key]}
+            for c in CATEGORIES.values()]

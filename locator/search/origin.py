@@ -1,0 +1,49 @@
+"""Where a search starts: given coordinates, a facility or landmark by name, or a geocoded place."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from locator.search.geocode import GeocoderUnavailable, geocode
+from locator.search.params import NearestParams
+from locator.store.sqlite import Store
+
+
+class PlaceNotFound(LookupError):
+    """No facility, landmark or geocoded place matches the query."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The search origin in WGS-84, and how it was found."""
+
+    lat: float
+    lon: float
+    label: str = ""
+    source: str = "coordinates"  # coordinates | facility | geocoder
+    facility_id: str | None = None
+
+    def as_json(self) -> dict:
+        """The origin as the API shows it."""
+        return {"lat": self.lat, "lon": self.lon, "label": self.label, "source": self.source,
+                "facility_id": self.facility_id}
+
+
+def resolve_origin(store: Store, params: NearestParams) -> Origin:
+    """The origin for `params`: coordinates if given, else the place named by `q`."""
+    if params.lat is not None:
+        return Origin(params.lat, params.lon)
+    hits = store.search(params.q, limit=1)
+    if hits:
+        hit = hits[0]
+        return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"])
+    provider = current_app.config.get("GEOCODER", "")
+    if provider:
+        place = geocode(params.q, provider=provider, key=current_app.config.get("GEOCODER_KEY", ""),
+                        service_area=tuple(current_app.config["SERVICE_AREA"]))
+        if place is not None:
+            return Origin(place.lat, place.lon, place.label, "geocoder")
+    raise PlaceNotFound(params.q)
+
+
+__all__ = ["GeocoderUnavailable", "Origin", "PlaceNotFound", "resolve_origin"]
