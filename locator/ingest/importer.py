@@ -13,8 +13,8 @@ from locator.core.categories import CATEGORIES
 from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
-from locator.ingest.problems import N_, Problem
-from locator.ingest.tables import TableError, read_table
+from locator.ingest.problems import N_, Problem, ProblemError
+from locator.ingest.tables import read_table
 from locator.ingest.validation import validate
 
 __all__ = ["Diff", "ImportResult", "ImportSettings", "Problem", "diff_records", "read_import"]
@@ -86,7 +86,7 @@ def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merg
         return _refused(sha256, [_too_big(len(data), settings.max_bytes)])
     try:
         table = read_table(data, filename)
-    except TableError as exc:
+    except ProblemError as exc:
         return _refused(sha256, [exc.problem], [])
     today = settings.today or shanghai_now().date()
     checked = validate(table, settings.service_area, today, progress)
