@@ -64,14 +64,14 @@ def edit(facility_id: str):
         return _form(record, _form_values(record), current["number"] if current else 0)
     values = {c: request.form.get(c, "") for c in EDITABLE}
     based_on = request.form.get("based_on", type=int)
-    result, version = _check(store, facility_id, values)
-    if version != based_on:
+    checked = _check(store, facility_id, values)
+    if checked.version != based_on:
         return _form(record, values, based_on, status=409, error=gettext(
             "Someone changed the data since you opened this form, so nothing was saved. "
             "Open the facility again to edit its current values."))
-    if not result.ok:
-        return _form(record, values, based_on, result=result, status=422)
-    return _save(store, facility_id, result, version, "edit",
+    if not checked.result.ok:
+        return _form(record, values, based_on, result=checked.result, status=422)
+    return _save(store, facility_id, checked, "edit",
                  url_for("admin.facilities.edit", facility_id=facility_id))
 
 
@@ -84,10 +84,11 @@ def verify(facility_id: str):
     if record is None:
         abort(404)
     values = _form_values(record) | {"verified_on": _today()}
-    result, version = _check(store, facility_id, values)
-    if not result.ok:  # a record imported before a rule was tightened: fix it in the form
-        return _form(record, _form_values(record), version, result=result, status=422)
-    return _save(store, facility_id, result, version, "verify", back)
+    checked = _check(store, facility_id, values)
+    if not checked.result.ok:  # a record imported before a rule was tightened: fix it in the form
+        return _form(record, _form_values(record), checked.version, result=checked.result,
+                     status=422)
+    return _save(store, facility_id, checked, "verify", back)
 
 
 def _back() -> str:
@@ -96,22 +97,22 @@ def _back() -> str:
     return console.local_target(request.form.get("back", ""), list_url) or list_url
 
 
-def _check(store, facility_id: str, values: dict) -> tuple[ImportResult, int]:
-    """The importer's verdict on the record as one merged row, and the version it saw."""
+def _check(store, facility_id: str, values: dict) -> datasets.Checked:
+    """The importer's verdict on the record as one merged row, with the dataset it saw."""
     return datasets.check_file(store, _one_row_csv(facility_id, values), f"{facility_id}.csv",
                                merge=True, settings=import_settings())
 
 
-def _save(store, facility_id: str, result: ImportResult, version: int, kind: str, back: str):
+def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str):
     """Write the checked change as a version, or say that nothing changed; then go `back`."""
+    result = checked.result
     if result.diff.added:  # removed since the page was shown: never bring it back by accident
         abort(404)
     if not result.diff.changed:
         flash(gettext("Nothing changed for %(id)s.", id=facility_id))
         return redirect(back)
     try:
-        applied = datasets.apply_import(store, result, facility_id, actor=console.actor(),
-                                        merge=True, based_on=version,
+        applied = datasets.apply_import(store, checked, facility_id, actor=console.actor(),
                                         address=console.address(), kind=kind)
     except StaleDataset:
         flash(gettext("The data changed at the same moment; nothing was saved. Try again."))
