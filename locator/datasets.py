@@ -3,7 +3,15 @@
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from locator.ingest.importer import Diff, ImportResult, ImportSettings, diff_records, read_import
+from locator.ingest.importer import (
+    Diff,
+    ImportResult,
+    ImportSettings,
+    check_table,
+    diff_records,
+    read_import,
+)
+from locator.ingest.tables import Table
 from locator.store.sqlite import Change, Store
 
 
@@ -44,6 +52,13 @@ def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
                          settings=settings or ImportSettings(), progress=progress,
                          sha256=sha256)
     return Checked(result, version, current, merge)
+
+
+def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None) -> Checked:
+    """Validate rows of cells (the console's form), merged, against one read of the dataset."""
+    version, current = _snapshot(store)
+    result = check_table(table, current, merge=True, settings=settings or ImportSettings())
+    return Checked(result, version, current, merge=True)
 
 
 def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,

@@ -1,12 +1,9 @@
 """Console facility pages: find a facility, edit it in a form, mark it verified today.
 
-An edit is checked by the importer itself: the form becomes a one-row CSV merged into the
+An edit is checked by the importer itself: the form becomes a one-row table merged into the
 dataset, so the rules and messages are exactly those of a file import, and the change is a
 new version like any other.
 """
-
-import csv
-import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -17,6 +14,7 @@ from locator.core.records import COLUMNS
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import ImportResult
+from locator.ingest.tables import Table
 from locator.search import present
 from locator.store.sqlite import StaleDataset
 from locator.web.i18n import gettext
@@ -99,8 +97,8 @@ def _back() -> str:
 
 def _check(store, facility_id: str, values: dict) -> datasets.Checked:
     """The importer's verdict on the record as one merged row, with the dataset it saw."""
-    return datasets.check_file(store, _one_row_csv(facility_id, values), f"{facility_id}.csv",
-                               merge=True, settings=import_settings())
+    return datasets.check_rows(store, _one_row_table(facility_id, values),
+                               settings=import_settings())
 
 
 def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str):
@@ -124,15 +122,12 @@ def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: s
     return redirect(back)
 
 
-def _one_row_csv(facility_id: str, values: dict) -> bytes:
-    """The form as a CSV file the importer reads back exactly (formula-like text defused)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerow([facility_id] + [values.get(c, "") if c in NUMBER_COLUMNS
-                                     else exporter.cell(c, values.get(c, ""))
-                                     for c in EDITABLE])
-    return out.getvalue().encode()
+def _one_row_table(facility_id: str, values: dict) -> Table:
+    """The form as the cells of a one-row file: formula-like text keeps the apostrophe the
+    exporter gives it, since the importer removes that one (and a typed one must survive)."""
+    cells = [values.get(c, "") if c in NUMBER_COLUMNS else exporter.cell(c, values.get(c, ""))
+             for c in EDITABLE]
+    return Table(list(COLUMNS), [[facility_id, *cells]])
 
 
 def _form_values(record: dict) -> dict:

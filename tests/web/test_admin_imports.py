@@ -16,6 +16,7 @@ from locator.ingest.importer import read_import
 from locator.store.sqlite import Store
 from tests.admin_support import (
     console_app,
+    counting,
     dataset,
     english,
     login,
@@ -332,14 +333,6 @@ def test_export_of_an_empty_database(db_path):
 
 # -- the upload path does its work once: one hash and one parse of the bytes per request, and
 # one read of the dataset that the diff, the preview and the apply all use ---------------------
-
-
-def counting(calls: list, function):
-    """`function`, noting the arguments of every call in `calls`."""
-    def wrapper(*args, **kwargs):
-        calls.append((args, kwargs))
-        return function(*args, **kwargs)
-    return wrapper
 
 
 @pytest.fixture
