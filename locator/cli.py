@@ -31,9 +31,9 @@ def _actor() -> str:
 def yield_cpu_to_serving() -> None:
     """Run the rest of this command below the web workers' CPU priority (BATCH_NICE).
 
-    A 100,000-row import keeps a core busy for ~15 s. At equal priority on a two-core server
-    it took the CPU the workers needed, and public requests queued for seconds
-    (bench/load_bench.py); niced, they stay under 100 ms. Irreversible: commands only.
+    A large import keeps a core busy for a long while; at equal priority on a small server it
+    takes the CPU the workers need and public requests queue behind it (bench/load_bench.py
+    shows both). Irreversible: commands only.
     """
     increment = int(current_app.config["BATCH_NICE"])
     if increment > 0:

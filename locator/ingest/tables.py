@@ -36,7 +36,7 @@ MAX_XLSX_UNPACKED = 100_000_000
 # openpyxl parses the shared-strings part whole, at about the cost of a cell per string, before
 # the first row: a part may list at most this many strings per packed byte (at least 1,000).
 # The synthetic 100,000-row list, more regular than real data, packs 2.9 bytes a string;
-# strings of "ab" packed 45 times listed 2.3 a byte and took 23 times a normal file's time.
+# strings of "ab" packed 45 times listed 2.3 a byte, many times a normal file's parsing work.
 MAX_STRINGS_PER_PACKED_BYTE = 1
 # Rows × columns read from a sheet (an empty row counts one): the 100,000-row list has 2
 # million cells. Without it, a sheet of empty cells reaches tens of millions within the limits
@@ -136,8 +136,8 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 def _dialect(text: str) -> type[csv.Dialect]:
     """Excel's CSV dialect, with the delimiter the header row uses most (comma, semicolon, tab)."""
-    # Counted, not csv.Sniffer: its regular expressions are quadratic in the line's length
-    # (a 100 KB header of ',"' took 30 s); counting is one linear pass per delimiter.
+    # Counted, not csv.Sniffer: its regular expressions are quadratic in the line's length (a
+    # long header of ',"' stalls it); counting is one linear pass per delimiter.
     header = _QUOTED.sub("", text[:text.find("\n")] if "\n" in text else text)
     delimiter = max(DELIMITERS, key=header.count)  # a tie goes to the comma, listed first
     if delimiter == "," or not header.count(delimiter):
