@@ -3,13 +3,12 @@
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_translations
 
+from locator.core.catalogue import DOMAINS
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-# One catalogue per part of the app (pages, admin console, importer messages), merged at run time
-# so that each can be extended on its own.
-DOMAINS = ("messages", "admin", "importer")
 
 
 def select_language() -> str:
