@@ -11,6 +11,7 @@ from locator.core import hours
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.navigate import navigate_links
 from locator.maps import layers
+from locator.search.hours_text import next_change_text
 from locator.web.i18n import gettext
 
 # The query parameters each page reads. Its language and page links keep these and nothing
@@ -94,7 +95,7 @@ def hours_view(opening_hours: str, at: datetime) -> dict:
     state = {True: "open", False: "closed", None: "unknown"}[st.open_now]
     headline = {"open": gettext("Open now"), "closed": gettext("Closed now"),
                 "unknown": gettext("Hours unknown")}[state]
-    detail = "" if state == "unknown" else hours.next_change_text(st, at, lang())
+    detail = "" if state == "unknown" else next_change_text(st, at)
     return {"state": state, "headline": headline, "detail": detail}
 
 

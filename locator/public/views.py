@@ -13,11 +13,11 @@ from flask import (
 from flask_babel import format_date
 from werkzeug.datastructures import MultiDict
 
-from locator.core import hours
 from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
 from locator.public import pages, styles
+from locator.search import hours_text
 from locator.search.nearby import dataset_version, run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
@@ -114,7 +114,7 @@ def facility(facility_id: str):
     at = now()
     card = pages.card(describe(record, at), at)
     week = [(format_date(day, gettext("EEE, MMM d")), text, day == at.date())
-            for day, text in hours.week(record["opening_hours"], at.date(), pages.lang())]
+            for day, text in hours_text.week(record["opening_hours"], at.date())]
     data = layers.point_data(None, [pages.map_point(card)], pages.tiles())
     data["labels"] = _map_labels(None)
     return render_template("views/facility.html", f=card, record=record, week=week,

@@ -55,6 +55,12 @@ def gettext(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
+def pgettext(context: str, string: str, **variables) -> str:
+    """gettext for a msgid whose translation depends on where it is shown."""
+    text = _catalogue().upgettext(context, string)
+    return text % variables if variables else text
+
+
 def _catalogue():
     """This request's merged translations, looked up once."""
     translations = g.get("translations")

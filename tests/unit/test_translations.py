@@ -18,7 +18,7 @@ from locator.core.categories import (
 from tests.processes import ROOT
 
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "N_": None,
-            "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+            "ngettext": (1, 2), "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 METHODS = {"locator": [("**.py", "python")],
            "templates": [("**.html", "jinja2.ext:babel_extract")]}
 
