@@ -53,7 +53,8 @@ def chinese_catalogue() -> dict[str, str]:
 # Which catalogue a source file's strings belong in (its owners keep that .po).
 AREAS = {
     "messages": ("locator/public/", "locator/maps/", "templates/views/", "templates/base.html",
-                 "templates/error.html"),
+                 "templates/error.html", "locator/core/categories.py",
+                 "locator/search/hours_text.py"),
     "admin": ("locator/admin/", "templates/admin/"),
 }
 
