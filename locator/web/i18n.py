@@ -3,13 +3,12 @@
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_translations
 
+from locator.core.catalogue import DOMAINS
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-# One catalogue per part of the app (pages, admin console, importer messages), merged at run time
-# so that each can be extended on its own.
-DOMAINS = ("messages", "admin", "importer")
 
 
 def select_language() -> str:
@@ -53,6 +52,12 @@ def gettext(string: str, **variables) -> str:
     gettext for Python code (Flask-Babel's own looks the catalogue up on every call, and a
     results page makes dozens)."""
     text = _catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def pgettext(context: str, string: str, **variables) -> str:
+    """gettext for a msgid whose translation depends on where it is shown."""
+    text = _catalogue().upgettext(context, string)
     return text % variables if variables else text
 
 
