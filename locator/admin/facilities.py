@@ -12,12 +12,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from locator import datasets
 from locator.admin import console
+from locator.config import now
 from locator.core.categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
 from locator.core.records import COLUMNS
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import ImportResult
-from locator.search import present
 from locator.store.sqlite import StaleDataset
 from locator.web.i18n import gettext
 
@@ -142,7 +142,7 @@ def _form_values(record: dict) -> dict:
 
 def _today() -> str:
     """Today's date in Xinhui, by the app's clock (the one pages and the API use)."""
-    return present.now().date().isoformat()
+    return now().date().isoformat()
 
 
 def _form(record: dict, values: dict, based_on: int | None, *, result: ImportResult | None = None,

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from locator.config import DEFAULTS
 from locator.core.categories import CATEGORIES
 from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
@@ -27,9 +28,8 @@ LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
 class ImportSettings:
     """Limits of an import; the service area is (min_lat, min_lon, max_lat, max_lon) WGS-84."""
 
-    # Xinhui spans 22.09–22.81 N, 112.78–113.26 E; the margin admits its border facilities.
-    service_area: tuple[float, float, float, float] = (22.0, 112.7, 22.9, 113.35)
-    max_bytes: int = 20 * 1024 * 1024
+    service_area: tuple[float, float, float, float] = DEFAULTS["SERVICE_AREA"]
+    max_bytes: int = DEFAULTS["MAX_IMPORT_BYTES"]
     today: datetime.date | None = None  # None: today in Asia/Shanghai
 
 
