@@ -13,7 +13,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from locator import datasets
 from locator.admin import console
 from locator.config import now
-from locator.core.categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
+from locator.core import geo
+from locator.core.categories import ACCESS_LABELS, CATEGORIES
 from locator.core.records import COLUMNS
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
@@ -158,4 +159,4 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
     return render_template("admin/edit.html", record=record, values=values, based_on=based_on,
                            errors=errors, general=general, error=error,
                            categories=CATEGORIES.values(), access_keys=ACCESS_LABELS,
-                           coord_systems=COORD_SYSTEMS), status
+                           coord_systems=tuple(geo.TO_WGS84)), status

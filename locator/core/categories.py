@@ -76,8 +76,6 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     "ask_staff": ("请向工作人员询问", "Ask staff"),
 }
 
-COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
-
 
 def amenity_label(token: str, lang: str) -> str:
     """The label of an amenity token in `lang`."""
