@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from locator.core.clock import shanghai_now
-from locator.maps.layers import Tiles, tiles_from_config
+from locator.maps.layers import Tiles, resolve_tiles
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -68,6 +68,13 @@ DEFAULTS = {
     # The app's clock, a function returning an aware datetime: tests set it; None = the real
     # Asia/Shanghai time. Pages, API, console and CLI all read this one clock.
     "CLOCK": None,
+    # Flask-Compress (locator/web/serving.py): text responses, Brotli first.
+    "COMPRESS_MIMETYPES": [
+        "text/html", "text/css", "text/plain", "text/csv", "application/json",
+        "application/geo+json", "application/javascript", "text/javascript", "image/svg+xml",
+    ],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIN_SIZE": 500,
 }
 
 
@@ -87,6 +94,7 @@ class Settings:
     geocoder: str
     geocoder_key: str
     tiles: Tiles
+    session_cookie_secure: bool | None  # None: Secure except in debug and tests
     session_lifetime_s: int
     secret_key_file: str | None
     login_max_failures: int
@@ -119,6 +127,7 @@ def from_mapping(config: Mapping) -> Settings:
         geocoder=value.choice("GEOCODER", GEOCODERS),
         geocoder_key=value.text("GEOCODER_KEY"),
         tiles=value.tiles(),
+        session_cookie_secure=value.flag("SESSION_COOKIE_SECURE"),
         session_lifetime_s=value.seconds("PERMANENT_SESSION_LIFETIME"),
         secret_key_file=value.text("SECRET_KEY_FILE", blank=False, optional=True),
         login_max_failures=value.whole("ADMIN_LOGIN_MAX_FAILURES", low=1),
@@ -151,7 +160,7 @@ def load(app: Flask, root: str, test_config: Mapping | None = None) -> Settings:
 
 def _configure_flask(app: Flask, s: Settings) -> None:
     """Flask's and its extensions' own settings that follow from ours, unless set already."""
-    if app.config["SESSION_COOKIE_SECURE"] is None:
+    if s.session_cookie_secure is None:
         # Browsers drop Secure cookies on http://, which is what debug and test servers speak.
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -215,6 +224,13 @@ class _Reader:
             raise self._fail(name, f"a whole number {bound}")
         return value
 
+    def flag(self, name: str) -> bool | None:
+        """true, false or None (LOCATOR_…=true / false arrive as JSON booleans)."""
+        value = self.config[name]
+        if value is not None and not isinstance(value, bool):
+            raise self._fail(name, "true, false or None")
+        return value
+
     def seconds(self, name: str) -> int:
         """A duration in whole seconds: a number, or a timedelta."""
         value = self.config[name]
@@ -258,10 +274,13 @@ class _Reader:
 
     def tiles(self) -> Tiles:
         """The base map from TILES and the settings that adjust it."""
-        for name in ("TILES_KEY", "TILES_ATTRIBUTION", "MAP_REVIEW_NUMBER", "TILE_URL"):
-            self.text(name)
         try:
-            return tiles_from_config(self.config)
+            return resolve_tiles(self.config["TILES"], key=self.text("TILES_KEY"),
+                                 attribution=self.text("TILES_ATTRIBUTION"),
+                                 review_number=self.text("MAP_REVIEW_NUMBER"),
+                                 url=self.text("TILE_URL"))
+        except ConfigError:
+            raise
         except ValueError as exc:
             raise ConfigError(f"{exc} (environment {ENV_PREFIX}_TILES)") from None
 

@@ -57,6 +57,7 @@ def test_the_clock_is_the_configured_one():
     ("TRUSTED_HOSTS", "locator.example"),
     ("DATABASE", ""),
     ("CLOCK", "now"),
+    ("SESSION_COOKIE_SECURE", "no"),  # a string would have been truthy: Secure after all
 ])
 def test_a_bad_value_is_refused_naming_the_setting(name, value):
     with pytest.raises(config.ConfigError, match=name):
