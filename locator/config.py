@@ -150,7 +150,7 @@ def load(app: Flask, root: str, test_config: Mapping | None = None) -> Settings:
         app.config.from_mapping(test_config)
     # Relative paths are the repository's, wherever the process was started.
     for name in ("DATABASE", "SAMPLE_CSV"):
-        if isinstance(app.config[name], str):
+        if isinstance(app.config[name], str) and app.config[name].strip():
             app.config[name] = os.path.join(root, app.config[name])
     checked = from_mapping(app.config)
     _configure_flask(app, checked)
@@ -160,9 +160,10 @@ def load(app: Flask, root: str, test_config: Mapping | None = None) -> Settings:
 
 def _configure_flask(app: Flask, s: Settings) -> None:
     """Flask's and its extensions' own settings that follow from ours, unless set already."""
-    if s.session_cookie_secure is None:
-        # Browsers drop Secure cookies on http://, which is what debug and test servers speak.
-        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    # Browsers drop Secure cookies on http://, which is what debug and test servers speak.
+    secure = s.session_cookie_secure
+    app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing) if secure is None \
+        else secure
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     if not app.config.get("MAX_CONTENT_LENGTH"):
@@ -225,11 +226,13 @@ class _Reader:
         return value
 
     def flag(self, name: str) -> bool | None:
-        """true, false or None (LOCATOR_…=true / false arrive as JSON booleans)."""
+        """true, false or None (LOCATOR_…=true / false arrive as JSON booleans; 1 and 0 too)."""
         value = self.config[name]
-        if value is not None and not isinstance(value, bool):
-            raise self._fail(name, "true, false or None")
-        return value
+        if value is None or isinstance(value, bool):
+            return value
+        if value in (0, 1) and not isinstance(value, float):
+            return bool(value)
+        raise self._fail(name, "true, false or None")
 
     def seconds(self, name: str) -> int:
         """A duration in whole seconds: a number, or a timedelta."""

@@ -22,7 +22,7 @@ def test_the_test_override_comes_last(db_path, monkeypatch):
 
 @pytest.mark.parametrize(("variable", "value"), [
     ("LOCATOR_PROXY_COUNT", "one"), ("LOCATOR_SERVICE_AREA", "[22.9, 112.7, 22.0, 113.35]"),
-    ("LOCATOR_TILES", "google"), ("LOCATOR_GEOCODER", "baidu"),
+    ("LOCATOR_TILES", "google"), ("LOCATOR_GEOCODER", "baidu"), ("LOCATOR_SAMPLE_CSV", '""'),
 ])
 def test_a_bad_setting_stops_the_start_with_its_name(db_path, monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
