@@ -215,8 +215,8 @@ def _static(path: str) -> str:
 def _build_shell(kind: str, lang: str) -> layers.Shell:
     """The cached folium shell for `kind` in `lang` with the configured tiles.
 
-    folium loads on first use (~0.2 s): CLI commands never draw a map, and gunicorn's master
-    builds the shells while warming up, before it forks the workers.
+    folium is slow to import, so it loads on first use: CLI commands never draw a map, and
+    gunicorn's master builds the shells while warming up, before it forks the workers.
     """
     from locator.maps import shells
 

@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
           default_timezone="Asia/Shanghai", default_domain=";".join(DOMAINS),
           default_translation_directories=";".join(["translations"] * len(DOMAINS)))
     app.after_request(remember_language)
-    # Flask-Babel looks the catalogue up on every template string (~50 a page, ~10 µs each);
+    # Flask-Babel looks the catalogue up on every template string, and a page has dozens;
     # one look-up per request gives the same strings.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _catalogue().ugettext(s),
@@ -48,8 +48,8 @@ def init_app(app: Flask) -> None:
 
 def gettext(string: str, **variables) -> str:
     """Flask-Babel's gettext, with the catalogue looked up once per request: the app's one
-    gettext for Python code (Flask-Babel's own looks the catalogue up on every call, ~20 µs,
-    and a results page makes ~50 calls)."""
+    gettext for Python code (Flask-Babel's own looks the catalogue up on every call, and a
+    results page makes dozens)."""
     text = _catalogue().ugettext(string)
     return text % variables if variables else text
 
