@@ -5,24 +5,22 @@ variables (values parsed as JSON when they are JSON) → the test override. `loa
 once in create_app, checks each value and freezes the result as a `Settings`; a bad value stops
 the start with a `ConfigError` naming the setting. Code reads `settings(app)` or
 `current_settings()`, or takes the values it needs as arguments (search, ingest and core
-never see Flask). The module imports no Flask at load time, so the importer and the login
-throttle take their defaults from DEFAULTS too.
+never see Flask). The login throttle takes its defaults from DEFAULTS; the importer's two
+(service area, file size) are kept beside it, in ingest, and DEFAULTS names them.
 """
 
-from __future__ import annotations
 
 import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
 
 from locator.core.clock import shanghai_now
+from locator.ingest import importer
 from locator.maps.layers import Tiles, resolve_tiles
-
-if TYPE_CHECKING:
-    from flask import Flask
 
 ENV_PREFIX = "LOCATOR"
 EXTENSION_KEY = "locator.settings"
@@ -32,9 +30,10 @@ UPLOAD_OVERHEAD = 1024 * 1024  # the multipart envelope and form fields around a
 DEFAULTS = {
     "DATABASE": "instance/locator.sqlite",
     "SAMPLE_CSV": "facilities.csv",
-    # Xinhui District spans 22.09–22.81 N, 112.78–113.26 E; the margin keeps border places in.
-    "SERVICE_AREA": (22.0, 112.7, 22.9, 113.35),
-    "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
+    # Xinhui District with a margin, and the largest file an import reads: kept beside the
+    # importer, which checks them (ingest imports nothing above core).
+    "SERVICE_AREA": importer.SERVICE_AREA,
+    "MAX_IMPORT_BYTES": importer.MAX_BYTES,
     # CPU priority (nice increment) of `facilities import` and `rollback`: batch work yields
     # to the web workers. 0 = run at the caller's priority.
     "BATCH_NICE": 10,
@@ -179,9 +178,6 @@ def settings(app: Flask) -> Settings:
 
 def current_settings() -> Settings:
     """The settings of the app handling this request or command."""
-    # Imported here so that this module, and ingest reading DEFAULTS, load without Flask.
-    from flask import current_app
-
     return settings(current_app)
 
 
