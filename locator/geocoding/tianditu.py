@@ -29,7 +29,8 @@ LEVELS = tiers(
 
 def lookup(address: str, settings: GeocoderSettings) -> Answer | None:
     """Tianditu's location for the address, or None when it has none."""
-    params = {"ds": json.dumps({"keyWord": address}, ensure_ascii=False), "tk": settings.key}
+    keyword = json.dumps({"keyWord": address}, ensure_ascii=False, separators=(",", ":"))
+    params = {"ds": keyword, "tk": settings.key}
     return JsonService(settings).get(PATH, params, lambda page: _parse(page, address))
 
 
