@@ -9,10 +9,11 @@ import datetime
 import difflib
 import functools
 import re
+from dataclasses import dataclass
 
-from locator.core import hours
 from locator.core.categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
 from locator.core.records import MAX_LENGTH, MULTILINE_COLUMNS
+from locator.ingest import chinese_hours
 from locator.ingest.problems import N_, Problem
 
 ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
@@ -142,14 +143,34 @@ def normalise_access(values: list[str], lines: list[int]) -> tuple[list[str], li
                  for value, line in zip(out, lines, strict=True) if value not in ACCESS_LABELS]
 
 
-def check_opening_hours(values: list[str], lines: list[int]) -> list[Problem]:
-    """Each distinct opening_hours text parses as OSM syntax; the parser's reason is quoted."""
-    bad = {v: r for v in set(values) if v and (r := hours.validate(v)) is not None}
-    return [Problem(line, "opening_hours", N_(
-                "opening_hours %(value)r is not valid OSM syntax (%(reason)s) — write it like "
-                "\"Mo-Fr 08:30-17:30; Sa 09:00-12:00; PH off\", or leave it blank if unknown"),
-                {"value": value, "reason": bad[value]})
-            for value, line in zip(values, lines, strict=True) if value in bad]
+@dataclass(frozen=True)
+class Conversion:
+    """A cell stored in another form than written (Chinese opening hours → OSM), for previews."""
+
+    line: int
+    column: str
+    original: str
+    stored: str
+
+
+def normalise_opening_hours(values: list[str],
+                            lines: list[int]) -> tuple[list[str], list[Problem], list[Conversion]]:
+    """OSM opening hours for each cell: Chinese forms converted; what cannot be read is an error
+    showing the OSM form to write (never the parser's own English)."""
+    osm = {v: chinese_hours.to_osm(v) for v in set(values) if v}
+    out, problems, conversions = [], [], []
+    for value, line in zip(values, lines, strict=True):
+        stored = osm.get(value, value)
+        if stored is None:
+            problems.append(Problem(line, "opening_hours", N_(
+                "opening_hours %(value)r cannot be read as opening hours — write them in OSM "
+                "form, for example %(example)s, or leave the cell blank if unknown"),
+                {"value": value, "example": chinese_hours.example(value)}))
+            stored = value
+        elif stored != value:
+            conversions.append(Conversion(line, "opening_hours", value, stored))
+        out.append(stored)
+    return out, problems, conversions
 
 
 def normalise_amenities(values: list[str], categories: list[str],

@@ -32,6 +32,7 @@ class Validated:
     lines: list[int] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    conversions: list[fields.Conversion] = field(default_factory=list)  # what was stored changed
 
 
 def validate(table: Table, area: Area, today: datetime.date,
@@ -45,7 +46,7 @@ def validate(table: Table, area: Area, today: datetime.date,
     for start in range(0, len(rows), CHUNK_ROWS):
         records, problems = _check_chunk(rows[start:start + CHUNK_ROWS],
                                          out.lines[start:start + CHUNK_ROWS], positions, area,
-                                         today)
+                                         today, out.conversions)
         out.records.extend(records)
         out.errors.extend(problems)
         if progress:
@@ -127,8 +128,10 @@ def _width_problem(row: list[str], width: int, line: int, ragged: bool) -> Probl
 
 
 def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, int],
-                 area: Area, today: datetime.date) -> tuple[list[dict], list[Problem]]:
-    """Validate and normalise one chunk of rows, column by column."""
+                 area: Area, today: datetime.date,
+                 conversions: list[fields.Conversion]) -> tuple[list[dict], list[Problem]]:
+    """Validate and normalise one chunk of rows, column by column; conversions are added to
+    `conversions`."""
     cols = _columns(rows, positions)
     for column in MULTILINE_COLUMNS:
         cols[column] = fields.normalise_newlines(cols[column])
@@ -143,7 +146,10 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
     problems += found
     cols["access"], found = fields.normalise_access(cols["access"], lines)
     problems += found
-    problems += fields.check_opening_hours(cols["opening_hours"], lines)
+    cols["opening_hours"], found, converted = fields.normalise_opening_hours(
+        cols["opening_hours"], lines)
+    problems += found
+    conversions += converted
     cols["amenities"], found = fields.normalise_amenities(cols["amenities"], cols["category"],
                                                           lines)
     problems += found
