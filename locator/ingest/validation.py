@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from locator.core.categories import CATEGORIES
 from locator.core.records import COLUMNS, MULTILINE_COLUMNS, REQUIRED, TEXT_COLUMNS
-from locator.ingest import fields
+from locator.ingest import fields, vocabulary
 from locator.ingest.coordinates import Area, convert_points
 from locator.ingest.problems import N_, Problem
 from locator.ingest.tables import Table
@@ -68,8 +68,9 @@ def _trim_header(header: list[str]) -> list[str]:
 
 
 def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
-    """Column positions by name; errors for missing or repeated columns, warnings for others."""
-    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    """Column positions by name (a code, its Chinese alias, or both: '名称 name'); errors for
+    missing or repeated columns, warnings for others."""
+    names = [vocabulary.column_of(h.strip().lstrip("\ufeff")) for h in header]
     out, positions = Validated(), {}
     for index, name in enumerate(names):
         if control := fields.BIDI.search(name):
@@ -136,7 +137,8 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
     for column in MULTILINE_COLUMNS:
         cols[column] = fields.normalise_newlines(cols[column])
     problems = fields.check_id_format(cols["id"], lines)
-    problems += fields.check_categories(cols["category"], lines)
+    cols["category"], found = fields.normalise_categories(cols["category"], lines)
+    problems += found
     problems += fields.check_names(cols["name"], lines)
     for column in LENGTH_CHECKED:
         problems += fields.check_lengths(column, cols[column], lines)
