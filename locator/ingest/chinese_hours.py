@@ -26,7 +26,7 @@ PH = 7  # public holidays, kept in the same set as the weekdays
 _DAY = r"(?:周|星期|礼拜)"
 _NUM = r"[一二三四五六日天七]"
 _RANGE = r"\s*(?:-+|~+|—+|–+|至|到)\s*"
-_MARKER = r"(上午|早上|早晨|凌晨|中午|下午|晚上|傍晚|夜间)?\s*"
+_MARKER = r"(上午|早上|早晨|凌晨|中午|下午|晚上|傍晚|夜间|早|晚)?\s*"
 _TIME = _MARKER + r"(\d{1,2})(?::(\d{2})|[点时](?:(\d{1,2})分?|(半))?)"
 
 # (name, pattern), tried in order at each position of the normalised text.
@@ -35,12 +35,12 @@ _TOKENS = [(name, re.compile(pattern)) for name, pattern in (
     ("times", _TIME + _RANGE + r"((?:次日|翌日)?(?:凌晨)?)\s*" + _TIME),
     ("days", _DAY + "(" + _NUM + ")" + _RANGE + _DAY + "?(" + _NUM + ")"),
     ("day", _DAY + "(" + _NUM + ")"),
-    ("every", r"每天|每日|天天|全天|全周|每周七天|一周七天"),
+    ("every", r"每天|每日|天天|全天|全周|全年|每周七天|一周七天"),
     ("workdays", r"工作日"),
     ("weekend", r"周末|双休日|公休日"),
     ("holidays", r"(?:国家)?(?:法定)?(?:节假日|节日|假日|假期)"),
     ("off", r"休息|闭馆|闭园|休馆|关闭|不开放|不营业|停止开放|暂停开放|关门|停业"),
-    ("same", r"照常(?:开放|营业)?|正常(?:开放|营业)|开放时间不变"),
+    ("same", r"照常(?:开放|营业)?|正常(?:开放|营业)|开放时间不变|无休|不休息|不闭馆"),
     ("noise", r"[\s,;:.。、/()\[\]【】]+|开放时间|营业时间|服务时间|时间|开放|营业|每周?(?=周|星期)"
               r"|逢|及|和|与|以及|均|为"),
 )]
@@ -55,6 +55,7 @@ class _Rule:
 
     days: set[int] = field(default_factory=set)
     times: list[str] = field(default_factory=list)
+    implicit: bool = False  # times came first ("8:30-17:30（工作日）"): days may follow
     off: bool = False
     same: bool = False
 
@@ -99,6 +100,8 @@ def _read(text: str, *, strict: bool) -> list[_Rule] | None:
         i = match.end()
         if name == "day":
             i = _with_list(text, i, _add_days(rules, {_DAY_NUMBERS[match.group(1)]}))
+        elif name == "noise" and ";" in match.group() and rules and not rules[-1].done():
+            rules.append(_Rule())  # "周一至周五；周六 9:00-12:00": days do not join across ;
         elif name != "noise" and not _apply(rules, name, match):
             return None if strict else rules
     return _finished(rules, strict)
@@ -159,7 +162,9 @@ def _add_days(rules: list[_Rule], days: set[int]) -> _Rule:
 def _open_rule(rules: list[_Rule]) -> _Rule:
     """The rule that times go to: the current one unless it is closed (then every day anew)."""
     if not rules or rules[-1].off or rules[-1].same:
-        rules.append(_Rule(days=set(EVERY_DAY)))
+        rules.append(_Rule())
+    if not rules[-1].days:
+        rules[-1].days, rules[-1].implicit = set(EVERY_DAY), True
     return rules[-1]
 
 
@@ -179,7 +184,7 @@ def _span(match: re.Match) -> str | None:
     return f"{_clock(start)}-{_clock(end)}"
 
 
-_PM = ("下午", "晚上", "傍晚", "夜间")
+_PM = ("下午", "晚上", "傍晚", "夜间", "晚")
 
 
 def _minutes(marker: str | None, hour: str, minute: str | None, minute_cn: str | None,
@@ -201,8 +206,13 @@ def _clock(minutes: int) -> str:
 def _finished(rules: list[_Rule], strict: bool) -> list[_Rule] | None:
     """The rules with 'as usual' given the main times; None if a rule says no hours at all."""
     main = next((r.times for r in rules if r.times and not r.off), None)
-    finished = []
+    finished: list[_Rule] = []
     for rule in rules:
+        if not rule.days:
+            continue
+        if not rule.done() and finished and finished[-1].implicit:
+            finished[-1].days, finished[-1].implicit = rule.days, False  # days after times
+            continue
         if rule.same and not rule.times:
             if main is None:
                 return None if strict else finished
@@ -217,7 +227,7 @@ def _finished(rules: list[_Rule], strict: bool) -> list[_Rule] | None:
 
 def _written(rules: list[_Rule]) -> str:
     """The rules in OSM syntax, '; '-separated."""
-    return "; ".join(_rule_text(rule) for rule in rules)
+    return "; ".join(dict.fromkeys(_rule_text(rule) for rule in rules))
 
 
 def _rule_text(rule: _Rule) -> str:

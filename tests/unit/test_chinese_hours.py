@@ -54,6 +54,12 @@ TABLE = [
     ("开放时间 周一至周日 09:00-21:00", "Mo-Su 09:00-21:00"),
     ("每周一闭馆", "Mo off"),
     ("星期六、星期日 9:00-12:00", "Sa,Su 09:00-12:00"),
+    ("早8点-晚6点", "Mo-Su 08:00-18:00"),
+    ("8:30-17:30（工作日）", "Mo-Fr 08:30-17:30"),
+    ("9:00-17:00 周一至周五；周六 9:00-12:00", "Mo-Fr 09:00-17:00; Sa 09:00-12:00"),
+    ("全年无休 9:00-21:00", "Mo-Su 09:00-21:00"),
+    ("每天9:00-21:00，节假日无休", "Mo-Su 09:00-21:00; PH 09:00-21:00"),
+    ("周一至周五：8:30-17:30", "Mo-Fr 08:30-17:30"),
     # Already OSM: unchanged, to the character.
     ("Mo-Fr 08:30-17:30; PH off", "Mo-Fr 08:30-17:30; PH off"),
     ("24/7", "24/7"),
@@ -78,6 +84,8 @@ def test_the_table_is_at_least_thirty_chinese_forms():
     "周一至周五 9:00-17:00，周六上午休息",  # half a day off: not expressible by this reader
     "周一至周五 25:00-26:00",
     "节假日照常",  # as usual, but no usual hours given
+    "周一至周五；周六 9:00-12:00",  # weekdays: no hours
+    "周一至周五 8:30-17:30（法定节假日除外）",  # 除外: closed on holidays, or open then too?
 ])
 def test_what_is_not_understood_is_none(written):
     assert to_osm(written) is None
