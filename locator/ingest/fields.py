@@ -158,6 +158,8 @@ def normalise_opening_hours(values: list[str],
     """OSM opening hours for each cell: Chinese forms converted; what cannot be read is an error
     showing the OSM form to write (never the parser's own English)."""
     osm = {v: chinese_hours.to_osm(v) for v in set(values) if v}
+    if all(v == o for v, o in osm.items()):  # all OSM already: no pass over the rows
+        return values, [], []
     out, problems, conversions = [], [], []
     for value, line in zip(values, lines, strict=True):
         stored = osm.get(value, value)
