@@ -79,11 +79,7 @@ def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
                 "U+%(code)04X — delete it (retyping the cell removes it)"),
                 {"letter": get_column_letter(index + 1), "code": ord(control.group())}))
         elif name in positions:  # letters only for named columns: tables.MAX_COLUMNS bounds them
-            out.errors.append(Problem(1, name, N_(
-                "column %(column)s appears twice in the header row (columns %(first)s and "
-                "%(second)s) — delete or rename one"), {
-                    "column": name, "second": get_column_letter(index + 1),
-                    "first": get_column_letter(positions[name] + 1)}))
+            out.errors.append(_twice(header, name, positions[name], index))
         elif name:
             positions[name] = index
     out.errors.extend(Problem(1, name, N_(
@@ -95,6 +91,22 @@ def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
         {"column": name, "known": ", ".join(COLUMNS)})
         for name in positions if name not in COLUMNS)
     return {c: i for c, i in positions.items() if c in COLUMNS}, out
+
+
+def _twice(header: list[str], name: str, first: int, second: int) -> Problem:
+    """Two header cells name one column: the same text twice, or, say, 名称 and name."""
+    params = {"column": name, "first": get_column_letter(first + 1),
+              "second": get_column_letter(second + 1)}
+    texts = header[first].strip().lstrip("\ufeff"), header[second].strip().lstrip("\ufeff")
+    if texts[0] == texts[1]:
+        return Problem(1, name, N_(
+            "column %(column)s appears twice in the header row (columns %(first)s and "
+            "%(second)s) — delete or rename one"), params)
+    return Problem(1, name, N_(
+        "column %(column)s is named twice in the header row: %(first_text)r in column "
+        "%(first)s and %(second_text)r in column %(second)s (a header may be the code, the "
+        "Chinese name or both) — delete or rename one"),
+        {**params, "first_text": texts[0], "second_text": texts[1]})
 
 
 def _data_rows(table: Table, width: int, out: Validated) -> tuple[list[list[str]], list[int]]:

@@ -6,8 +6,9 @@ import os
 import pytest
 from babel.support import Translations
 
+from locator.ingest.exporter import write_csv
 from locator.ingest.importer import Conversion, ImportSettings, read_import
-from tests.factories import csv_bytes, row
+from tests.factories import csv_bytes, row, xlsx_bytes
 from tests.processes import ROOT
 
 SETTINGS = ImportSettings(today=datetime.date(2026, 11, 30))
@@ -109,12 +110,13 @@ def test_every_column_has_its_alias():
                                        "0750-1234567", "2026-11-28")
 
 
-def test_two_cells_naming_one_column_is_an_error_naming_both():
+def test_two_cells_naming_one_column_is_an_error_naming_both(chinese):
     result = check(table(["编号", "类别", "名称", "name", "纬度", "经度"],
                          ["nr-1", "母婴室", "甲", "乙", "22.53", "113.03"]))
     (error,) = result.errors
     assert (error.line, error.column) == (1, "name")
-    assert "columns C and D" in str(error)
+    assert "'名称' in column C and 'name' in column D" in str(error)
+    assert "C 列的 '名称' 和 D 列的 'name'" in error.render(chinese)
 
 
 def test_an_alias_paired_with_another_code_is_not_taken_for_either():
@@ -177,8 +179,6 @@ def test_an_unknown_value_lists_the_allowed_ones_with_labels(column, written, sh
 
 
 def test_export_writes_codes_so_the_round_trip_is_exact():
-    from locator.ingest.exporter import write_csv
-
     first = check(csv_bytes(row(1, category="哺乳室", amenities="护理台、婴儿床",
                                 access="仅限顾客", opening_hours="周一至周五 8:30-17:30")))
     exported = write_csv(first.records)
@@ -186,3 +186,21 @@ def test_export_writes_codes_so_the_round_trip_is_exact():
         exported.decode("utf-8-sig")
     again = check(exported, current={r["id"]: r for r in first.records})
     assert again.records == first.records and not again.diff.changes_anything
+
+
+def test_a_workbook_with_chinese_headers_and_values_reads_the_same_as_codes():
+    chinese = xlsx_bytes(["编号 id", "类别 category", "名称 name", "纬度 lat", "经度 lon",
+                          "开放时间 opening_hours", "设施设备 amenities"],
+                         ["nr-1", "哺乳室", "会城母婴室", 22.53, 113.03, "工作日 8:30-17:30",
+                          "尿布台，哺乳椅"])
+    codes = xlsx_bytes(["id", "category", "name", "lat", "lon", "opening_hours", "amenities"],
+                       ["nr-1", "nursing_room", "会城母婴室", 22.53, 113.03,
+                        "Mo-Fr 08:30-17:30", "changing_table;nursing_chair"])
+    from_chinese = check_xlsx(chinese)
+    assert from_chinese.ok and from_chinese.records == check_xlsx(codes).records
+    assert [c.line for c in from_chinese.conversions] == [2]
+
+
+def check_xlsx(data: bytes):
+    """read_import of a workbook."""
+    return read_import(data, "facilities.xlsx", {}, settings=SETTINGS)
