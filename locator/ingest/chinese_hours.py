@@ -27,6 +27,7 @@ _DAY = r"(?:周|星期|礼拜)"
 _NUM = r"[一二三四五六日天七]"
 _RANGE = r"\s*(?:-+|~+|—+|–+|至|到)\s*"
 _MARKER = r"(上午|早上|早晨|凌晨|中午|下午|晚上|傍晚|夜间|早|晚)?\s*"
+_PM = ("下午", "晚上", "傍晚", "夜间", "晚")  # markers that put an hour below 12 after noon
 _TIME = _MARKER + r"(\d{1,2})(?::(\d{2})|[点时](?:(\d{1,2})分?|(半))?)"
 
 # (name, pattern), tried in order at each position of the normalised text.
@@ -102,8 +103,8 @@ def _read(text: str, *, strict: bool) -> list[_Rule] | None:
             i = _with_list(text, i, _add_days(rules, {_DAY_NUMBERS[match.group(1)]}))
         elif name == "noise" and ";" in match.group() and rules and not rules[-1].done():
             rules.append(_Rule())  # "周一至周五；周六 9:00-12:00": days do not join across ;
-        elif name != "noise" and not _apply(rules, name, match):
-            return None if strict else rules
+        elif name != "noise" and not _apply(rules, name, match) and strict:
+            return None
     return _finished(rules, strict)
 
 
@@ -182,9 +183,6 @@ def _span(match: re.Match) -> str | None:
     if end == start:
         return None
     return f"{_clock(start)}-{_clock(end)}"
-
-
-_PM = ("下午", "晚上", "傍晚", "夜间", "晚")
 
 
 def _minutes(marker: str | None, hour: str, minute: str | None, minute_cn: str | None,
