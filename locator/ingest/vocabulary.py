@@ -7,7 +7,14 @@ import functools
 import re
 import unicodedata
 
-from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from locator.core.categories import (
+    ACCESS_LABELS,
+    AMENITIES,
+    CATEGORIES,
+    access_label,
+    amenity_label,
+    category_label,
+)
 from locator.core.records import COLUMNS
 from locator.ingest.problems import Choices
 
@@ -77,13 +84,12 @@ LIST_SEPARATORS = re.compile("[;；、,，]")  # what Chinese and English keyboa
 def labels(kind: str) -> dict[str, tuple[str, str]]:
     """(Chinese, English) label of each code of `kind` ("category", "amenity", "access",
     "coord_system"), as the app shows them: the one place the importer reads labels from."""
-    if kind == "category":
-        return {key: (c.label_zh, c.label_en) for key, c in CATEGORIES.items()}
-    if kind == "amenity":
-        return dict(AMENITY_LABELS)
-    if kind == "access":
-        return dict(ACCESS_LABELS)
-    return dict(COORD_SYSTEM_LABELS)
+    if kind == "coord_system":
+        return dict(COORD_SYSTEM_LABELS)
+    codes, label = {"category": (CATEGORIES, category_label),
+                    "amenity": (AMENITIES, amenity_label),
+                    "access": (ACCESS_LABELS, access_label)}[kind]
+    return {code: (label(code, "zh"), label(code, "en")) for code in codes}
 
 
 def choices(kind: str, codes: tuple[str, ...] | None = None) -> Choices:

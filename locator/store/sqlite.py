@@ -17,7 +17,7 @@ from locator.store import schema, version_deltas
 
 _COLS = ", ".join(COLUMNS)
 # A version that rewrites this many rows, and at least a quarter of the dataset, rebuilds the
-# R*Tree and full-text index in bulk instead of row by row (about 5× faster).
+# R*Tree and full-text index in bulk instead of row by row, which is much cheaper then.
 BULK_FROM_ROWS = 2000
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
 # Trigram full-text search finds substrings of this many characters or more.
