@@ -16,8 +16,7 @@ from werkzeug.datastructures import MultiDict
 from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import pages, styles
-from locator.search import hours_text
+from locator.public import hours_text, pages, styles
 from locator.search.nearby import dataset_version, run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params

@@ -1,4 +1,4 @@
-"""Opening hours in words, per request language (locator.search.hours_text): the catalogue's
+"""Opening hours in words, per request language (locator.public.hours_text): the catalogue's
 phrases and Babel's weekday and month names around core/hours.py's data."""
 
 from datetime import date, datetime
@@ -8,7 +8,7 @@ from chinese_calendar.constants import Holiday
 
 from locator.core import hours
 from locator.core.clock import SHANGHAI
-from locator.search import hours_text
+from locator.public import hours_text
 
 OFFICE = "Mo-Fr 08:30-17:30; Sa,Su off"
 DAILY_PH_OFF = "Mo-Su 08:00-18:00; PH off"
