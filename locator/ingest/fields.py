@@ -9,6 +9,7 @@ import datetime
 import difflib
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from locator.core.categories import CATEGORIES
@@ -60,7 +61,8 @@ def check_unique_ids(ids: list[str], lines: list[int]) -> list[Problem]:
 
 def normalise_categories(values: list[str], lines: list[int]) -> tuple[list[str], list]:
     """Each category as its code: the code, the label the app shows (母婴室) or a synonym."""
-    codes = {v: vocabulary.code_of("category", v) for v in set(values)}
+    read = vocabulary.reader("category")
+    codes = {v: read(v) for v in set(values)}
     out = [codes[v] or v for v in values]
     return out, [Problem(line, "category", N_("unknown category %(value)r — use one of: %(valid)s"),
                          {"value": value, "valid": vocabulary.choices("category")})
@@ -125,7 +127,8 @@ def normalise_newlines(values: list[str]) -> list[str]:
 
 def normalise_coord_systems(values: list[str], lines: list[int]) -> tuple[list[str], list]:
     """Blank → wgs84; 'WGS-84', 'GCJ02', 百度坐标… → the code; unknown systems are errors."""
-    codes = {v: vocabulary.code_of("coord_system", v) if v else "wgs84" for v in set(values)}
+    read = vocabulary.reader("coord_system")
+    codes = {v: read(v) if v else "wgs84" for v in set(values)}
     out = [codes[v] or v for v in values]
     return out, [Problem(line, "coord_system", N_(
                      "unknown coord_system %(value)r — use one of: %(valid)s (blank means wgs84)"),
@@ -135,7 +138,8 @@ def normalise_coord_systems(values: list[str], lines: list[int]) -> tuple[list[s
 
 def normalise_access(values: list[str], lines: list[int]) -> tuple[list[str], list]:
     """Blank → public; else the code, its label (仅限顾客) or a synonym."""
-    codes = {v: vocabulary.code_of("access", v) if v else "public" for v in set(values)}
+    read = vocabulary.reader("access")
+    codes = {v: read(v) if v else "public" for v in set(values)}
     out = [codes[v] or v for v in values]
     return out, [Problem(line, "access", N_(
                      "unknown access %(value)r — use one of: %(valid)s (blank means public)"),
@@ -178,9 +182,9 @@ def normalise_opening_hours(values: list[str],
 def normalise_amenities(values: list[str], categories: list[str],
                         lines: list[int]) -> tuple[list[str], list]:
     """';'-joined tokens, trimmed and deduplicated in order; each in its category's vocabulary."""
-    out, problems = [], []
+    out, problems, read = [], [], vocabulary.reader("amenity")
     for value, category, line in zip(values, categories, lines, strict=True):
-        joined, unknown = _amenity_tokens(value, category)
+        joined, unknown = _amenity_tokens(value, category, read)
         out.append(joined)
         if unknown:
             problems.extend(_amenity_problem(token, category, line) for token in unknown)
@@ -188,10 +192,11 @@ def normalise_amenities(values: list[str], categories: list[str],
 
 
 @functools.lru_cache(maxsize=8192)
-def _amenity_tokens(value: str, category: str) -> tuple[str, tuple[str, ...]]:
+def _amenity_tokens(value: str, category: str,
+                    read: Callable[[str], str | None]) -> tuple[str, tuple[str, ...]]:
     """The normalised amenity list, and its tokens the category does not know."""
     written = (t.strip() for t in vocabulary.LIST_SEPARATORS.split(value) if t.strip())
-    tokens = list(dict.fromkeys(vocabulary.code_of("amenity", t) or t for t in written))
+    tokens = list(dict.fromkeys(read(t) or t for t in written))
     known = CATEGORIES[category].amenities if category in CATEGORIES else None
     unknown = tuple(t for t in tokens if known is not None and t not in known)
     return ";".join(tokens), unknown

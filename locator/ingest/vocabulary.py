@@ -6,6 +6,7 @@
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from locator.core.categories import (
     ACCESS_LABELS,
@@ -103,19 +104,32 @@ def _key(text: str) -> str:
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text).lower())
 
 
-@functools.cache
-def _lookup(kind: str) -> dict[str, str]:
-    """Every accepted spelling of `kind` (code, labels, synonyms) → its code."""
-    table = {}
+def reader(kind: str) -> Callable[[str], str | None]:
+    """value → the code it stands for in `kind` (None if none). One per state of the registry:
+    a category added at run time gets a new reader, and callers may cache by reader."""
+    return _reader(kind, tuple(labels(kind)))
+
+
+@functools.lru_cache(maxsize=32)
+def _reader(kind: str, codes: tuple[str, ...]) -> Callable[[str], str | None]:
+    """The reader for `kind` while its codes are `codes`."""
+    exact, table = {}, {}
     for code, (zh, en) in labels(kind).items():
         for written in (code, zh, en, *SYNONYMS.get(kind, {}).get(code, ())):
+            exact.setdefault(written, code)
             table.setdefault(_key(written), code)
-    return table
+
+    def read(value: str) -> str | None:
+        """The code of one written value."""
+        # As written first: almost every cell is a code or a label, and _key costs more.
+        code = exact.get(value)
+        return code if code is not None else table.get(_key(value))
+    return read
 
 
 def code_of(kind: str, value: str) -> str | None:
     """The code `value` stands for in `kind`, or None if it is none of them."""
-    return _lookup(kind).get(_key(value))
+    return reader(kind)(value)
 
 
 def column_of(cell: str) -> str:

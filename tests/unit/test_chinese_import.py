@@ -2,12 +2,16 @@
 
 import datetime
 import os
+import re
+import unicodedata
 
 import pytest
 from babel.support import Translations
 
+from locator.core.records import COLUMNS
 from locator.ingest.exporter import write_csv
 from locator.ingest.importer import Conversion, ImportSettings, read_import
+from locator.ingest.vocabulary import HEADER_ALIASES
 from tests.factories import csv_bytes, row, xlsx_bytes
 from tests.processes import ROOT
 
@@ -204,3 +208,15 @@ def test_a_workbook_with_chinese_headers_and_values_reads_the_same_as_codes():
 def check_xlsx(data: bytes):
     """read_import of a workbook."""
     return read_import(data, "facilities.xlsx", {}, settings=SETTINGS)
+
+
+def test_the_format_doc_lists_every_header_alias():
+    with open(os.path.join(ROOT, "docs", "csv-format.md"), encoding="utf-8") as fh:
+        section = fh.read().split("## Chinese headers and values", 1)[1].split("\n## ", 1)[0]
+    documented = {}
+    for line in section.splitlines():
+        if cells := re.fullmatch(r"\| `(\w+)` \| (.+) \|", line):
+            for alias in cells.group(2).split(", "):
+                documented[unicodedata.normalize("NFKC", alias)] = cells.group(1)
+    # coord_source and aliases have their aliases ready; the columns come with issue 12.
+    assert documented == {a: c for a, c in HEADER_ALIASES.items() if c in COLUMNS}
