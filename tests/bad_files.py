@@ -54,7 +54,7 @@ BAD = [
     ("unknown access", HEADER + ",access\na,landmark,A,22.5,113,staff\n", 2, "access",
      "ask_staff"),
     ("bad hours", HEADER + ",opening_hours\na,landmark,A,22.5,113,Mo-Fr 25:00-26:00\n", 2,
-     "opening_hours", "at character 7"),
+     "opening_hours", "for example Mo-Fr 08:30-17:30"),
     ("unknown amenity", HEADER + ",amenities\na,nursing_room,A,22.5,113,sink;changing_tabel\n",
      2, "amenities", "'changing_table'"),
     ("amenity of another category", HEADER + ",amenities\na,landmark,A,22.5,113,crib\n", 2,

@@ -9,10 +9,12 @@ import datetime
 import difflib
 import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from locator.core import geo, hours
-from locator.core.categories import ACCESS_LABELS, CATEGORIES
+from locator.core.categories import CATEGORIES
 from locator.core.records import MAX_LENGTH, MULTILINE_COLUMNS
+from locator.ingest import chinese_hours, vocabulary
 from locator.ingest.problems import N_, Problem
 
 ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
@@ -28,8 +30,6 @@ BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
 _CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 _CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
-VALID_CATEGORIES = ", ".join(CATEGORIES)
-VALID_ACCESS = ", ".join(ACCESS_LABELS)
 MULTILINE_LIST = ", ".join(MULTILINE_COLUMNS)
 
 
@@ -59,11 +59,14 @@ def check_unique_ids(ids: list[str], lines: list[int]) -> list[Problem]:
     return problems
 
 
-def check_categories(categories: list[str], lines: list[int]) -> list[Problem]:
-    """Every category is a key of the registry."""
-    return [Problem(line, "category", N_("unknown category %(value)r — use one of: %(valid)s"),
-                    {"value": value, "valid": VALID_CATEGORIES})
-            for value, line in zip(categories, lines, strict=True) if value not in CATEGORIES]
+def normalise_categories(values: list[str], lines: list[int]) -> tuple[list[str], list]:
+    """Each category as its code: the code, the label the app shows (母婴室) or a synonym."""
+    read = vocabulary.reader("category")
+    codes = {v: read(v) for v in set(values)}
+    out = [codes[v] or v for v in values]
+    return out, [Problem(line, "category", N_("unknown category %(value)r — use one of: %(valid)s"),
+                         {"value": value, "valid": vocabulary.choices("category")})
+                 for value, line in zip(values, lines, strict=True) if codes[value] is None]
 
 
 def check_names(names: list[str], lines: list[int]) -> list[Problem]:
@@ -123,41 +126,65 @@ def normalise_newlines(values: list[str]) -> list[str]:
 
 
 def normalise_coord_systems(values: list[str], lines: list[int]) -> tuple[list[str], list]:
-    """Blank → wgs84; 'WGS-84' or 'GCJ02' → the canonical key; unknown systems are errors."""
-    canonical = {v: v.lower().replace("-", "") or "wgs84" for v in set(values)}
-    out = [canonical[v] for v in values]
+    """Blank → wgs84; 'WGS-84', 'GCJ02', 百度坐标… → the code; unknown systems are errors."""
+    read = vocabulary.reader("coord_system")
+    codes = {v: read(v) if v else "wgs84" for v in set(values)}
+    out = [codes[v] or v for v in values]
     return out, [Problem(line, "coord_system", N_(
                      "unknown coord_system %(value)r — use one of: %(valid)s (blank means wgs84)"),
-                     {"value": value, "valid": ", ".join(geo.TO_WGS84)})
-                 for value, key, line in zip(values, out, lines, strict=True)
-                 if key not in geo.TO_WGS84]
+                     {"value": value, "valid": vocabulary.choices("coord_system")})
+                 for value, line in zip(values, lines, strict=True) if codes[value] is None]
 
 
 def normalise_access(values: list[str], lines: list[int]) -> tuple[list[str], list]:
-    """Blank → public; anything else must be an access key."""
-    out = [v or "public" for v in values]
+    """Blank → public; else the code, its label (仅限顾客) or a synonym."""
+    read = vocabulary.reader("access")
+    codes = {v: read(v) if v else "public" for v in set(values)}
+    out = [codes[v] or v for v in values]
     return out, [Problem(line, "access", N_(
                      "unknown access %(value)r — use one of: %(valid)s (blank means public)"),
-                     {"value": value, "valid": VALID_ACCESS})
-                 for value, line in zip(out, lines, strict=True) if value not in ACCESS_LABELS]
+                     {"value": value, "valid": vocabulary.choices("access")})
+                 for value, line in zip(values, lines, strict=True) if codes[value] is None]
 
 
-def check_opening_hours(values: list[str], lines: list[int]) -> list[Problem]:
-    """Each distinct opening_hours text parses as OSM syntax; the parser's reason is quoted."""
-    bad = {v: r for v in set(values) if v and (r := hours.validate(v)) is not None}
-    return [Problem(line, "opening_hours", N_(
-                "opening_hours %(value)r is not valid OSM syntax (%(reason)s) — write it like "
-                "\"Mo-Fr 08:30-17:30; Sa 09:00-12:00; PH off\", or leave it blank if unknown"),
-                {"value": value, "reason": bad[value]})
-            for value, line in zip(values, lines, strict=True) if value in bad]
+@dataclass(frozen=True)
+class Conversion:
+    """A cell stored in another form than written (Chinese opening hours → OSM), for previews."""
+
+    line: int
+    column: str
+    original: str
+    stored: str
+
+
+def normalise_opening_hours(values: list[str],
+                            lines: list[int]) -> tuple[list[str], list[Problem], list[Conversion]]:
+    """OSM opening hours for each cell: Chinese forms converted; what cannot be read is an error
+    showing the OSM form to write (never the parser's own English)."""
+    osm = {v: chinese_hours.to_osm(v) for v in set(values) if v}
+    if all(v == o for v, o in osm.items()):  # all OSM already: no pass over the rows
+        return values, [], []
+    out, problems, conversions = [], [], []
+    for value, line in zip(values, lines, strict=True):
+        stored = osm.get(value, value)
+        if stored is None:
+            problems.append(Problem(line, "opening_hours", N_(
+                "opening_hours %(value)r cannot be read as opening hours — write them in OSM "
+                "form, for example %(example)s, or leave the cell blank if unknown"),
+                {"value": value, "example": chinese_hours.example(value)}))
+            stored = value
+        elif stored != value:
+            conversions.append(Conversion(line, "opening_hours", value, stored))
+        out.append(stored)
+    return out, problems, conversions
 
 
 def normalise_amenities(values: list[str], categories: list[str],
                         lines: list[int]) -> tuple[list[str], list]:
     """';'-joined tokens, trimmed and deduplicated in order; each in its category's vocabulary."""
-    out, problems = [], []
+    out, problems, read = [], [], vocabulary.reader("amenity")
     for value, category, line in zip(values, categories, lines, strict=True):
-        joined, unknown = _amenity_tokens(value, category)
+        joined, unknown = _amenity_tokens(value, category, read)
         out.append(joined)
         if unknown:
             problems.extend(_amenity_problem(token, category, line) for token in unknown)
@@ -165,9 +192,11 @@ def normalise_amenities(values: list[str], categories: list[str],
 
 
 @functools.lru_cache(maxsize=8192)
-def _amenity_tokens(value: str, category: str) -> tuple[str, tuple[str, ...]]:
+def _amenity_tokens(value: str, category: str,
+                    read: Callable[[str], str | None]) -> tuple[str, tuple[str, ...]]:
     """The normalised amenity list, and its tokens the category does not know."""
-    tokens = list(dict.fromkeys(t.strip() for t in LIST_SEPARATORS.split(value) if t.strip()))
+    written = (t.strip() for t in vocabulary.LIST_SEPARATORS.split(value) if t.strip())
+    tokens = list(dict.fromkeys(read(t) or t for t in written))
     known = CATEGORIES[category].amenities if category in CATEGORIES else None
     unknown = tuple(t for t in tokens if known is not None and t not in known)
     return ";".join(tokens), unknown
@@ -176,7 +205,8 @@ def _amenity_tokens(value: str, category: str) -> tuple[str, tuple[str, ...]]:
 def _amenity_problem(token: str, category: str, line: int) -> Problem:
     """An unknown amenity, with the closest known token when there is one."""
     known = CATEGORIES[category].amenities
-    params = {"value": token, "category": category, "valid": ", ".join(known)}
+    params = {"value": token, "category": category,
+              "valid": vocabulary.choices("amenity", known)}
     close = difflib.get_close_matches(token.lower(), known, n=1)
     if close:
         return Problem(line, "amenities", N_(

@@ -13,12 +13,13 @@ from locator.core.categories import CATEGORIES
 from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
+from locator.ingest.fields import Conversion
 from locator.ingest.problems import N_, Problem, ProblemError
 from locator.ingest.tables import Table, read_table
 from locator.ingest.validation import validate
 
-__all__ = ["Diff", "ImportResult", "ImportSettings", "Problem", "check_table", "diff_records",
-           "read_import"]
+__all__ = ["Conversion", "Diff", "ImportResult", "ImportSettings", "Problem", "check_table",
+           "diff_records", "read_import"]
 
 DUPLICATE_METRES = 15.0
 LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
@@ -75,6 +76,8 @@ class ImportResult:
     diff: Diff | None
     sha256: str
     mass_removal: bool = False
+    # Cells stored in another form than written (Chinese opening hours → OSM), by line.
+    conversions: list[Conversion] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -120,7 +123,8 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
             "this replace removes %(removed)s of the %(total)s current facilities — if that is "
             "intended, confirm it; otherwise check the file is complete, or use merge mode"),
             {"removed": len(diff.removed), "total": len(current)}))
-    return ImportResult(checked.records, [], warnings, diff, sha256, mass_removal)
+    return ImportResult(checked.records, [], warnings, diff, sha256, mass_removal,
+                        checked.conversions)
 
 
 def _refused(sha256: str, errors: list[Problem], warnings: list[Problem] | None = None):

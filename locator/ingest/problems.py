@@ -12,6 +12,20 @@ def N_(message: str) -> str:
 
 
 @dataclass(frozen=True)
+class Choices:
+    """The values a coded column allows, as a message parameter that renders with labels:
+    '母婴室 (nursing_room), …' in Chinese, 'Nursing rooms / 母婴室 (nursing_room), …' in
+    English (the file is in Chinese), so an admin never gets the codes alone."""
+
+    labels: tuple[tuple[str, str, str], ...]  # (code, Chinese label, English label)
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        """Each value as 'label (code)', comma-separated."""
+        each = gettext(N_("%(en)s / %(zh)s (%(code)s)"))
+        return ", ".join(each % {"code": c, "zh": zh, "en": en} for c, zh, en in self.labels)
+
+
+@dataclass(frozen=True)
 class Problem:
     """One error or warning. `message` is a gettext msgid with %(name)s placeholders."""
 
@@ -22,7 +36,9 @@ class Problem:
 
     def render(self, gettext: Callable[[str], str] = lambda s: s) -> str:
         """'line 7, column lat: …', 'line 7: …', 'column name_en: …' or just the message."""
-        text = gettext(self.message) % self.params if self.params else gettext(self.message)
+        params = {k: v.render(gettext) if isinstance(v, Choices) else v
+                  for k, v in self.params.items()}
+        text = gettext(self.message) % params if params else gettext(self.message)
         where = {"line": self.line, "column": self.column, "message": text}
         if self.line is not None and self.column is not None:
             return gettext("line %(line)s, column %(column)s: %(message)s") % where

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from locator.core.categories import CATEGORIES
 from locator.core.records import COLUMNS, MULTILINE_COLUMNS, REQUIRED, TEXT_COLUMNS
-from locator.ingest import fields
+from locator.ingest import fields, vocabulary
 from locator.ingest.coordinates import Area, convert_points
 from locator.ingest.problems import N_, Problem
 from locator.ingest.tables import Table
@@ -32,6 +32,7 @@ class Validated:
     lines: list[int] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    conversions: list[fields.Conversion] = field(default_factory=list)  # what was stored changed
 
 
 def validate(table: Table, area: Area, today: datetime.date,
@@ -45,7 +46,7 @@ def validate(table: Table, area: Area, today: datetime.date,
     for start in range(0, len(rows), CHUNK_ROWS):
         records, problems = _check_chunk(rows[start:start + CHUNK_ROWS],
                                          out.lines[start:start + CHUNK_ROWS], positions, area,
-                                         today)
+                                         today, out.conversions)
         out.records.extend(records)
         out.errors.extend(problems)
         if progress:
@@ -67,8 +68,9 @@ def _trim_header(header: list[str]) -> list[str]:
 
 
 def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
-    """Column positions by name; errors for missing or repeated columns, warnings for others."""
-    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    """Column positions by name (a code, its Chinese alias, or both: '名称 name'); errors for
+    missing or repeated columns, warnings for others."""
+    names = [vocabulary.column_of(h.strip().lstrip("\ufeff")) for h in header]
     out, positions = Validated(), {}
     for index, name in enumerate(names):
         if control := fields.BIDI.search(name):
@@ -77,11 +79,7 @@ def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
                 "U+%(code)04X — delete it (retyping the cell removes it)"),
                 {"letter": get_column_letter(index + 1), "code": ord(control.group())}))
         elif name in positions:  # letters only for named columns: tables.MAX_COLUMNS bounds them
-            out.errors.append(Problem(1, name, N_(
-                "column %(column)s appears twice in the header row (columns %(first)s and "
-                "%(second)s) — delete or rename one"), {
-                    "column": name, "second": get_column_letter(index + 1),
-                    "first": get_column_letter(positions[name] + 1)}))
+            out.errors.append(_twice(header, name, positions[name], index))
         elif name:
             positions[name] = index
     out.errors.extend(Problem(1, name, N_(
@@ -93,6 +91,22 @@ def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
         {"column": name, "known": ", ".join(COLUMNS)})
         for name in positions if name not in COLUMNS)
     return {c: i for c, i in positions.items() if c in COLUMNS}, out
+
+
+def _twice(header: list[str], name: str, first: int, second: int) -> Problem:
+    """Two header cells name one column: the same text twice, or, say, 名称 and name."""
+    params = {"column": name, "first": get_column_letter(first + 1),
+              "second": get_column_letter(second + 1)}
+    texts = header[first].strip().lstrip("\ufeff"), header[second].strip().lstrip("\ufeff")
+    if texts[0] == texts[1]:
+        return Problem(1, name, N_(
+            "column %(column)s appears twice in the header row (columns %(first)s and "
+            "%(second)s) — delete or rename one"), params)
+    return Problem(1, name, N_(
+        "column %(column)s is named twice in the header row: %(first_text)r in column "
+        "%(first)s and %(second_text)r in column %(second)s (a header may be the code, the "
+        "Chinese name or both) — delete or rename one"),
+        {**params, "first_text": texts[0], "second_text": texts[1]})
 
 
 def _data_rows(table: Table, width: int, out: Validated) -> tuple[list[list[str]], list[int]]:
@@ -127,13 +141,16 @@ def _width_problem(row: list[str], width: int, line: int, ragged: bool) -> Probl
 
 
 def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, int],
-                 area: Area, today: datetime.date) -> tuple[list[dict], list[Problem]]:
-    """Validate and normalise one chunk of rows, column by column."""
+                 area: Area, today: datetime.date,
+                 conversions: list[fields.Conversion]) -> tuple[list[dict], list[Problem]]:
+    """Validate and normalise one chunk of rows, column by column; conversions are added to
+    `conversions`."""
     cols = _columns(rows, positions)
     for column in MULTILINE_COLUMNS:
         cols[column] = fields.normalise_newlines(cols[column])
     problems = fields.check_id_format(cols["id"], lines)
-    problems += fields.check_categories(cols["category"], lines)
+    cols["category"], found = fields.normalise_categories(cols["category"], lines)
+    problems += found
     problems += fields.check_names(cols["name"], lines)
     for column in LENGTH_CHECKED:
         problems += fields.check_lengths(column, cols[column], lines)
@@ -143,7 +160,10 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
     problems += found
     cols["access"], found = fields.normalise_access(cols["access"], lines)
     problems += found
-    problems += fields.check_opening_hours(cols["opening_hours"], lines)
+    cols["opening_hours"], found, converted = fields.normalise_opening_hours(
+        cols["opening_hours"], lines)
+    problems += found
+    conversions += converted
     cols["amenities"], found = fields.normalise_amenities(cols["amenities"], cols["category"],
                                                           lines)
     problems += found

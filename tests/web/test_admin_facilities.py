@@ -100,7 +100,7 @@ def test_formula_like_text_survives_an_edit(client, db_path):
     ("lat", "abc", "decimal degrees"),
     ("lat", "39.9", "outside"),
     ("name", "", "empty"),
-    ("opening_hours", "Mo-Fr 25:00-26:00", "at character 7"),
+    ("opening_hours", "Mo-Fr 25:00-26:00", "for example Mo-Fr 08:30-17:30"),
     ("amenities", "changing_tabel", "changing_table"),
     ("verified_on", "2024/5/3", "2024-05-03"),
     ("category", "toilet", "nursing_room"),
