@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from locator.core.nearest import Extent
 from locator.core.records import COLUMNS
 from locator.store import schema, version_deltas
+from locator.store.contracts import Change, FacilityPage, StaleDataset, WriteFailed
 
 _COLS = ", ".join(COLUMNS)
 # A version that rewrites this many rows, and at least a quarter of the dataset, rebuilds the
@@ -27,14 +29,6 @@ FTS_FROM_CHARS = 3
 # testing a row read in order, and then sorted by id. A broader filter is tested row by row while
 # the id index is read in order, which stops as soon as the page is full.
 DRIVE_AT_MOST = 20_000
-
-
-class StaleDataset(Exception):
-    """The dataset changed since the caller looked: it must preview again."""
-
-
-class WriteFailed(Exception):
-    """The database could not be written (disk full, read-only): nothing was changed."""
 
 
 # SQLite's words for a write the storage refused, and what to tell the person.
@@ -106,16 +100,6 @@ def _roll_back(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
     except sqlite3.Error:
         pass
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a new version does to the facilities table, by id."""
-
-    added: Sequence[str]
-    changed: Sequence[str]
-    removed: Sequence[str]
-    unchanged: int
 
 
 class Store:
@@ -247,7 +231,7 @@ class Store:
     def facilities_after(self, after: str, limit: int, *, text: str = "",
                          category: str | None = None,
                          box: tuple[float, float, float, float] | None = None,
-                         drive_at_most: int = DRIVE_AT_MOST) -> "FacilityPage":
+                         drive_at_most: int = DRIVE_AT_MOST) -> FacilityPage:
         """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
         search, category, box as min_lat, min_lon, max_lat, max_lon), and how many pass in all."""
         filters = [f for f in (_text_filter(text), _category_filter(category), _box_filter(box))
@@ -427,7 +411,7 @@ class Store:
 
     # -- nearest search (used by locator/core/nearest.py) ----------------------------------------
 
-    def extent(self, category: str | None = None) -> "Extent | None":
+    def extent(self, category: str | None = None) -> Extent | None:
         """Count and bounding box of the facilities (of one category), or None if there are none."""
         sql = "SELECT count, min_lat, min_lon, max_lat, max_lon FROM category_extents"
         if category is not None:
@@ -604,15 +588,6 @@ class Store:
 
 
 @dataclass(frozen=True)
-class FacilityPage:
-    """One page of facilities in id order, how many match in all, and whether more follow."""
-
-    records: list[dict]
-    matched: int
-    more: bool
-
-
-@dataclass(frozen=True)
 class _Filter:
     """One condition on `facilities f`: a test of each row, and the SELECT of the fids an index
     can list as candidates ("" if none can) plus what those candidates still need checked."""
@@ -662,17 +637,6 @@ def _box_filter(box: tuple[float, float, float, float] | None) -> _Filter | None
     overlap = ("SELECT fid FROM facility_rtree WHERE max_lat >= :min_lat AND min_lat <= :max_lat"
                " AND max_lon >= :min_lon AND min_lon <= :max_lon")
     return _Filter(exact, params, overlap, exact)
-
-
-@dataclass(frozen=True)
-class Extent:
-    """How many facilities there are and the exact box around them."""
-
-    count: int
-    min_lat: float
-    min_lon: float
-    max_lat: float
-    max_lon: float
 
 
 def _union(extents: list[Extent]) -> Extent | None:
