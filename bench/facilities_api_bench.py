@@ -44,7 +44,7 @@ def unpaged_facilities():
     """The list as served before paging: every facility in one response."""
     store, at = open_store(), now()
     with store.reading():
-        records, version = store.facilities(), dataset_version(store)
+        records, version = store.facilities.all(), dataset_version(store)
     return jsonify({"type": "FeatureCollection", "dataset_version": version,
                     "features": [feature(r, at) for r in records]})
 

@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from locator.ingest.importer import Diff, ImportResult, ImportSettings, diff_records, read_import
-from locator.store.sqlite import Change, Store
+from locator.store import Change, Store
 
 
 class RollbackError(Exception):
@@ -29,7 +29,7 @@ def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
     """Validate a file against the current dataset; return the result and that version."""
     with store.reading():
         version = _version_number(store)
-        current = store.facilities_by_id()
+        current = store.facilities.by_id()
     result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
                          settings=settings or ImportSettings(), progress=progress)
     return result, version
@@ -41,9 +41,9 @@ def apply_import(store: Store, result: ImportResult, filename: str, *, actor: st
     if not result.diff.changes_anything:  # a version identical to the last would be noise
         raise NothingToChange
     with store.reading():
-        current = store.facilities_by_id() if merge else {}
+        current = store.facilities.by_id() if merge else {}
     records = merged(current, result.records) if merge else result.records
-    number = store.commit_version(
+    number = store.versions.commit(
         records, _change(result.diff), actor=actor, kind=kind, filename=filename,
         sha256=result.sha256, mode="merge" if merge else "replace", expected_version=based_on,
         address=address)
@@ -53,14 +53,14 @@ def apply_import(store: Store, result: ImportResult, filename: str, *, actor: st
 def rollback(store: Store, number: int, *, actor: str, address: str = "") -> Applied:
     """Restore version `number`'s records exactly, as a new version (NothingToChange if equal)."""
     with store.reading():
-        records = store.version_records(number)
+        records = store.versions.records(number)
         if records is None:
             raise RollbackError(f"there is no version {number}")
         based_on = _version_number(store)
-        diff = diff_records(store.facilities_by_id(), records, merge=False)
+        diff = diff_records(store.facilities.by_id(), records, merge=False)
     if not diff.changes_anything:
         raise NothingToChange
-    applied = store.commit_version(records, _change(diff), actor=actor, kind="rollback",
+    applied = store.versions.commit(records, _change(diff), actor=actor, kind="rollback",
                                    restored_from=number, expected_version=based_on,
                                    address=address)
     return Applied(applied, diff)
@@ -80,5 +80,5 @@ def _change(diff: Diff) -> Change:
 
 def _version_number(store: Store) -> int:
     """The current version number, 0 before the first import."""
-    current = store.current_version()
+    current = store.versions.current()
     return current["number"] if current else 0

@@ -7,7 +7,7 @@ from flask import Flask, current_app, g
 
 from locator.ingest.importer import ImportSettings
 from locator.search import present
-from locator.store.sqlite import Store
+from locator.store import Store
 
 # Opening SQLite, setting its pragmas and closing it (which checkpoints the WAL when no other
 # connection is open) costs ~0.3 ms: a third of a cheap request. Each thread keeps its own

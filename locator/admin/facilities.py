@@ -18,7 +18,7 @@ from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import ImportResult
 from locator.search import present
-from locator.store.sqlite import StaleDataset
+from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
 bp = Blueprint("facilities", __name__)
@@ -37,13 +37,13 @@ def index():
     page = console.page_number()
     store = open_store()
     with store.reading():
-        rows, total = store.facility_page(category=category or None, unverified=unverified,
+        rows, total = store.facilities.page(category=category or None, unverified=unverified,
                                           text=text, limit=PER_PAGE,
                                           offset=(page - 1) * PER_PAGE)
         pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
         if page > pages:  # past the end (an old link, a typed number): show the last page
             page = pages
-            rows, total = store.facility_page(category=category or None, unverified=unverified,
+            rows, total = store.facilities.page(category=category or None, unverified=unverified,
                                               text=text, limit=PER_PAGE,
                                               offset=(page - 1) * PER_PAGE)
     return render_template("admin/facilities.html", rows=rows, total=total, page=page,
@@ -56,8 +56,8 @@ def edit(facility_id: str):
     """The edit form; a valid change becomes a new version of kind "edit"."""
     store = open_store()
     with store.reading():
-        record = store.facility(facility_id)
-        current = store.current_version()
+        record = store.facilities.get(facility_id)
+        current = store.versions.current()
     if record is None:
         abort(404)
     if request.method == "GET":
@@ -80,7 +80,7 @@ def verify(facility_id: str):
     """Mark a facility checked on site today (Asia/Shanghai): a new version of kind "verify"."""
     back = _back()  # checked before saving: a bad one must not fail after the change is made
     store = open_store()
-    record = store.facility(facility_id)
+    record = store.facilities.get(facility_id)
     if record is None:
         abort(404)
     values = _form_values(record) | {"verified_on": _today()}

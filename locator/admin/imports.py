@@ -16,7 +16,7 @@ from locator.admin import console, previews, uploads
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import NOTHING_TO_CHANGE, ImportResult, diff_records
-from locator.store.sqlite import StaleDataset
+from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
 bp = Blueprint("imports", __name__)
@@ -56,7 +56,7 @@ def _preview_page(result: ImportResult, filename: str, mode: str, sha256: str,
     context = {"result": result, "filename": filename, "mode": mode, "sha256": sha256,
                "error": error, "notice": notice}
     if result.ok:
-        current = open_store().facilities_by_id()
+        current = open_store().facilities.by_id()
         context["diff"] = previews.diff_view(result.diff, result.records, current)
         tiles = console.tiles()
         context["map_data"] = previews.map_data(result.diff, result.records, current, tiles)
@@ -113,13 +113,13 @@ def _again(message: str, status: int):
 @bp.get("/history")
 def history():
     """Every version: who, when, which file, what it changed."""
-    return render_template("admin/history.html", versions=open_store().versions())
+    return render_template("admin/history.html", versions=open_store().versions.all())
 
 
 @bp.get("/history/<int:number>.csv")
 def version_csv(number: int):
     """Download the dataset as version `number` left it."""
-    records = open_store().version_records(number)
+    records = open_store().versions.records(number)
     if records is None:
         abort(404)
     return _csv(exporter.write_csv(records), f"facilities-v{number}.csv")
@@ -130,8 +130,8 @@ def export():
     """Download the current dataset."""
     store = open_store()
     with store.reading():
-        current = store.current_version()
-        data = exporter.write_csv(store.facilities())
+        current = store.versions.current()
+        data = exporter.write_csv(store.facilities.all())
     return _csv(data, f"facilities-v{current['number'] if current else 0}.csv")
 
 
@@ -162,10 +162,10 @@ def rollback(number: int):
                       version=applied.version))
         return redirect(url_for("admin.imports.history"))
     with store.reading():
-        version, records = store.version(number), store.version_records(number)
+        version, records = store.versions.get(number), store.versions.records(number)
         if version is None:
             abort(404)
-        current = store.facilities_by_id()
+        current = store.facilities.by_id()
     diff = diff_records(current, records, merge=False)
     return render_template("admin/rollback.html", version=version,
                            diff=previews.diff_view(diff, records, current),

@@ -83,7 +83,7 @@ def facilities():
             return error_response(410, f"this cursor is for dataset version {cursor.version},"
                                        f" which is now version {version}: start again from the"
                                        " first page, without cursor")
-        page = store.facilities_after(cursor.after if cursor else "", limit, text=q,
+        page = store.facilities.after(cursor.after if cursor else "", limit, text=q,
                                       category=category, box=box)
     links = [{"rel": "self", "href": _page_href(cursor)}]
     if page.more:
@@ -108,7 +108,7 @@ def _page_href(cursor: Cursor | None) -> str:
 @bp.get("/facilities/<facility_id>")
 def facility(facility_id: str):
     """One facility as a GeoJSON Feature."""
-    record = open_store().facility(facility_id)
+    record = open_store().facilities.get(facility_id)
     if record is None:
         return error_response(404, f"no facility with id {facility_id[:64]!r}")
     return jsonify(feature(record, now()))

@@ -89,7 +89,7 @@ def _result_state(found, cards: list, category: str | None) -> str:
         return "beyond"
     if cards:
         return "results"
-    if open_store().extent(category) is None:
+    if open_store().facilities.extent(category) is None:
         return "empty_category"
     return "no_match"
 
@@ -106,7 +106,7 @@ def _nearest_page(state: str, category: str | None, **context) -> str:
 @bp.get("/facilities/<facility_id>")
 def facility(facility_id: str):
     """Everything about one facility: hours for the week, map, navigate links."""
-    record = open_store().facility(facility_id)
+    record = open_store().facilities.get(facility_id)
     if record is None:
         return render_template("views/problem.html", title=gettext("No such place"),
                                detail=gettext("It may have been removed or renamed."),
@@ -128,7 +128,7 @@ def overview():
     category = category_param(request.args)
     store = open_store()
     with store.reading():
-        version, extent = dataset_version(store), store.extent(category)
+        version, extent = dataset_version(store), store.facilities.extent(category)
     data = {"url": url_for("views.map_points", lang=pages.lang(), v=version),
             "show": [category] if category else list(CATEGORIES),
             "facility_url": url_for("views.facility", facility_id=""),
@@ -165,7 +165,7 @@ def map_points():
                pages.lang())
         data = _POINTS.get(key)
         if data is None:
-            data = layers.overview_data(store.facilities(), key[2], key[3])
+            data = layers.overview_data(store.facilities.all(), key[2], key[3])
             if len(_POINTS) >= POINTS_CACHE_SIZE:
                 _POINTS.clear()
             _POINTS[key] = data

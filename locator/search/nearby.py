@@ -7,7 +7,7 @@ from locator.core.nearest import Nearest, find_nearest
 from locator.search.origin import Origin, resolve_origin
 from locator.search.params import NearestParams
 from locator.search.present import is_open
-from locator.store.sqlite import Store
+from locator.store import Store
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ def run_nearest(store: Store, params: NearestParams, at: datetime) -> SearchResu
     """Resolve the origin and find the nearest matches in one snapshot of the store."""
     with store.reading():
         origin = resolve_origin(store, params)
-        found = find_nearest(store, origin.lat, origin.lon, k=params.limit,
+        found = find_nearest(store.facilities, origin.lat, origin.lon, k=params.limit,
                              category=params.category, amenities=params.amenities,
                              access=params.access, radius_m=params.radius_m,
                              accept=is_open(at) if params.open_now else None)
@@ -32,5 +32,5 @@ def run_nearest(store: Store, params: NearestParams, at: datetime) -> SearchResu
 
 def dataset_version(store: Store) -> int:
     """The dataset version being read (0 before any import)."""
-    current = store.current_version()
+    current = store.versions.current()
     return current["number"] if current else 0

@@ -6,7 +6,7 @@ from flask import current_app
 
 from locator.search.geocode import GeocoderUnavailable, geocode
 from locator.search.params import NearestParams
-from locator.store.sqlite import Store
+from locator.store import Store
 
 
 class PlaceNotFound(LookupError):
@@ -33,7 +33,7 @@ def resolve_origin(store: Store, params: NearestParams) -> Origin:
     """The origin for `params`: coordinates if given, else the place named by `q`."""
     if params.lat is not None:
         return Origin(params.lat, params.lon)
-    hits = store.search(params.q, limit=1)
+    hits = store.facilities.search(params.q, limit=1)
     if hits:
         hit = hits[0]
         return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"])
