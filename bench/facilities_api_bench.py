@@ -21,7 +21,6 @@ from flask import Blueprint, jsonify
 from locator import create_app
 from locator.api import views as api
 from locator.db import open_store
-from locator.search.nearby import dataset_version
 from locator.search.present import feature, now
 from tests.factories import load_synthetic
 
@@ -44,7 +43,7 @@ def unpaged_facilities():
     """The list as served before paging: every facility in one response."""
     store, at = open_store(), now()
     with store.reading():
-        records, version = store.facilities.all(), dataset_version(store)
+        records, version = store.facilities.all(), store.versions.current_number()
     return jsonify({"type": "FeatureCollection", "dataset_version": version,
                     "features": [feature(r, at) for r in records]})
 

@@ -28,7 +28,7 @@ def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
                progress: Callable[[int], None] | None = None) -> tuple[ImportResult, int]:
     """Validate a file against the current dataset; return the result and that version."""
     with store.reading():
-        version = _version_number(store)
+        version = store.versions.current_number()
         current = store.facilities.by_id()
     result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
                          settings=settings or ImportSettings(), progress=progress)
@@ -56,7 +56,7 @@ def rollback(store: Store, number: int, *, actor: str, address: str = "") -> App
         records = store.versions.records(number)
         if records is None:
             raise RollbackError(f"there is no version {number}")
-        based_on = _version_number(store)
+        based_on = store.versions.current_number()
         diff = diff_records(store.facilities.by_id(), records, merge=False)
     if not diff.changes_anything:
         raise NothingToChange
@@ -76,9 +76,3 @@ def merged(current: Mapping[str, dict], records: Sequence[dict]) -> list[dict]:
 def _change(diff: Diff) -> Change:
     """The store's view of a diff: which ids to write and delete."""
     return Change(diff.added, list(diff.changed), diff.removed, len(diff.unchanged))
-
-
-def _version_number(store: Store) -> int:
-    """The current version number, 0 before the first import."""
-    current = store.versions.current()
-    return current["number"] if current else 0

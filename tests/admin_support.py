@@ -59,8 +59,7 @@ def dataset(db_path: str) -> tuple[int, list[dict]]:
     """The current version number and every facility: what "nothing changed" compares."""
     store = Store(db_path)
     try:
-        current = store.versions.current()
-        return (current["number"] if current else 0), store.facilities.all()
+        return store.versions.current_number(), store.facilities.all()
     finally:
         store.close()
 

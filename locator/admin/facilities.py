@@ -57,11 +57,11 @@ def edit(facility_id: str):
     store = open_store()
     with store.reading():
         record = store.facilities.get(facility_id)
-        current = store.versions.current()
+        number = store.versions.current_number()
     if record is None:
         abort(404)
     if request.method == "GET":
-        return _form(record, _form_values(record), current["number"] if current else 0)
+        return _form(record, _form_values(record), number)
     values = {c: request.form.get(c, "") for c in EDITABLE}
     based_on = request.form.get("based_on", type=int)
     result, version = _check(store, facility_id, values)

@@ -130,9 +130,9 @@ def export():
     """Download the current dataset."""
     store = open_store()
     with store.reading():
-        current = store.versions.current()
+        number = store.versions.current_number()
         data = exporter.write_csv(store.facilities.all())
-    return _csv(data, f"facilities-v{current['number'] if current else 0}.csv")
+    return _csv(data, f"facilities-v{number}.csv")
 
 
 def _csv(data: bytes, filename: str) -> Response:

@@ -6,7 +6,7 @@ from locator.api import openapi
 from locator.api.paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
 from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
 from locator.db import open_store
-from locator.search.nearby import dataset_version, run_nearest
+from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import (
     ParamError,
@@ -78,7 +78,7 @@ def facilities():
     limit, cursor = limit_param(args, PAGE_LIMIT, MAX_PAGE_LIMIT), cursor_param(args)
     store, at = open_store(), now()
     with store.reading():
-        version = dataset_version(store)
+        version = store.versions.current_number()
         if cursor is not None and cursor.version != version:
             return error_response(410, f"this cursor is for dataset version {cursor.version},"
                                        f" which is now version {version}: start again from the"

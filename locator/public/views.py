@@ -18,7 +18,7 @@ from locator.core.categories import CATEGORIES
 from locator.db import open_store
 from locator.maps import layers
 from locator.public import pages
-from locator.search.nearby import dataset_version, run_nearest
+from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
 from locator.search.present import describe, now
@@ -128,7 +128,7 @@ def overview():
     category = category_param(request.args)
     store = open_store()
     with store.reading():
-        version, extent = dataset_version(store), store.facilities.extent(category)
+        version, extent = store.versions.current_number(), store.facilities.extent(category)
     data = {"url": url_for("views.map_points", lang=pages.lang(), v=version),
             "show": [category] if category else list(CATEGORIES),
             "facility_url": url_for("views.facility", facility_id=""),
@@ -161,7 +161,7 @@ def map_points():
     """Compact per-category points for the overview map, at their display positions."""
     store = open_store()
     with store.reading():
-        key = (current_app.config["DATABASE"], dataset_version(store), pages.tiles(),
+        key = (current_app.config["DATABASE"], store.versions.current_number(), pages.tiles(),
                pages.lang())
         data = _POINTS.get(key)
         if data is None:

@@ -27,10 +27,4 @@ def run_nearest(store: Store, params: NearestParams, at: datetime) -> SearchResu
                              category=params.category, amenities=params.amenities,
                              access=params.access, radius_m=params.radius_m,
                              accept=is_open(at) if params.open_now else None)
-        return SearchResult(origin, found, dataset_version(store))
-
-
-def dataset_version(store: Store) -> int:
-    """The dataset version being read (0 before any import)."""
-    current = store.versions.current()
-    return current["number"] if current else 0
+        return SearchResult(origin, found, store.versions.current_number())
