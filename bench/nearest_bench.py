@@ -1,6 +1,6 @@
 """k-nearest engine vs brute force: `python -m bench.nearest_bench [--sizes 1000,100000]`.
 
-Per size: load the synthetic dataset through Store.commit_version (R*Tree, FTS and version
+Per size: load the synthetic dataset through store.versions.commit (R*Tree, FTS and version
 snapshot included), then time k=5 nearest with a category filter from random origins in the
 area, beside two baselines in the same process: numpy haversine over every facility of the
 category (vectorised, on a sphere: inexact, for timing only) and geopy's geodesic over every

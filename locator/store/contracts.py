@@ -70,8 +70,8 @@ class FacilityRepository(NearestSource, Protocol):
 
     def search(self, text: str, limit: int = 10) -> list[dict]:
         """Up to `limit` facilities whose name, name_en, address or address_en contains `text`
-        (case as stored, control characters dropped, [] for blank text); names that contain it
-        first, then shorter names, then by id."""
+        (ASCII letters in either case, control characters dropped, [] for blank text); names
+        that contain it first, then shorter names, then by id."""
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
               box: tuple[float, float, float, float] | None = None) -> FacilityPage:

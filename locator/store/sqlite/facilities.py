@@ -8,11 +8,11 @@ from locator.core.records import COLUMNS
 from locator.store import schema
 from locator.store.contracts import Change, FacilityPage
 from locator.store.sqlite.filters import (
-    FTS_FROM_CHARS,
+    RTREE_OVERLAP,
     Filter,
     box_filter,
     category_filter,
-    fts_phrase,
+    contains,
     like_pattern,
     search_text,
     text_filter,
@@ -79,17 +79,15 @@ class SqliteFacilities:
         text = search_text(text)
         if not text:
             return []
-        if len(text) >= FTS_FROM_CHARS:
-            sql = (f"SELECT {_FCOLS} FROM facilities_fts JOIN facilities f"
-                   " ON f.fid = facilities_fts.rowid WHERE facilities_fts MATCH ?")
-            params: list = [fts_phrase(text)]
+        match = text_filter(text)
+        if match.candidates:
+            # Joined, not match.driving()'s "fid IN (…)", which first builds a list of the fids.
+            found = f"({match.candidates}) m JOIN facilities f ON f.fid = m.rowid"
         else:
-            # Trigrams cannot match 1-2 characters: scan, which is fine at district scale.
-            where = " OR ".join(f"f.{c} LIKE ? ESCAPE '\\'" for c in schema.TEXT_SEARCH_COLUMNS)
-            sql = f"SELECT {_FCOLS} FROM facilities f WHERE {where}"
-            params = [like_pattern(text)] * len(schema.TEXT_SEARCH_COLUMNS)
-        sql += " ORDER BY instr(f.name, ?) = 0, length(f.name), f.id LIMIT ?"
-        return list(self._db.query(sql, [*params, text, limit]))
+            found = f"facilities f WHERE {match.test}"
+        sql = (f"SELECT {_FCOLS} FROM {found}"
+               " ORDER BY instr(f.name, :text) = 0, length(f.name), f.id LIMIT :limit")
+        return list(self._db.query(sql, match.params | {"text": text, "limit": limit}))
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
               box: tuple[float, float, float, float] | None = None) -> FacilityPage:
@@ -124,21 +122,19 @@ class SqliteFacilities:
     def page(self, *, category: str | None = None, unverified: bool = False, text: str = "",
              limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
         """One page of facilities (by id) matching the filters, and how many match in all."""
-        where, params = ["1"], []
+        where, params = ["1"], {}
         if category:
-            where.append("category = ?")
-            params.append(category)
+            where.append("f.category = :category")
+            params["category"] = category
         if unverified:
-            where.append("verified_on = ''")
+            where.append("f.verified_on = ''")
         if text:
-            pattern = like_pattern(text)
-            where.append("(id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
-                         " OR name_en LIKE ? ESCAPE '\\')")
-            params += [pattern] * 3
-        sql = " WHERE " + " AND ".join(where)
-        total = self._db.execute("SELECT count(*) FROM facilities" + sql, params).fetchone()[0]
-        rows = self._db.query(f"SELECT {_COLS} FROM facilities{sql} ORDER BY id LIMIT ? OFFSET ?",
-                              [*params, limit, offset])
+            where.append(contains(("id", "name", "name_en")))
+            params["pattern"] = like_pattern(text)
+        sql = "FROM facilities f WHERE " + " AND ".join(where)
+        total = self._db.execute(f"SELECT count(*) {sql}", params).fetchone()[0]
+        rows = self._db.query(f"SELECT {_FCOLS} {sql} ORDER BY f.id LIMIT :limit OFFSET :offset",
+                              params | {"limit": limit, "offset": offset})
         return list(rows), total
 
     # -- the nearest search (locator/core/nearest.py) -----------------------------------------
@@ -155,25 +151,24 @@ class SqliteFacilities:
                           *, category: str | None = None, access: str | None = None,
                           amenities: Sequence[str] = ()) -> list[tuple[int, str, float, float]]:
         """(fid, id, lat, lon) of the facilities in the box that pass the filters."""
-        # The R*Tree holds 32-bit floats rounded outwards, so its overlap test finds every
-        # candidate and the exact test on the 64-bit coordinates decides. The unary + keeps
-        # the planner from driving the query with the category index (a quarter of the table)
-        # instead of the R*Tree.
-        sql = ("SELECT f.fid, f.id, f.lat, f.lon FROM facility_rtree r"
-               " JOIN facilities f ON f.fid = r.fid"
-               " WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?"
-               " AND f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?")
-        params: list = [min_lat, max_lat, min_lon, max_lon, min_lat, max_lat, min_lon, max_lon]
+        # Joined, not box.driving()'s "fid IN (…)", which first builds a list of the fids. The
+        # category's test ("+") cannot take over from the R*Tree with its index (a quarter of
+        # the table).
+        box = box_filter((min_lat, min_lon, max_lat, max_lon))
+        where, params = [RTREE_OVERLAP, box.exact], dict(box.params)
         if category is not None:
-            sql += " AND +f.category = ?"
-            params.append(category)
+            kind = category_filter(category)
+            where.append(kind.test)
+            params |= kind.params
         if access is not None:
-            sql += " AND f.access = ?"
-            params.append(access)
-        for token in amenities:
+            where.append("f.access = :access")
+            params["access"] = access
+        for n, token in enumerate(amenities):
             # Tokens are [a-z_]: dropping spaces and fencing with ';' matches whole tokens only.
-            sql += " AND instr(';' || replace(f.amenities, ' ', '') || ';', ?) > 0"
-            params.append(f";{token};")
+            where.append(f"instr(';' || replace(f.amenities, ' ', '') || ';', :amenity{n}) > 0")
+            params[f"amenity{n}"] = f";{token};"
+        sql = ("SELECT f.fid, f.id, f.lat, f.lon FROM facility_rtree"
+               " JOIN facilities f ON f.fid = facility_rtree.fid WHERE " + " AND ".join(where))
         return self._db.execute(sql, params).fetchall()
 
     def by_fids(self, fids: Sequence[int]) -> dict[int, dict]:

@@ -7,6 +7,10 @@ from locator.store import schema
 
 # Trigram full-text search finds substrings of this many characters or more.
 FTS_FROM_CHARS = 3
+# The R*Tree's 32-bit bounds, rounded outwards, overlap every facility in the box (and a few
+# more): the exact test on the 64-bit coordinates decides.
+RTREE_OVERLAP = ("facility_rtree.max_lat >= :min_lat AND facility_rtree.min_lat <= :max_lat"
+                 " AND facility_rtree.max_lon >= :min_lon AND facility_rtree.min_lon <= :max_lon")
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,8 @@ def text_filter(text: str) -> Filter | None:
     if not text:
         return Filter("0", {})  # only control characters: nothing can match
     if len(text) < FTS_FROM_CHARS:
-        where = " OR ".join(f"f.{c} LIKE :pattern ESCAPE '\\'"
-                            for c in schema.TEXT_SEARCH_COLUMNS)
-        return Filter(f"({where})", {"pattern": like_pattern(text)})
+        # Trigrams cannot match 1-2 characters: scan, which is fine at district scale.
+        return Filter(contains(schema.TEXT_SEARCH_COLUMNS), {"pattern": like_pattern(text)})
     matches = "SELECT rowid FROM facilities_fts WHERE facilities_fts MATCH :phrase"
     # "+": a membership test, built once, that must not drive the query.
     return Filter(f"+f.fid IN ({matches})", {"phrase": fts_phrase(text)}, matches)
@@ -55,10 +58,12 @@ def box_filter(box: tuple[float, float, float, float] | None) -> Filter | None:
         return None
     params = dict(zip(("min_lat", "min_lon", "max_lat", "max_lon"), box, strict=True))
     exact = "f.lat BETWEEN :min_lat AND :max_lat AND f.lon BETWEEN :min_lon AND :max_lon"
-    # The R*Tree's 32-bit bounds, rounded outwards, overlap every candidate; `exact` decides.
-    overlap = ("SELECT fid FROM facility_rtree WHERE max_lat >= :min_lat AND min_lat <= :max_lat"
-               " AND max_lon >= :min_lon AND min_lon <= :max_lon")
-    return Filter(exact, params, overlap, exact)
+    return Filter(exact, params, f"SELECT fid FROM facility_rtree WHERE {RTREE_OVERLAP}", exact)
+
+
+def contains(columns: tuple[str, ...]) -> str:
+    """Any of these columns of `facilities f` contains :pattern (a like_pattern)."""
+    return "(" + " OR ".join(f"f.{c} LIKE :pattern ESCAPE '\\'" for c in columns) + ")"
 
 
 def search_text(text: str) -> str:
