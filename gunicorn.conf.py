@@ -30,10 +30,10 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 # Load the app once in the master and fork workers from it: a new or recycled worker is ready
-# at once instead of spending ~0.5 s importing (SQLite connections open lazily, after the fork).
+# at once instead of importing everything itself (SQLite connections open lazily, after the fork).
 preload_app = True
 # Recycle workers now and then so that a slow leak can never build up; rarely, since each
-# restart costs the new worker its warm caches (a low value showed up as 0.5 s p99 latency).
+# restart costs the new worker its warm caches (a low value shows up in tail latency).
 max_requests = 200_000
 max_requests_jitter = 20_000
 # gunicorn's runtime control socket (gunicornc) sits at one path per user, so every gunicorn
@@ -58,7 +58,7 @@ def when_ready(server):
 
     warm_up(server.app.wsgi())
     # A worker's full collections walked every object the master had loaded (Flask, Jinja,
-    # folium, pyproj…): ~60 ms with the worker's requests waiting. Frozen objects are skipped,
+    # folium, pyproj…) while the worker's requests waited. Frozen objects are skipped,
     # and no longer get their pages copied by the collector's writes after fork().
     gc.collect()
     gc.freeze()

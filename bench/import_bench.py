@@ -30,10 +30,9 @@ def validated_import(data: bytes, path: str) -> None:
     """The real thing: migrate, validate, diff, write with R*Tree/FTS, snapshot a version."""
     store = Store(path)
     store.migrate()
-    result, based_on = datasets.check_file(store, data, "bench.csv")
-    assert result.ok, result.errors[:3]
-    datasets.apply_import(store, result, "bench.csv", actor="bench", merge=False,
-                          based_on=based_on)
+    checked = datasets.check_file(store, data, "bench.csv")
+    assert checked.result.ok, checked.result.errors[:3]
+    datasets.apply_import(store, checked, "bench.csv", actor="bench")
     store.close()
 
 

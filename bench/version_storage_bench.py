@@ -36,9 +36,8 @@ def load(path: str, n: int, keyframe_every: int) -> Store:
 def edit(store: Store, record: dict) -> None:
     """Mark one facility verified today as the console does: a one-row merged import."""
     data = exporter.write_csv([record | {"verified_on": TODAY}])
-    result, based_on = datasets.check_file(store, data, "edit.csv", merge=True)
-    datasets.apply_import(store, result, record["id"], actor="bench", merge=True,
-                          based_on=based_on, kind="edit")
+    checked = datasets.check_file(store, data, "edit.csv", merge=True)
+    datasets.apply_import(store, checked, record["id"], actor="bench", kind="edit")
 
 
 def sizes(store: Store) -> dict[str, int]:

@@ -31,9 +31,9 @@ def _actor() -> str:
 def yield_cpu_to_serving() -> None:
     """Run the rest of this command below the web workers' CPU priority (BATCH_NICE).
 
-    A 100,000-row import keeps a core busy for ~15 s. At equal priority on a two-core server
-    it took the CPU the workers needed, and public requests queued for seconds
-    (bench/load_bench.py); niced, they stay under 100 ms. Irreversible: commands only.
+    A large import keeps a core busy for a long while; at equal priority on a small server it
+    takes the CPU the workers need and public requests queue behind it (bench/load_bench.py
+    shows both). Irreversible: commands only.
     """
     increment = int(current_app.config["BATCH_NICE"])
     if increment > 0:
@@ -51,13 +51,12 @@ def init_command() -> None:
     path = current_app.config["SAMPLE_CSV"]
     with open(path, "rb") as fh:
         data = fh.read()
-    result, based_on = datasets.check_file(store, data, os.path.basename(path),
-                                           settings=import_settings())
-    if not result.ok:
-        _fail(result)
-    applied = datasets.apply_import(store, result, os.path.basename(path), actor=_actor(),
-                                    merge=False, based_on=based_on)
-    click.echo(f"Loaded {len(result.records)} facilities from {path} as version {applied.version}.")
+    checked = datasets.check_file(store, data, os.path.basename(path), settings=import_settings())
+    if not checked.result.ok:
+        _fail(checked.result)
+    applied = datasets.apply_import(store, checked, os.path.basename(path), actor=_actor())
+    click.echo(f"Loaded {len(checked.result.records)} facilities from {path} as version "
+               f"{applied.version}.")
 
 
 @facilities.command("import")
@@ -74,7 +73,8 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     with open(path, "rb") as fh:
         data = fh.read()
     name = uploads.clean_filename(path)  # as in the console: it is stored and shown there
-    result, based_on = _check_with_progress(store, data, name, merge, allow_empty)
+    checked = _check_with_progress(store, data, name, merge, allow_empty)
+    result = checked.result
     if not result.ok:
         _fail(result)
     for warning in result.warnings:
@@ -91,8 +91,7 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
                    "Check the file, then run again with --yes.", err=True)
         sys.exit(1)
     try:
-        applied = datasets.apply_import(store, result, name, actor=_actor(), merge=merge,
-                                        based_on=based_on)
+        applied = datasets.apply_import(store, checked, name, actor=_actor())
     except StaleDataset:
         click.echo("Refused: the dataset changed while the file was checked; run again.", err=True)
         sys.exit(1)
@@ -102,7 +101,8 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     click.echo(f"Imported as version {applied.version}.")
 
 
-def _check_with_progress(store, data: bytes, name: str, merge: bool, allow_empty: bool):
+def _check_with_progress(store, data: bytes, name: str, merge: bool,
+                         allow_empty: bool) -> datasets.Checked:
     """Validate the file, showing a progress bar on stderr for large files."""
     rows = data.count(b"\n")
     if rows < PROGRESS_FROM_ROWS:

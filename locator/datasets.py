@@ -3,7 +3,15 @@
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from locator.ingest.importer import Diff, ImportResult, ImportSettings, diff_records, read_import
+from locator.ingest.importer import (
+    Diff,
+    ImportResult,
+    ImportSettings,
+    check_table,
+    diff_records,
+    read_import,
+)
+from locator.ingest.tables import Table
 from locator.store import Change, Store
 
 
@@ -23,30 +31,48 @@ class Applied:
     diff: Diff
 
 
+@dataclass(frozen=True)
+class Checked:
+    """An import checked against one read of the dataset: what its preview shows and its apply
+    writes, so that neither reads the dataset again (and so never sees another state)."""
+
+    result: ImportResult
+    version: int  # the version that read saw (0 before the first import)
+    current: Mapping[str, dict]  # that version's facilities by id, as the diff compared them
+    merge: bool
+
+
 def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
                allow_empty: bool = False, settings: ImportSettings | None = None,
-               progress: Callable[[int], None] | None = None) -> tuple[ImportResult, int]:
-    """Validate a file against the current dataset; return the result and that version."""
-    with store.reading():
-        version = store.versions.current_number()
-        current = store.facilities.by_id()
+               progress: Callable[[int], None] | None = None,
+               sha256: str | None = None) -> Checked:
+    """Validate a file against one read of the dataset (`sha256`: its digest, if taken)."""
+    version, current = _snapshot(store)
     result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
-                         settings=settings or ImportSettings(), progress=progress)
-    return result, version
+                         settings=settings or ImportSettings(), progress=progress,
+                         sha256=sha256)
+    return Checked(result, version, current, merge)
 
 
-def apply_import(store: Store, result: ImportResult, filename: str, *, actor: str,
-                 merge: bool, based_on: int, address: str = "", kind: str = "import") -> Applied:
+def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None) -> Checked:
+    """Validate rows of cells (the console's form), merged, against one read of the dataset."""
+    version, current = _snapshot(store)
+    result = check_table(table, current, merge=True, settings=settings or ImportSettings())
+    return Checked(result, version, current, merge=True)
+
+
+def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,
+                 address: str = "", kind: str = "import") -> Applied:
     """Write a checked import (or a console edit) as a new version; StaleDataset if data moved."""
+    result = checked.result
     if not result.diff.changes_anything:  # a version identical to the last would be noise
         raise NothingToChange
-    with store.reading():
-        current = store.facilities.by_id() if merge else {}
-    records = merged(current, result.records) if merge else result.records
+    # The checked read is exact: versions.commit refuses unless the dataset is still at its version.
+    records = merged(checked.current, result.records) if checked.merge else result.records
     number = store.versions.commit(
         records, _change(result.diff), actor=actor, kind=kind, filename=filename,
-        sha256=result.sha256, mode="merge" if merge else "replace", expected_version=based_on,
-        address=address)
+        sha256=result.sha256, mode="merge" if checked.merge else "replace",
+        expected_version=checked.version, address=address)
     return Applied(number, result.diff)
 
 
@@ -76,3 +102,9 @@ def merged(current: Mapping[str, dict], records: Sequence[dict]) -> list[dict]:
 def _change(diff: Diff) -> Change:
     """The store's view of a diff: which ids to write and delete."""
     return Change(diff.added, list(diff.changed), diff.removed, len(diff.unchanged))
+
+
+def _snapshot(store: Store) -> tuple[int, dict[str, dict]]:
+    """The current version number and its facilities by id, read in one transaction."""
+    with store.reading():
+        return store.versions.current_number(), store.facilities.by_id()

@@ -10,7 +10,7 @@ from locator.search import present
 from locator.store import Store
 
 # Opening SQLite, setting its pragmas and closing it (which checkpoints the WAL when no other
-# connection is open) costs ~0.3 ms: a third of a cheap request. Each thread keeps its own
+# connection is open) is a large share of a cheap request. Each thread keeps its own
 # connection (never shared across threads) and reuses it while it stays valid.
 _threads = threading.local()
 KEPT_PER_THREAD = 4  # databases a thread keeps open (one in production; tests use many)

@@ -75,3 +75,11 @@ def console_on_three_rooms(db_path: str):
     load(db_path, row(1), row(2), row(3))
     make_admin(db_path)
     return signed_in(console_app(db_path))
+
+
+def counting(calls: list, function):
+    """`function`, noting the arguments of every call in `calls`."""
+    def wrapper(*args, **kwargs):
+        calls.append((args, kwargs))
+        return function(*args, **kwargs)
+    return wrapper

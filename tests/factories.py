@@ -44,10 +44,9 @@ def load(db_path: str, *rows: dict, merge: bool = False) -> int:
     store = Store(db_path)
     try:
         store.migrate()
-        result, based_on = datasets.check_file(store, csv_bytes(*rows), "test.csv", merge=merge)
-        assert result.ok, [str(e) for e in result.errors]
-        return datasets.apply_import(store, result, "test.csv", actor="test", merge=merge,
-                                     based_on=based_on).version
+        checked = datasets.check_file(store, csv_bytes(*rows), "test.csv", merge=merge)
+        assert checked.result.ok, [str(e) for e in checked.result.errors]
+        return datasets.apply_import(store, checked, "test.csv", actor="test").version
     finally:
         store.close()
 

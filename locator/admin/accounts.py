@@ -27,7 +27,7 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # scrypt's cost grows with the input; nobody types more than this
 # zxcvbn's score 0-4: 3 is "safely unguessable" online (about 10^8 guesses or more).
 MIN_STRENGTH = 3
-# zxcvbn refuses longer input: its cost grows with the square of the length (25 s at 1024).
+# zxcvbn refuses longer input: its cost grows with the square of the length.
 ESTIMATED_CHARACTERS = 72
 # Words a guesser of this site tries first. zxcvbn's lists come from English-language leaks,
 # so the favourites of Chinese ones ("I love you", "520 1314") are added here.

@@ -1,12 +1,9 @@
 """Console facility pages: find a facility, edit it in a form, mark it verified today.
 
-An edit is checked by the importer itself: the form becomes a one-row CSV merged into the
+An edit is checked by the importer itself: the form becomes a one-row table merged into the
 dataset, so the rules and messages are exactly those of a file import, and the change is a
 new version like any other.
 """
-
-import csv
-import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -17,6 +14,7 @@ from locator.core.records import COLUMNS
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import ImportResult
+from locator.ingest.tables import Table
 from locator.search import present
 from locator.store import StaleDataset
 from locator.web.i18n import gettext
@@ -64,14 +62,14 @@ def edit(facility_id: str):
         return _form(record, _form_values(record), number)
     values = {c: request.form.get(c, "") for c in EDITABLE}
     based_on = request.form.get("based_on", type=int)
-    result, version = _check(store, facility_id, values)
-    if version != based_on:
+    checked = _check(store, facility_id, values)
+    if checked.version != based_on:
         return _form(record, values, based_on, status=409, error=gettext(
             "Someone changed the data since you opened this form, so nothing was saved. "
             "Open the facility again to edit its current values."))
-    if not result.ok:
-        return _form(record, values, based_on, result=result, status=422)
-    return _save(store, facility_id, result, version, "edit",
+    if not checked.result.ok:
+        return _form(record, values, based_on, result=checked.result, status=422)
+    return _save(store, facility_id, checked, "edit",
                  url_for("admin.facilities.edit", facility_id=facility_id))
 
 
@@ -84,10 +82,11 @@ def verify(facility_id: str):
     if record is None:
         abort(404)
     values = _form_values(record) | {"verified_on": _today()}
-    result, version = _check(store, facility_id, values)
-    if not result.ok:  # a record imported before a rule was tightened: fix it in the form
-        return _form(record, _form_values(record), version, result=result, status=422)
-    return _save(store, facility_id, result, version, "verify", back)
+    checked = _check(store, facility_id, values)
+    if not checked.result.ok:  # a record imported before a rule was tightened: fix it in the form
+        return _form(record, _form_values(record), checked.version, result=checked.result,
+                     status=422)
+    return _save(store, facility_id, checked, "verify", back)
 
 
 def _back() -> str:
@@ -96,22 +95,22 @@ def _back() -> str:
     return console.local_target(request.form.get("back", ""), list_url) or list_url
 
 
-def _check(store, facility_id: str, values: dict) -> tuple[ImportResult, int]:
-    """The importer's verdict on the record as one merged row, and the version it saw."""
-    return datasets.check_file(store, _one_row_csv(facility_id, values), f"{facility_id}.csv",
-                               merge=True, settings=import_settings())
+def _check(store, facility_id: str, values: dict) -> datasets.Checked:
+    """The importer's verdict on the record as one merged row, with the dataset it saw."""
+    return datasets.check_rows(store, _one_row_table(facility_id, values),
+                               settings=import_settings())
 
 
-def _save(store, facility_id: str, result: ImportResult, version: int, kind: str, back: str):
+def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str):
     """Write the checked change as a version, or say that nothing changed; then go `back`."""
+    result = checked.result
     if result.diff.added:  # removed since the page was shown: never bring it back by accident
         abort(404)
     if not result.diff.changed:
         flash(gettext("Nothing changed for %(id)s.", id=facility_id))
         return redirect(back)
     try:
-        applied = datasets.apply_import(store, result, facility_id, actor=console.actor(),
-                                        merge=True, based_on=version,
+        applied = datasets.apply_import(store, checked, facility_id, actor=console.actor(),
                                         address=console.address(), kind=kind)
     except StaleDataset:
         flash(gettext("The data changed at the same moment; nothing was saved. Try again."))
@@ -123,15 +122,12 @@ def _save(store, facility_id: str, result: ImportResult, version: int, kind: str
     return redirect(back)
 
 
-def _one_row_csv(facility_id: str, values: dict) -> bytes:
-    """The form as a CSV file the importer reads back exactly (formula-like text defused)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerow([facility_id] + [values.get(c, "") if c in NUMBER_COLUMNS
-                                     else exporter.cell(c, values.get(c, ""))
-                                     for c in EDITABLE])
-    return out.getvalue().encode()
+def _one_row_table(facility_id: str, values: dict) -> Table:
+    """The form as the cells of a one-row file: formula-like text keeps the apostrophe the
+    exporter gives it, since the importer removes that one (and a typed one must survive)."""
+    cells = [values.get(c, "") if c in NUMBER_COLUMNS else exporter.cell(c, values.get(c, ""))
+             for c in EDITABLE]
+    return Table(list(COLUMNS), [[facility_id, *cells]])
 
 
 def _form_values(record: dict) -> dict:

@@ -15,7 +15,7 @@ from locator import datasets
 from locator.admin import console, previews, uploads
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
-from locator.ingest.importer import NOTHING_TO_CHANGE, ImportResult, diff_records
+from locator.ingest.importer import NOTHING_TO_CHANGE, diff_records
 from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
@@ -38,28 +38,30 @@ def preview():
                                error=gettext("Choose a CSV or XLSX file to upload.")), 400
     data, name = file.read(), uploads.clean_filename(file.filename)
     store = open_store()
-    result, based_on = datasets.check_file(store, data, name, merge=mode == "merge",
-                                           allow_empty=mode == "empty",
-                                           settings=import_settings())
+    checked = datasets.check_file(store, data, name, merge=mode == "merge",
+                                  allow_empty=mode == "empty", settings=import_settings())
+    result = checked.result
     if not result.ok:
-        return _preview_page(result, name, mode, "", 422)
+        return _preview_page(checked, name, mode, "", 422)
     if not result.diff.changes_anything:  # nothing to confirm, so nothing to keep for it
-        return _preview_page(result, name, mode, "", notice=gettext(NOTHING_TO_CHANGE))
-    sha256 = uploads.keep(store, console.admin_id(), data, name, mode, based_on)
-    return _preview_page(result, name, mode, sha256)
+        return _preview_page(checked, name, mode, "", notice=gettext(NOTHING_TO_CHANGE))
+    uploads.keep(store, console.admin_id(), data, result.sha256, name, mode, checked.version)
+    return _preview_page(checked, name, mode, result.sha256)
 
 
-def _preview_page(result: ImportResult, filename: str, mode: str, sha256: str,
+def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: str,
                   status: int = 200, error: str = "", notice: str = ""):
     """The preview: errors (nothing applied), or the diff with warnings, map and confirm form
-    (or, when the file changes nothing, a `notice` saying so instead of the form)."""
+    (or, when the file changes nothing, a `notice` saying so instead of the form), drawn from
+    the very records the diff compared: a later read could show a state it was not made on."""
+    result = checked.result
     context = {"result": result, "filename": filename, "mode": mode, "sha256": sha256,
                "error": error, "notice": notice}
     if result.ok:
-        current = open_store().facilities.by_id()
-        context["diff"] = previews.diff_view(result.diff, result.records, current)
+        context["diff"] = previews.diff_view(result.diff, result.records, checked.current)
         tiles = console.tiles()
-        context["map_data"] = previews.map_data(result.diff, result.records, current, tiles)
+        context["map_data"] = previews.map_data(result.diff, result.records, checked.current,
+                                                tiles)
         context["credit"] = tiles.credit
     return render_template("admin/preview.html", **context), status
 
@@ -72,24 +74,24 @@ def confirm():
     if pending is None:
         return _again(gettext("That preview has expired or was already applied. Upload the "
                               "file again."), 410)
-    result, version = datasets.check_file(store, pending.data, pending.filename,
-                                          merge=pending.merge, allow_empty=pending.allow_empty,
-                                          settings=import_settings())
-    if version != pending.based_on:
+    checked = datasets.check_file(store, pending.data, pending.filename, merge=pending.merge,
+                                  allow_empty=pending.allow_empty, settings=import_settings(),
+                                  sha256=pending.sha256)  # take() checked the bytes against it
+    if checked.version != pending.based_on:
         return _stale()
+    result = checked.result
     if not result.ok:
-        return _preview_page(result, pending.filename, pending.mode, "", 422)
+        return _preview_page(checked, pending.filename, pending.mode, "", 422)
     if result.mass_removal and not request.form.get("accept_removal"):
-        return _preview_page(result, pending.filename, pending.mode, pending.sha256, 400,
+        return _preview_page(checked, pending.filename, pending.mode, pending.sha256, 400,
                              gettext("This replace removes more than half of the facilities: "
                                      "tick the box to confirm that this is intended."))
     try:
         # One transaction: once the import is committed nothing is left to fail, so the page
         # never reports a committed import as failed (nor a failed one as committed).
         with store.writing():
-            applied = datasets.apply_import(store, result, pending.filename,
-                                            actor=console.actor(), merge=pending.merge,
-                                            based_on=pending.based_on, address=console.address())
+            applied = datasets.apply_import(store, checked, pending.filename,
+                                            actor=console.actor(), address=console.address())
             uploads.forget(store, console.admin_id(), pending.sha256)
     except StaleDataset:
         return _stale()

@@ -46,15 +46,13 @@ def clean_filename(name: str) -> str:
     return name[:MAX_NAME] or "upload.csv"
 
 
-def keep(store: Store, admin_id: int, data: bytes, filename: str, mode: str,
-         based_on: int, now: float | None = None) -> str:
-    """Keep a checked file for this admin's confirm; return its sha256."""
+def keep(store: Store, admin_id: int, data: bytes, sha256: str, filename: str, mode: str,
+         based_on: int, now: float | None = None) -> None:
+    """Keep a checked file, by the sha256 its check took, for this admin's confirm."""
     now = time.time() if now is None else now
-    sha256 = hashlib.sha256(data).hexdigest()
     with store.writing():
         store.uploads.drop(before=now - MAX_AGE_S)
         store.uploads.save(admin_id, sha256, filename, mode, based_on, now, data)
-    return sha256
 
 
 def take(store: Store, admin_id: int, sha256: str, now: float | None = None) -> Pending | None:

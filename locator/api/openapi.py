@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of /api: every route, parameter and response shape, with examples."""
 
 from locator.api.paging import MAX_CURSOR_CHARS, MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor
-from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.records import COLUMNS
 from locator.search.params import MAX_LIMIT, MAX_QUERY_CHARS, MAX_RADIUS_M
 
@@ -59,7 +59,7 @@ NEXT_PAGE_HEADER = {"Link": {"schema": {"type": "string"},
                              "description": '<next page: path and query>; rel="next"'
                                             " (not on the last page)"}}
 CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
-AMENITY = {"type": "array", "items": {"type": "string", "enum": list(AMENITY_LABELS)}}
+AMENITY = {"type": "array", "items": {"type": "string", "enum": list(AMENITIES)}}
 COMMON_ERRORS = {"400": _error("A parameter is missing or wrong; the message says how to fix it")}
 
 NEAREST_PARAMS = [

@@ -4,7 +4,8 @@ from flask import Blueprint, jsonify, request, url_for
 
 from locator.api import openapi
 from locator.api.paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
-from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from locator.core.catalogue import translate
+from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.db import open_store
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
@@ -119,15 +120,17 @@ def categories():
     """Categories with labels in both languages and their amenity vocabularies."""
     return jsonify({
         "categories": [
-            {"key": c.key, "label": {"zh": c.label_zh, "en": c.label_en}, "icon": c.icon,
+            {"key": c.key, "label": _both(c.label), "icon": c.icon,
              "has_routes": c.has_routes,
-             "amenities": [{"key": a, "label": {"zh": AMENITY_LABELS[a][0],
-                                                "en": AMENITY_LABELS[a][1]}}
-                           for a in c.amenities]}
+             "amenities": [{"key": a, "label": _both(AMENITIES[a].label)} for a in c.amenities]}
             for c in CATEGORIES.values()],
-        "access": [{"key": k, "label": {"zh": zh, "en": en}}
-                   for k, (zh, en) in ACCESS_LABELS.items()],
+        "access": [{"key": k, "label": _both(msgid)} for k, msgid in ACCESS_LABELS.items()],
     })
+
+
+def _both(msgid: str) -> dict[str, str]:
+    """A label in both languages, whatever the request's (the API answers in both)."""
+    return {"zh": translate(msgid, "zh"), "en": translate(msgid, "en")}
 
 
 @bp.get("/openapi.json")

@@ -1,91 +1,114 @@
-"""The category registry: labels, icons and amenity vocabularies. Adding a category is one entry."""
+"""The category registry: adding a category, an amenity or an access value is one entry here
+(plus its Chinese text in the catalogue). Labels are English msgids, marked with N_ so that
+extraction finds them and translated where they are shown: pages through Flask-Babel, the
+importer, CLI and API through the *_label accessors below. Pages, the map, the console, the
+per-category CSS (locator/public/styles.py), the API and the README table all read this file.
+"""
 
 from dataclasses import dataclass
+
+from locator.core.catalogue import N_, translate
 
 
 @dataclass(frozen=True)
 class Category:
-    """One kind of facility, with its labels and the amenities it may list."""
+    """One kind of facility and everything shown about it."""
 
     key: str
-    label_zh: str
-    label_en: str
-    icon: str
+    label: str  # English msgid
+    icon: str  # the API's icon name
+    symbol: str  # shown beside the label on pages (aria-hidden: the label is what counts)
+    colour: str  # of its home button and its map dots (white text must read on it)
     amenities: tuple[str, ...]
     has_routes: bool = False
 
-    def label(self, lang: str) -> str:
-        """The label in `lang` ('zh' or 'en')."""
-        return self.label_en if lang == "en" else self.label_zh
+    @property
+    def css_class(self) -> str:
+        """The class its button and map dots carry; the generated stylesheet colours it."""
+        return f"cat-{self.key}"
+
+
+@dataclass(frozen=True)
+class Amenity:
+    """One amenity token: its label (English msgid) and the symbol shown beside it."""
+
+    key: str
+    label: str
+    symbol: str
 
 
 # Equipment of the 2016 national guideline for mother-and-baby rooms, plus what parents ask for.
 NURSING_AMENITIES = (
-    "changing_table", "nursing_chair", "crib", "sink", "hot_water", "power_outlet", "lockable",
-    "call_button", "fridge", "water_dispenser", "air_conditioning", "diaper_vending",
-    "father_friendly", "staffed",
+    Amenity("changing_table", N_("Changing table"), "🚼"),
+    Amenity("nursing_chair", N_("Nursing chair"), "🪑"),
+    Amenity("crib", N_("Crib"), "🛏"),
+    Amenity("sink", N_("Sink"), "🚰"),
+    Amenity("hot_water", N_("Hot water"), "♨"),
+    Amenity("power_outlet", N_("Power outlet"), "🔌"),
+    Amenity("lockable", N_("Lockable door"), "🔒"),
+    Amenity("call_button", N_("Call button"), "🔔"),
+    Amenity("fridge", N_("Fridge"), "🧊"),
+    Amenity("water_dispenser", N_("Water dispenser"), "🥤"),
+    Amenity("air_conditioning", N_("Air conditioning"), "❄"),
+    Amenity("diaper_vending", N_("Diaper vending"), "🧷"),
+    Amenity("father_friendly", N_("Fathers welcome"), "👨"),
+    Amenity("staffed", N_("Staffed"), "🧑"),
 )
 STOP_AMENITIES = (
-    "shelter", "bench", "ticket_office", "waiting_room", "luggage_storage", "bay", "realtime_info",
+    Amenity("shelter", N_("Shelter"), "⛱"),
+    Amenity("bench", N_("Bench"), "🪑"),
+    Amenity("ticket_office", N_("Ticket office"), "🎫"),
+    Amenity("waiting_room", N_("Waiting room"), "🛋"),
+    Amenity("luggage_storage", N_("Luggage storage"), "🧳"),
+    Amenity("bay", N_("Bus bay"), "🅿"),
+    Amenity("realtime_info", N_("Real-time arrivals"), "⏱"),
 )
-COMMON_AMENITIES = ("wheelchair", "toilet", "parking")
+COMMON_AMENITIES = (
+    Amenity("wheelchair", N_("Wheelchair accessible"), "♿"),
+    Amenity("toilet", N_("Toilet"), "🚻"),
+    Amenity("parking", N_("Parking"), "🅿"),
+)
+AMENITIES: dict[str, Amenity] = {
+    a.key: a for a in NURSING_AMENITIES + STOP_AMENITIES + COMMON_AMENITIES}
+
+
+def _keys(*groups: tuple[Amenity, ...]) -> tuple[str, ...]:
+    """The tokens of some amenity groups, in order."""
+    return tuple(a.key for group in groups for a in group)
+
 
 CATEGORIES: dict[str, Category] = {
     c.key: c
     for c in (
-        Category("nursing_room", "母婴室", "Nursing rooms", "nursing",
-                 NURSING_AMENITIES + COMMON_AMENITIES),
-        Category("coach_stop", "长途车站", "Coach stops", "coach",
-                 STOP_AMENITIES + COMMON_AMENITIES, has_routes=True),
-        Category("bus_stop", "公交站", "Bus stops", "bus",
-                 STOP_AMENITIES + COMMON_AMENITIES, has_routes=True),
-        Category("landmark", "地标", "Landmarks", "landmark", COMMON_AMENITIES),
+        Category("nursing_room", N_("Nursing rooms"), "nursing", "🍼", "#a3195b",
+                 _keys(NURSING_AMENITIES, COMMON_AMENITIES)),
+        Category("coach_stop", N_("Coach stops"), "coach", "🚌", "#0b57a4",
+                 _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True),
+        Category("bus_stop", N_("Bus stops"), "bus", "🚏", "#0b6b2f",
+                 _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True),
+        Category("landmark", N_("Landmarks"), "landmark", "📍", "#5b3a9e", _keys(COMMON_AMENITIES)),
     )
 }
 
-AMENITY_LABELS: dict[str, tuple[str, str]] = {
-    "changing_table": ("护理台", "Changing table"),
-    "nursing_chair": ("哺乳椅", "Nursing chair"),
-    "crib": ("婴儿床", "Crib"),
-    "sink": ("洗手台", "Sink"),
-    "hot_water": ("热水", "Hot water"),
-    "power_outlet": ("电源插座", "Power outlet"),
-    "lockable": ("可上锁", "Lockable door"),
-    "call_button": ("呼叫按钮", "Call button"),
-    "fridge": ("冰箱", "Fridge"),
-    "water_dispenser": ("饮水机", "Water dispenser"),
-    "air_conditioning": ("空调", "Air conditioning"),
-    "diaper_vending": ("尿布售卖", "Diaper vending"),
-    "father_friendly": ("父亲可用", "Fathers welcome"),
-    "staffed": ("有工作人员", "Staffed"),
-    "shelter": ("候车亭", "Shelter"),
-    "bench": ("座椅", "Bench"),
-    "ticket_office": ("售票处", "Ticket office"),
-    "waiting_room": ("候车室", "Waiting room"),
-    "luggage_storage": ("行李寄存", "Luggage storage"),
-    "bay": ("港湾式停靠", "Bus bay"),
-    "realtime_info": ("实时到站信息", "Real-time arrivals"),
-    "wheelchair": ("无障碍通行", "Wheelchair accessible"),
-    "toilet": ("卫生间", "Toilet"),
-    "parking": ("停车场", "Parking"),
-}
-
-ACCESS_LABELS: dict[str, tuple[str, str]] = {
-    "public": ("对公众开放", "Open to the public"),
-    "customers": ("仅限顾客", "Customers only"),
-    "ask_staff": ("请向工作人员询问", "Ask staff"),
+ACCESS_LABELS: dict[str, str] = {
+    "public": N_("Open to the public"),
+    "customers": N_("Customers only"),
+    "ask_staff": N_("Ask staff"),
 }
 
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
 
 
+def category_label(key: str, lang: str) -> str:
+    """A category's label in `lang`, from the catalogue (no Flask: importer, CLI, API)."""
+    return translate(CATEGORIES[key].label, lang)
+
+
 def amenity_label(token: str, lang: str) -> str:
-    """The label of an amenity token in `lang`."""
-    zh, en = AMENITY_LABELS[token]
-    return en if lang == "en" else zh
+    """An amenity token's label in `lang`, from the catalogue."""
+    return translate(AMENITIES[token].label, lang)
 
 
 def access_label(value: str, lang: str) -> str:
-    """The label of an access value in `lang`."""
-    zh, en = ACCESS_LABELS[value]
-    return en if lang == "en" else zh
+    """An access value's label in `lang`, from the catalogue."""
+    return translate(ACCESS_LABELS[value], lang)

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import chinese_calendar
-from chinese_calendar.constants import Holiday
 from opening_hours import OpeningHours, State
 
 from locator.core.clock import SHANGHAI
@@ -40,16 +39,6 @@ def classify(day: date) -> tuple[str, str | None]:
     if not day_off and day.weekday() >= 5:
         return WORKDAY, name
     return ORDINARY, None
-
-
-def holiday_name(name: str | None, lang: str) -> str:
-    """chinese_calendar's English name, or its Chinese one for lang "zh"."""
-    if lang != "zh" or not name:
-        return name or ""
-    try:
-        return Holiday(name).chinese
-    except ValueError:
-        return name
 
 
 @lru_cache(maxsize=64)

@@ -62,19 +62,6 @@ class HoursStatus:
 
 UNKNOWN = HoursStatus(open_now=None, next_change=None, label_key="unknown")
 
-_TEXTS = {
-    "en": {"open_24_7": "open 24/7", "closed": "closed", "unknown": "hours unknown",
-           "closes": "closes {when}", "opens": "opens {when}", "all_day": "open 24 hours",
-           "day_unknown": "hours unknown", "workday": "make-up working day",
-           "holiday": "public holiday"},
-    "zh": {"open_24_7": "24小时开放", "closed": "关闭", "unknown": "营业时间未知",
-           "closes": "{when} 关门", "opens": "{when} 开门", "all_day": "24小时开放",
-           "day_unknown": "时间未知", "workday": "调休上班", "holiday": "节假日"},
-}
-_WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-             "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MENTIONS_PH = re.compile(r"\bPH\b", re.IGNORECASE)
 _PARSER_POSITION = re.compile(r"-->\s*\d+:(\d+)")
 
@@ -85,7 +72,7 @@ def _parse(text: str) -> OpeningHours:
     return OpeningHours(text, timezone=SHANGHAI, country="CN")
 
 
-def _local(now: datetime | None) -> datetime:
+def in_shanghai(now: datetime | None) -> datetime:
     """`now` as an aware Shanghai time; naive means Shanghai already."""
     if now is None:
         return shanghai_now()
@@ -98,11 +85,6 @@ def _local(now: datetime | None) -> datetime:
 def _midnight(day: date) -> datetime:
     """00:00 of `day` in Shanghai."""
     return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
-
-
-def _lang(lang: str | None) -> str:
-    """"en" for English locales, else "zh" (Chinese is the default language)."""
-    return "en" if (lang or "").lower().startswith("en") else "zh"
 
 
 @lru_cache(maxsize=8192)
@@ -160,7 +142,7 @@ def status(opening_hours: str, now: datetime | None = None) -> HoursStatus:
     # Blank means nobody told us; the library would read "" as an error and " " as 24/7.
     if not text or validate(text) is not None:
         return UNKNOWN
-    now = _local(now)
+    now = in_shanghai(now)
     timeline = _timeline(text, now.date())
     i = bisect_right(timeline, now, key=_start) - 1
     state = timeline[i][1]
@@ -203,30 +185,6 @@ def _timeline(text: str, day: date) -> tuple[tuple[datetime, State], ...]:
     return tuple(timeline)
 
 
-def _when(moment: datetime, now: datetime, lang: str) -> str:
-    """A change time as people say it: 17:30 today, Mon 08:30 this week, Oct 8 later."""
-    days_ahead = (moment.date() - now.date()).days
-    clock = moment.strftime("%H:%M")
-    if days_ahead == 0:
-        return clock
-    if days_ahead == 1 and clock == "00:00":
-        return "24:00"  # closing at midnight tonight
-    if days_ahead < 7:
-        return f"{_WEEKDAYS[lang][moment.weekday()]} {clock}"
-    if lang == "en":
-        return f"{_MONTHS_EN[moment.month - 1]} {moment.day} {clock}"
-    return f"{moment.month}月{moment.day}日 {clock}"
-
-
-def next_change_text(st: HoursStatus, now: datetime | None, lang: str) -> str:
-    """E.g. "closes 17:30", "opens Mon 08:30" / "17:30 关门", "周一 08:30 开门"."""
-    lang = _lang(lang)
-    template = _TEXTS[lang][st.label_key]
-    if st.next_change is None:
-        return template
-    return template.format(when=_when(_local(st.next_change), _local(now), lang))
-
-
 def _day_spans(text: str, day: date) -> tuple[list[tuple[datetime, datetime]], bool, bool]:
     """Open spans starting on `day`, whether it is open all day, whether any of it is unknown."""
     start, end = _midnight(day), _midnight(day + DAY)
@@ -243,8 +201,8 @@ def _day_spans(text: str, day: date) -> tuple[list[tuple[datetime, datetime]], b
     return spans, all_day, unknown
 
 
-def _format_span(s: datetime, e: datetime, day: date) -> str:
-    """"08:30–12:00"; an end at midnight reads "24:00", one past tomorrow "24:00+"."""
+def _clock_span(s: datetime, e: datetime, day: date) -> tuple[str, str]:
+    """("08:30", "12:00"); an end at midnight reads "24:00", one past tomorrow "24:00+"."""
     midnight = _midnight(day + DAY)
     if e == midnight:
         end = "24:00"
@@ -252,44 +210,55 @@ def _format_span(s: datetime, e: datetime, day: date) -> str:
         end = "24:00+"
     else:
         end = e.strftime("%H:%M")
-    return f"{s:%H:%M}–{end}"
+    return f"{s:%H:%M}", end
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """One day of the week table, as data: the words are the presentation layer's."""
+
+    day: date
+    kind: str  # "spans" | "all_day" | "closed" | "day_unknown" (partly) | "unknown" (no hours)
+    spans: tuple[tuple[str, str], ...]  # ("08:30", "12:00") clock times, for kind "spans"
+    calendar: str  # cn_days.HOLIDAY | cn_days.WORKDAY | LIBRARY_HOLIDAY | cn_days.ORDINARY
+    holiday: str | None  # chinese_calendar's English festival name (a make-up day's too)
+
+
+# A public holiday of the library's own calendar, in a year chinese_calendar does not know.
+LIBRARY_HOLIDAY = "library_holiday"
 
 
 # A facility page shows seven days; the same days are asked for all day long.
 @lru_cache(maxsize=4096)
-def _day_text(text: str, day: date, lang: str) -> str:
-    """One day's hours for the week table, without the holiday label."""
-    texts = _TEXTS[lang]
+def _day_hours(text: str, day: date) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(kind, spans) of one day's hours, without the calendar."""
     if not text or validate(text) is not None:
-        return texts["unknown"]
+        return "unknown", ()
     spans, all_day, unknown = _day_spans(text, day)
     if all_day:
-        return texts["all_day"]
+        return "all_day", ()
     if spans:
-        return ", ".join(_format_span(s, e, day) for s, e in spans)
-    return texts["day_unknown"] if unknown else texts["closed"]
+        return "spans", tuple(_clock_span(s, e, day) for s, e in spans)
+    return ("day_unknown" if unknown else "closed"), ()
 
 
-def _day_label(day: date, lang: str) -> str | None:
-    """The holiday or make-up-day label shown before a day's hours, if any."""
+def _calendar(day: date) -> tuple[str, str | None]:
+    """What China's calendar says of `day`: (kind, festival name or None)."""
     kind, name = cn_days.classify(day)
-    if kind == cn_days.HOLIDAY:
-        return cn_days.holiday_name(name, lang)
-    if kind == cn_days.WORKDAY:
-        return _TEXTS[lang]["workday"]
-    if kind == cn_days.UNKNOWN and cn_days.library_knows_holiday(day):
-        return _TEXTS[lang]["holiday"]
-    return None
+    if kind == cn_days.UNKNOWN:
+        return (LIBRARY_HOLIDAY if cn_days.library_knows_holiday(day) else cn_days.ORDINARY), None
+    return kind, name
 
 
-def week(opening_hours: str, start: date, lang: str) -> list[tuple[date, str]]:
-    """Seven days from `start`, each with its open intervals, e.g. "国庆节 · 关闭"."""
-    lang, text = _lang(lang), (opening_hours or "").strip()
+def week(opening_hours: str, start: date) -> list[DayHours]:
+    """Seven days from `start`, each with its open intervals and its kind of day."""
+    text = (opening_hours or "").strip()
     days = []
     for offset in range(7):
         day = start + timedelta(days=offset)
-        hours, label = _day_text(text, day, lang), _day_label(day, lang)
-        days.append((day, f"{label} · {hours}" if label else hours))
+        kind, spans = _day_hours(text, day)
+        calendar, name = _calendar(day)
+        days.append(DayHours(day, kind, spans, calendar, name))
     return days
 
 

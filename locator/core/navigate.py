@@ -4,7 +4,7 @@ Pure functions, no Flask. Coordinates are WGS-84 (as stored): AMap and Baidu are
 coordinate=wgs84 / coord_type=wgs84 and convert themselves. Names are user data: every name goes
 through quote_plus, exactly as urlencode would quote it (a test holds them equal). The fixed
 parts are written out already encoded, because a results page builds twenty of these links and
-urlencode re-quoted every constant key and value (a tenth of the page's time).
+urlencode would re-quote every constant key and value each time.
 """
 
 from dataclasses import dataclass

@@ -6,7 +6,7 @@ nothing outside the box can beat them, so the answer is exact. Otherwise search 
 to the k-th best distance found (which then always suffices), or a larger r if fewer than k
 matched. The first r comes from the dataset's density, so most searches need one box query.
 
-Geodesic distances (Karney, ~1 µs each through PROJ) are computed only for candidates whose
+Geodesic distances (Karney, through PROJ) are computed only for candidates whose
 cheap spherical distance could still place them in the top k; `SPHERE_ERROR` bounds that
 shortcut (proof below).
 """

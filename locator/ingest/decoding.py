@@ -5,7 +5,7 @@ import re
 import charset_normalizer
 from charset_normalizer.md import mess_ratio
 
-from locator.ingest.problems import N_, Problem
+from locator.ingest.problems import N_, Problem, ProblemError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
@@ -18,22 +18,13 @@ _MAX_MESS = 0.1
 _SAMPLE_CHARS = 20_000
 
 
-class DecodeError(ValueError):
-    """The bytes are not text we can read safely; carries the Problem to show."""
-
-    def __init__(self, problem: Problem):
-        """Keep the problem."""
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-def _refuse(message: str, **params) -> DecodeError:
+def _refuse(message: str, **params) -> ProblemError:
     """A file-level refusal; every message ends by saying how to re-save the file."""
-    return DecodeError(Problem(None, None, message, params))
+    return ProblemError(Problem(None, None, message, params))
 
 
 def decode(data: bytes) -> str:
-    """The text of `data`, or DecodeError when it is not cleanly UTF-8 or GB18030."""
+    """The text of `data`, or ProblemError when it is not cleanly UTF-8 or GB18030."""
     if data.startswith(_UTF16_32_BOMS) or b"\x00" in data[:4096]:
         raise _refuse(N_("the file is UTF-16 (\"Unicode text\") or binary, not CSV — save it "
                          "from Excel as \"CSV UTF-8 (Comma delimited)\" and upload that file"))
@@ -71,7 +62,7 @@ def _mostly_utf8(data: bytes) -> bool:
     return valid > 4 * bad
 
 
-def _broken_utf8(data: bytes, exc: UnicodeDecodeError) -> DecodeError:
+def _broken_utf8(data: bytes, exc: UnicodeDecodeError) -> ProblemError:
     """A refusal naming the text line of the first invalid UTF-8 byte."""
     line = data.count(b"\n", 0, exc.start) + 1
     return _refuse(N_("the file is UTF-8 but has an invalid byte on text line %(line)s "

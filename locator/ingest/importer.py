@@ -13,11 +13,12 @@ from locator.core.categories import CATEGORIES
 from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
-from locator.ingest.problems import N_, Problem
-from locator.ingest.tables import TableError, read_table
+from locator.ingest.problems import N_, Problem, ProblemError
+from locator.ingest.tables import Table, read_table
 from locator.ingest.validation import validate
 
-__all__ = ["Diff", "ImportResult", "ImportSettings", "Problem", "diff_records", "read_import"]
+__all__ = ["Diff", "ImportResult", "ImportSettings", "Problem", "check_table", "diff_records",
+           "read_import"]
 
 DUPLICATE_METRES = 15.0
 LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
@@ -79,15 +80,27 @@ class ImportResult:
 
 def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merge: bool = False,
                 allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
-                progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Decode, parse and validate `data`; diff it against `current` (id → stored record)."""
-    sha256 = hashlib.sha256(data).hexdigest()
+                progress: Callable[[int], None] | None = None,
+                sha256: str | None = None) -> ImportResult:
+    """Decode, parse and validate `data`; diff it against `current` (id → stored record).
+
+    `sha256`: the digest of `data` when the caller has already taken (and checked) it.
+    """
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
     if len(data) > settings.max_bytes:
         return _refused(sha256, [_too_big(len(data), settings.max_bytes)])
     try:
         table = read_table(data, filename)
-    except TableError as exc:
+    except ProblemError as exc:
         return _refused(sha256, [exc.problem], [])
+    return check_table(table, current, merge=merge, allow_empty=allow_empty, settings=settings,
+                       progress=progress, sha256=sha256)
+
+
+def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = False,
+                allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
+                progress: Callable[[int], None] | None = None, sha256: str = "") -> ImportResult:
+    """Validate the cells of `table` (a file's, or a form's) and diff them against `current`."""
     today = settings.today or shanghai_now().date()
     checked = validate(table, settings.service_area, today, progress)
     if not checked.errors and not checked.records and not (merge or allow_empty):

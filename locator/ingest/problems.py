@@ -40,3 +40,12 @@ class Problem:
         """Order by line (file-level first), then by column as the CSV lays them out."""
         column = COLUMNS.index(self.column) if self.column in COLUMNS else -1
         return (self.line or 0, column, self.message)
+
+
+class ProblemError(ValueError):
+    """Raised where ingest refuses a file outright (decoding, tables): carries the Problem."""
+
+    def __init__(self, problem: Problem):
+        """Keep the problem; the exception's text is its English rendering."""
+        super().__init__(problem.render())
+        self.problem = problem

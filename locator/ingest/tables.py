@@ -16,8 +16,8 @@ from openpyxl.packaging.manifest import Manifest
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
 from openpyxl.xml.functions import fromstring
 
-from locator.ingest.decoding import DecodeError, decode
-from locator.ingest.problems import N_, Problem
+from locator.ingest.decoding import decode
+from locator.ingest.problems import N_, Problem, ProblemError
 
 # What spreadsheets separate cells with: comma, semicolon (in decimal-comma locales), tab.
 DELIMITERS = ",;\t"
@@ -36,7 +36,7 @@ MAX_XLSX_UNPACKED = 100_000_000
 # openpyxl parses the shared-strings part whole, at about the cost of a cell per string, before
 # the first row: a part may list at most this many strings per packed byte (at least 1,000).
 # The synthetic 100,000-row list, more regular than real data, packs 2.9 bytes a string;
-# strings of "ab" packed 45 times listed 2.3 a byte and took 23 times a normal file's time.
+# strings of "ab" packed 45 times listed 2.3 a byte, many times a normal file's parsing work.
 MAX_STRINGS_PER_PACKED_BYTE = 1
 # Rows × columns read from a sheet (an empty row counts one): the 100,000-row list has 2
 # million cells. Without it, a sheet of empty cells reaches tens of millions within the limits
@@ -65,29 +65,20 @@ class Table:
     ragged: bool = False
 
 
-class TableError(ValueError):
-    """The file cannot be read as a table; carries the Problem to show."""
-
-    def __init__(self, problem: Problem):
-        """Keep the problem."""
-        super().__init__(problem.message)
-        self.problem = problem
-
-
 def read_table(data: bytes, filename: str, *, max_unpacked: int = MAX_XLSX_UNPACKED,
                max_cells: int = MAX_XLSX_CELLS) -> Table:
-    """The table in `data`: XLSX when it is a ZIP archive, else CSV. TableError if unreadable."""
+    """The table in `data`: XLSX when it is a ZIP archive, else CSV. ProblemError if unreadable."""
     if not data.strip():
-        raise TableError(Problem(None, None, N_(
+        raise ProblemError(Problem(None, None, N_(
             "the file is empty — export the facility list with its header row and upload again")))
     if data.startswith(OLE2_MAGIC):
-        raise TableError(Problem(None, None, N_(
+        raise ProblemError(Problem(None, None, N_(
             "this is an old Excel .xls workbook — save it as .xlsx or \"CSV UTF-8\" and upload "
             "that")))
     if data.startswith(ZIP_MAGIC):
         return _to_table(_xlsx_rows(data, max_unpacked, max_cells), ragged=True)
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        raise TableError(Problem(None, None, N_(
+        raise ProblemError(Problem(None, None, N_(
             "%(name)s is not a valid .xlsx workbook — save it again from Excel, or as \"CSV "
             "UTF-8\""), {"name": filename}))
     return _to_table(_csv_rows(data), ragged=False)
@@ -98,11 +89,11 @@ def _to_table(rows: list[list[str]], ragged: bool) -> Table:
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:
-        raise TableError(Problem(None, None, N_(
+        raise ProblemError(Problem(None, None, N_(
             "the file is empty — export the facility list with its header row and upload again")))
     _check_widths(rows)
     if not any(cell.strip() for cell in rows[0]):
-        raise TableError(Problem(1, None, N_(
+        raise ProblemError(Problem(1, None, N_(
             "the first row is blank — line 1 must be the header row (id, category, name, lat, "
             "lon, …)")))
     return Table(rows[0], rows[1:], ragged)
@@ -114,7 +105,7 @@ def _check_widths(rows: list[list[str]]) -> None:
         return
     for line, row in enumerate(rows, start=1):
         if len(row) > MAX_COLUMNS and (used := _used_width(row)) > MAX_COLUMNS:
-            raise TableError(Problem(line, None, N_(
+            raise ProblemError(Problem(line, None, N_(
                 "the row uses %(count)s columns, more than a facility list can have (at most "
                 "%(limit)s) — delete the columns you do not need, or copy only the facility "
                 "list to a new sheet and save that"), {"count": used, "limit": MAX_COLUMNS}))
@@ -129,17 +120,14 @@ def _used_width(row: list[str]) -> int:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
-    """Every CSV row, quoted commas and newlines kept; TableError on broken quoting."""
-    try:
-        text = decode(data)
-    except DecodeError as exc:
-        raise TableError(exc.problem) from None
+    """Every CSV row, quoted commas and newlines kept; ProblemError on broken quoting."""
+    text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text), strict=True)
     rows: list[list[str]] = []
     try:
         rows.extend(reader)  # keeps the rows read before a quoting error, for its line number
     except csv.Error as exc:
-        raise TableError(Problem(len(rows) + 1, None, N_(
+        raise ProblemError(Problem(len(rows) + 1, None, N_(
             "the CSV quoting is broken here (%(reason)s) — a cell that starts with a double "
             "quote must end with one, and quotes inside it are written twice (\"\")"),
             {"reason": str(exc)})) from None
@@ -148,8 +136,8 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 def _dialect(text: str) -> type[csv.Dialect]:
     """Excel's CSV dialect, with the delimiter the header row uses most (comma, semicolon, tab)."""
-    # Counted, not csv.Sniffer: its regular expressions are quadratic in the line's length
-    # (a 100 KB header of ',"' took 30 s); counting is one linear pass per delimiter.
+    # Counted, not csv.Sniffer: its regular expressions are quadratic in the line's length (a
+    # long header of ',"' stalls it); counting is one linear pass per delimiter.
     header = _QUOTED.sub("", text[:text.find("\n")] if "\n" in text else text)
     delimiter = max(DELIMITERS, key=header.count)  # a tie goes to the comma, listed first
     if delimiter == "," or not header.count(delimiter):
@@ -173,11 +161,11 @@ def _xlsx_rows(data: bytes, max_unpacked: int, max_cells: int) -> list[list[str]
                 return _sheet_rows(sheet.iter_rows(values_only=True), max_cells)
             finally:
                 book.close()
-    except TableError:
+    except ProblemError:
         raise
     except Exception as exc:  # noqa: BLE001 — a damaged archive fails anywhere inside zipfile,
         # zlib, the XML parser or openpyxl (the fuzz tests found zlib.error, ParseError, …).
-        raise TableError(Problem(None, None, N_(
+        raise ProblemError(Problem(None, None, N_(
             "the file is a ZIP archive but not a readable .xlsx workbook (%(reason)s) — save it "
             "again from Excel, or as \"CSV UTF-8\""), {"reason": str(exc)[:200]})) from None
 
@@ -187,12 +175,12 @@ def _sheet_rows(rows: Iterable[tuple], max_cells: int) -> list[list[str]]:
     out, cells = [], 0
     for values in rows:
         if len(out) == EXCEL_ROWS:
-            raise TableError(Problem(EXCEL_ROWS + 1, None, N_(
+            raise ProblemError(Problem(EXCEL_ROWS + 1, None, N_(
                 "the sheet goes on past row %(limit)s, the last row Excel has — delete the "
                 "rows below the list, or save it again from Excel"), {"limit": EXCEL_ROWS}))
         cells += len(values) or 1
         if cells > max_cells:
-            raise TableError(Problem(len(out) + 1, None, N_(
+            raise ProblemError(Problem(len(out) + 1, None, N_(
                 "the sheet has more than %(limit)s cells (rows × columns), far more than a "
                 "facility list — delete the unused rows and columns below and to the right "
                 "of the list, or copy only the list to a new workbook"), {"limit": max_cells}))
@@ -207,19 +195,19 @@ def _check_expansion(data: bytes, max_unpacked: int) -> None:
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile as exc:
-        raise TableError(Problem(None, None, N_(
+        raise ProblemError(Problem(None, None, N_(
             "the file is a damaged ZIP/.xlsx archive (%(reason)s) — save it again from Excel"),
             {"reason": str(exc)})) from None
     for part in parts:
         if part.file_size > max(MAX_PART_EXPANSION * part.compress_size, PART_FLOOR):
-            raise TableError(Problem(None, None, N_(
+            raise ProblemError(Problem(None, None, N_(
                 "a part of the workbook unpacks to %(ratio)s times its packed size, as zip "
                 "bombs do (a real sheet: 5 to 20 times) — save it again from Excel, or save "
                 "the list as \"CSV UTF-8\""),
                 {"ratio": part.file_size // max(part.compress_size, 1)}))
     unpacked = sum(part.file_size for part in parts)
     if unpacked > max_unpacked:
-        raise TableError(Problem(None, None, N_(
+        raise ProblemError(Problem(None, None, N_(
             "the workbook unpacks to %(size)s MB, too much for a facility list — remove other "
             "sheets and images, or save the list as \"CSV UTF-8\""),
             {"size": unpacked // 1_000_000}))
@@ -235,7 +223,7 @@ def _check_shared_strings(archive: zipfile.ZipFile) -> None:
     limit = max(MAX_STRINGS_PER_PACKED_BYTE * info.compress_size, 1000)
     with archive.open(info) as source:
         if _has_more_elements(source, "si", limit):
-            raise TableError(Problem(None, None, N_(
+            raise ProblemError(Problem(None, None, N_(
                 "the workbook lists more than %(limit)s texts in %(size)s KB, far more than "
                 "real data packs into that space, as zip bombs do — save it again from "
                 "Excel, or save the list as \"CSV UTF-8\""),

@@ -8,27 +8,12 @@ from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 
 from locator.core import hours
-from locator.core.categories import (
-    ACCESS_LABELS,
-    AMENITY_LABELS,
-    CATEGORIES,
-    access_label,
-    amenity_label,
-)
+from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.navigate import navigate_links
 from locator.maps import layers
+from locator.public.hours_text import next_change_text
 from locator.web.i18n import gettext
 
-# A symbol beside each amenity's text label (the text is what counts; symbols are aria-hidden).
-AMENITY_ICONS = {
-    "changing_table": "🚼", "nursing_chair": "🪑", "crib": "🛏", "sink": "🚰", "hot_water": "♨",
-    "power_outlet": "🔌", "lockable": "🔒", "call_button": "🔔", "fridge": "🧊",
-    "water_dispenser": "🥤", "air_conditioning": "❄", "diaper_vending": "🧷",
-    "father_friendly": "👨", "staffed": "🧑", "shelter": "⛱", "bench": "🪑",
-    "ticket_office": "🎫", "waiting_room": "🛋", "luggage_storage": "🧳", "bay": "🅿",
-    "realtime_info": "⏱", "wheelchair": "♿", "toilet": "🚻", "parking": "🅿",
-}
-CATEGORY_ICONS = {"nursing_room": "🍼", "coach_stop": "🚌", "bus_stop": "🚏", "landmark": "📍"}
 # The query parameters each page reads. Its language and page links keep these and nothing
 # else: url_for(**request.args) let a visitor pass url_for's own options (_external, _anchor…).
 PAGE_PARAMETERS = {
@@ -86,7 +71,13 @@ def localized(record: dict, field: str) -> str:
 
 def category_label(key: str) -> str:
     """A category's label in the page language."""
-    return CATEGORIES[key].label(lang())
+    return gettext(CATEGORIES[key].label)
+
+
+def categories() -> list[dict]:
+    """The categories as buttons, chips and menus show them."""
+    return [{"key": c.key, "label": gettext(c.label), "icon": c.symbol, "class": c.css_class}
+            for c in CATEGORIES.values()]
 
 
 def distance_text(metres: float) -> str:
@@ -104,15 +95,15 @@ def hours_view(opening_hours: str, at: datetime) -> dict:
     state = {True: "open", False: "closed", None: "unknown"}[st.open_now]
     headline = {"open": gettext("Open now"), "closed": gettext("Closed now"),
                 "unknown": gettext("Hours unknown")}[state]
-    detail = "" if state == "unknown" else hours.next_change_text(st, at, lang())
+    detail = "" if state == "unknown" else next_change_text(st, at)
     return {"state": state, "headline": headline, "detail": detail}
 
 
 def amenities(record: dict) -> list[dict]:
     """The record's amenities with symbol and label, unknown tokens skipped."""
     tokens = [t.strip() for t in (record.get("amenities") or "").split(";") if t.strip()]
-    return [{"key": t, "icon": AMENITY_ICONS.get(t, "•"), "label": amenity_label(t, lang())}
-            for t in tokens if t in AMENITY_LABELS]
+    return [{"key": t, "icon": AMENITIES[t].symbol, "label": gettext(AMENITIES[t].label)}
+            for t in tokens if t in AMENITIES]
 
 
 def nav_app_labels() -> dict[str, str]:
@@ -135,12 +126,12 @@ def card(item: dict, at: datetime, n: int | None = None) -> dict:
         "n": n, "id": item["id"], "name": localized(item, "name"),
         "other_name": item["name"] if lang() == "en" and item.get("name_en") else "",
         "category": category_label(item["category"]), "category_key": item["category"],
-        "icon": CATEGORY_ICONS.get(item["category"], "📍"),
+        "icon": CATEGORIES[item["category"]].symbol,
         "distance": distance_text(item["distance_m"]) if "distance_m" in item else "",
         "walking_min": item.get("walking_min"),
         "hours": hours_view(item.get("opening_hours", ""), at),
         "floor": item.get("floor") or "", "access_key": access,
-        "access": access_label(access, lang()) if access in ACCESS_LABELS else access,
+        "access": gettext(ACCESS_LABELS[access]) if access in ACCESS_LABELS else access,
         "address": localized(item, "address"), "town": item.get("town") or "",
         "amenities": amenities(item),
         "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],

@@ -13,11 +13,10 @@ from flask import (
 from flask_babel import format_date
 from werkzeug.datastructures import MultiDict
 
-from locator.core import hours
-from locator.core.categories import CATEGORIES
+from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import pages
+from locator.public import hours_text, pages, styles
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
@@ -38,7 +37,7 @@ POINTS_CACHE_SIZE = 8
 def page_helpers() -> dict:
     """Language and link helpers every template (ours, errors, admin) may use."""
     return {"html_lang": pages.html_lang, "page_lang": pages.lang, "lang_url": pages.lang_url,
-            "page_url": pages.page_url}
+            "page_url": pages.page_url, "category_css_url": _category_css_url}
 
 
 @bp.errorhandler(ParamError)
@@ -114,7 +113,7 @@ def facility(facility_id: str):
     at = now()
     card = pages.card(describe(record, at), at)
     week = [(format_date(day, gettext("EEE, MMM d")), text, day == at.date())
-            for day, text in hours.week(record["opening_hours"], at.date(), pages.lang())]
+            for day, text in hours_text.week(record["opening_hours"], at.date())]
     data = layers.point_data(None, [pages.map_point(card)], pages.tiles())
     data["labels"] = _map_labels(None)
     return render_template("views/facility.html", f=card, record=record, week=week,
@@ -131,6 +130,7 @@ def overview():
         version, extent = store.versions.current_number(), store.facilities.extent(category)
     data = {"url": url_for("views.map_points", lang=pages.lang(), v=version),
             "show": [category] if category else list(CATEGORIES),
+            "classes": {c.key: c.css_class for c in CATEGORIES.values()},
             "facility_url": url_for("views.facility", facility_id=""),
             "bounds": _display_bounds(extent), "labels": _map_labels(None)}
     return render_template("views/map.html", shell=_shell("overview"), category=category,
@@ -194,6 +194,23 @@ def map_shell(kind: str, lang: str, digest: str):
     return response
 
 
+@bp.get("/styles/categories.<digest>.css")
+def category_css(digest: str):
+    """The categories' colours as a stylesheet, written from the registry, cached for a year."""
+    if digest != styles.category_css_digest():
+        abort(404)  # from before a change of the registry: the page that asked is stale
+    response = Response(styles.category_css(), mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = SHELL_MAX_AGE
+    response.cache_control.immutable = True
+    return response
+
+
+def _category_css_url() -> str:
+    """The URL of the categories' stylesheet, named by its content."""
+    return url_for("views.category_css", digest=styles.category_css_digest())
+
+
 def _shell(kind: str) -> dict:
     """The page's map shell: script URL, asset files and credit line."""
     shell = _build_shell(kind, pages.lang())
@@ -211,17 +228,16 @@ def _static(path: str) -> str:
 def _build_shell(kind: str, lang: str) -> layers.Shell:
     """The cached folium shell for `kind` in `lang` with the configured tiles.
 
-    folium loads on first use (~0.2 s): CLI commands never draw a map, and gunicorn's master
-    builds the shells while warming up, before it forks the workers.
+    folium is slow to import, so it loads on first use: CLI commands never draw a map, and
+    gunicorn's master builds the shells while warming up, before it forks the workers.
     """
     from locator.maps import shells
 
-    names = tuple((c.key, c.label(lang)) for c in CATEGORIES.values())
+    names = tuple((c.key, category_label(c.key, lang)) for c in CATEGORIES.values())
     return shells.build_shell(kind, lang, pages.tiles(),
                                   names if kind == "overview" else ())
 
 
 def _categories() -> list[dict]:
     """The categories as buttons show them."""
-    return [{"key": c.key, "label": c.label(pages.lang()), "icon": pages.CATEGORY_ICONS[c.key]}
-            for c in CATEGORIES.values()]
+    return pages.categories()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from locator.core.categories import ACCESS_LABELS, AMENITY_LABELS, CATEGORIES
+from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 
 MAX_LIMIT = 50
 MAX_RADIUS_M = 50_000
@@ -111,7 +111,7 @@ def choice(args: MultiDict, name: str, allowed) -> str | None:
 def amenity_params(args: MultiDict, category: str | None) -> tuple[str, ...]:
     """Required amenity tokens: repeated `amenity=` or comma-separated."""
     tokens = [t.strip() for v in args.getlist("amenity") for t in v.split(",") if t.strip()]
-    allowed = CATEGORIES[category].amenities if category else AMENITY_LABELS
+    allowed = CATEGORIES[category].amenities if category else AMENITIES
     for token in tokens:
         if token not in allowed:
             where = f"for {category}" if category else "known"

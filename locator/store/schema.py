@@ -4,8 +4,8 @@ import sqlite3
 
 import sqlite_utils
 
+import locator.store.version_deltas as version_deltas
 from locator.core.records import COLUMNS
-from locator.store import version_deltas
 
 TEXT_SEARCH_COLUMNS = ("name", "name_en", "address", "address_en")
 _FTS = ", ".join(TEXT_SEARCH_COLUMNS)
@@ -64,7 +64,7 @@ def _versions_and_audit(db: sqlite_utils.Database) -> None:
 def _bulk_switch(db: sqlite_utils.Database) -> None:
     """Let one transaction switch the index triggers off and rebuild the indexes in bulk.
 
-    Per-row triggers cost ~50 µs a row (trigram FTS above all); a bulk rebuild ~10 µs. The
+    Per-row triggers cost several times what a bulk rebuild does (trigram FTS above all). The
     switch lives in a table so that it is part of the writer's transaction: readers never see
     it on, and a crash rolls it back with everything else.
     """
@@ -104,8 +104,8 @@ def _admin_console(db: sqlite_utils.Database) -> None:
 def _category_extents(db: sqlite_utils.Database) -> None:
     """Each category's count and bounding box, written by the version that changes them.
 
-    The nearest search needs them on every request; a scan of 100,000 rows costs ~50 ms, and
-    every server process would pay it at once right after each import.
+    The nearest search needs them on every request; scanning the table for them is slow on a
+    large dataset, and every server process would pay it at once right after each import.
     """
     db.execute("CREATE TABLE category_extents (category TEXT PRIMARY KEY, count INTEGER NOT NULL,"
                " min_lat REAL NOT NULL, min_lon REAL NOT NULL, max_lat REAL NOT NULL,"

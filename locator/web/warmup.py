@@ -1,9 +1,9 @@
 """Warm the app in gunicorn's master before it forks the workers (gunicorn.conf.py, when_ready).
 
 With preload_app every worker starts as a copy of the master, so whatever the master has
-compiled, loaded or cached, each worker has from its first request. A cold worker spends
-~100 ms on its first page (Jinja compiling templates, the catalogues, the holiday calendar,
-folium's map shells), and all workers start, or are recycled, at the same moment.
+compiled, loaded or cached, each worker has from its first request. A cold worker is slow on
+its first page (Jinja compiling templates, the catalogues, the holiday calendar, folium's map
+shells), and all workers start, or are recycled, at the same moment.
 """
 
 from flask import Flask

@@ -82,7 +82,7 @@
   function addLayer(key, rows, shown) {
     var group = shell.layers[key];
     if (shown.indexOf(key) < 0) { map.removeLayer(group); }
-    var icon = L.divIcon({className: "dot dot-" + key, iconSize: [18, 18]});
+    var icon = L.divIcon({className: "dot " + data.classes[key], iconSize: [18, 18]});
     var markers = [];
     // One popup handler per layer, not one per marker: 10,000 bound popups cost a phone
     // tens of milliseconds and a garbage collection; the row is found when a marker is opened.

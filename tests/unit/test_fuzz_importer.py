@@ -91,12 +91,10 @@ def test_refused_files_never_change_the_store(tmp_path_factory, files):
     path = str(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite")
     store = Store(path)
     store.migrate()
-    result, based_on = datasets.check_file(store, SAMPLE, "facilities.csv")
-    datasets.apply_import(store, result, "facilities.csv", actor="t", merge=False,
-                          based_on=based_on)
+    datasets.apply_import(store, datasets.check_file(store, SAMPLE, "facilities.csv"),
+                          "facilities.csv", actor="t")
     before = store.facilities.all()
     for data in files:
-        result, based_on = datasets.check_file(store, data, "fuzz.csv")
-        if not result.ok:
+        if not datasets.check_file(store, data, "fuzz.csv").result.ok:
             assert store.facilities.all() == before and len(store.versions.all()) == 1
     store.close()

@@ -144,61 +144,47 @@ def test_now_defaults_to_the_current_time():
     assert hours.status("24/7").label_key == "open_24_7"
 
 
-# --- next_change_text ----------------------------------------------------------------------
-
-@pytest.mark.parametrize(("expression", "now", "en", "zh"), [
-    (OFFICE, at(2026, 3, 3, 10), "closes 17:30", "17:30 关门"),
-    (OFFICE, at(2026, 3, 3, 7), "opens 08:30", "08:30 开门"),
-    (OFFICE, at(2026, 3, 6, 18), "opens Mon 08:30", "周一 08:30 开门"),
-    ("Mo-Su 22:00-02:00", at(2026, 3, 3, 23), "closes Wed 02:00", "周三 02:00 关门"),
-    ("Mo-Su 08:00-24:00", at(2026, 3, 3, 10), "closes 24:00", "24:00 关门"),
-    (DAILY_PH_OFF, at(2026, 9, 30, 19), "opens Oct 8 08:00", "10月8日 08:00 开门"),
-    ("24/7", at(2026, 3, 3, 10), "open 24/7", "24小时开放"),
-    ("off", at(2026, 3, 3, 10), "closed", "关闭"),
-    ("", at(2026, 3, 3, 10), "hours unknown", "营业时间未知"),
-])
-def test_next_change_text(expression, now, en, zh):
-    st_ = hours.status(expression, now)
-    assert hours.next_change_text(st_, now, "en") == en
-    assert hours.next_change_text(st_, now, "zh") == zh
-    assert hours.next_change_text(st_, now, "zh_Hans_CN") == zh
-
-
-def test_next_change_text_takes_naive_now():
-    st_ = hours.status(OFFICE, at(2026, 3, 3, 10))
-    assert hours.next_change_text(st_, datetime(2026, 3, 3, 10), "en") == "closes 17:30"
-
-
-# --- week ----------------------------------------------------------------------------------
+# --- week (data; its words are tests/web/test_hours_text.py's) -------------------------------
 
 def test_week_marks_holidays_and_make_up_days():
     expression = "Mo-Fr 08:30-12:00,14:00-17:30; Sa 09:00-12:00; PH off"
-    days = dict(hours.week(expression, date(2026, 10, 5), "zh"))
+    days = {d.day: d for d in hours.week(expression, date(2026, 10, 5))}
     assert list(days) == [date(2026, 10, 5) + timedelta(days=n) for n in range(7)]
-    assert days[date(2026, 10, 5)] == "国庆节 · 关闭"
-    assert days[date(2026, 10, 8)] == "08:30–12:00, 14:00–17:30"
-    assert days[date(2026, 10, 10)] == "调休上班 · 08:30–12:00, 14:00–17:30"
-    assert days[date(2026, 10, 11)] == "关闭"
-    en = dict(hours.week(expression, date(2026, 10, 5), "en"))
-    assert en[date(2026, 10, 5)] == "National Day · closed"
-    assert en[date(2026, 10, 10)] == "make-up working day · 08:30–12:00, 14:00–17:30"
+    assert days[date(2026, 10, 5)] == hours.DayHours(
+        date(2026, 10, 5), "closed", (), cn_days.HOLIDAY, "National Day")
+    assert days[date(2026, 10, 8)] == hours.DayHours(
+        date(2026, 10, 8), "spans", (("08:30", "12:00"), ("14:00", "17:30")),
+        cn_days.ORDINARY, None)
+    assert days[date(2026, 10, 10)].calendar == cn_days.WORKDAY
+    assert days[date(2026, 10, 10)].spans == (("08:30", "12:00"), ("14:00", "17:30"))
+    assert days[date(2026, 10, 11)].kind == "closed"
 
 
 def test_week_overnight_and_all_day():
-    assert hours.week("Mo-Su 22:00-02:00", date(2026, 3, 2), "en")[0] == (
-        date(2026, 3, 2), "22:00–02:00")
-    assert hours.week("Mo-Su 08:00-24:00", date(2026, 3, 2), "en")[0][1] == "08:00–24:00"
-    assert {text for _, text in hours.week("24/7", date(2026, 3, 2), "zh")} == {"24小时开放"}
-    weekend = dict(hours.week("Fr 18:00-24:00; Sa,Su 00:00-24:00", date(2026, 3, 6), "en"))
-    assert weekend[date(2026, 3, 6)] == "18:00–24:00+"
-    assert weekend[date(2026, 3, 7)] == "open 24 hours"
-    assert weekend[date(2026, 3, 9)] == "closed"
+    assert hours.week("Mo-Su 22:00-02:00", date(2026, 3, 2))[0].spans == (("22:00", "02:00"),)
+    assert hours.week("Mo-Su 08:00-24:00", date(2026, 3, 2))[0].spans == (("08:00", "24:00"),)
+    assert {d.kind for d in hours.week("24/7", date(2026, 3, 2))} == {"all_day"}
+    weekend = {d.day: d for d in hours.week("Fr 18:00-24:00; Sa,Su 00:00-24:00",
+                                             date(2026, 3, 6))}
+    assert weekend[date(2026, 3, 6)].spans == (("18:00", "24:00+"),)
+    assert weekend[date(2026, 3, 7)].kind == "all_day"
+    assert weekend[date(2026, 3, 9)].kind == "closed"
 
 
 @pytest.mark.parametrize("expression", ["", "Mo-Fr 25:00-26:00"])
 def test_week_of_unknown_hours(expression):
-    assert {text for _, text in hours.week(expression, date(2026, 3, 2), "en")} == {
-        "hours unknown"}
+    assert {d.kind for d in hours.week(expression, date(2026, 3, 2))} == {"unknown"}
+
+
+def test_week_of_partly_unknown_days():
+    assert {d.kind for d in hours.week("Mo-Su 08:00-12:00 unknown", date(2026, 3, 2))} == {
+        "day_unknown"}
+
+
+def test_week_names_library_holidays_where_chinese_calendar_has_no_data():
+    # chinese_calendar knows no year this far ahead; the library's CN calendar has Oct 1.
+    day = hours.week("Mo-Su 08:00-18:00", date(2035, 10, 1))[0]
+    assert (day.calendar, day.holiday) == (hours.LIBRARY_HOLIDAY, None)
 
 
 # --- validate ------------------------------------------------------------------------------
@@ -267,7 +253,7 @@ def counting_library():
         counters.append(CountingHours(real_parse(text)))
         return counters[-1]
 
-    caches = (hours._timeline, hours._proxied_day, hours._day_text)
+    caches = (hours._timeline, hours._proxied_day, hours._day_hours)
     for cache in caches:
         cache.cache_clear()
     hours._parse = parse

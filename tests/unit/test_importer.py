@@ -14,6 +14,8 @@ from locator.core.geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m, wgs84_to
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
 from locator.ingest.importer import Diff, ImportSettings, Problem, diff_records, read_import
+from locator.ingest.problems import ProblemError
+from locator.ingest.tables import read_table
 from tests.bad_files import BAD, HEADER
 from tests.factories import csv_bytes, row
 
@@ -396,6 +398,24 @@ def test_problem_renders_location_and_translates_message_and_prefix():
     assert str(Problem(7, None, "m", {})) == "line 7: m"
     assert str(Problem(None, "name_en", "m", {})) == "column name_en: m"
     assert str(Problem(None, None, "100% sure", {})) == "100% sure"
+
+
+@pytest.mark.parametrize("data, filename, located", [
+    ("id,name\n".encode("utf-16"), "a.csv", (None, None)),  # refused while decoding
+    (b"\xef\xbb\xbfid\n\xff\n", "a.csv", (None, None)),  # broken UTF-8 after a BOM
+    (b"  \n", "a.csv", (None, None)),  # empty
+    (b"\n\nx\n", "a.csv", (1, None)),  # the header line is blank
+    (b'id,name\n"a,b\n', "a.csv", (2, None)),  # broken quoting
+    (b"PK\x03\x04 not really a zip", "a.xlsx", (None, None)),  # a damaged workbook
+], ids=["utf16", "bom-broken", "empty", "blank-header", "quoting", "broken-zip"])
+def test_every_refusal_of_a_whole_file_is_one_exception_carrying_its_problem(data, filename,
+                                                                            located):
+    with pytest.raises(ProblemError) as refused:
+        read_table(data, filename)
+    problem = refused.value.problem
+    assert (problem.line, problem.column) == located
+    assert str(refused.value) == str(problem)  # the English text, placeholders filled
+    assert where(check(data, filename=filename)) == [located]
 
 
 # -- the duplicate grid agrees with brute force ---------------------------------------------

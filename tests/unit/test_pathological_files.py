@@ -12,6 +12,7 @@ import pytest
 
 from locator.ingest import tables
 from locator.ingest.importer import ImportSettings, read_import
+from locator.ingest.problems import ProblemError
 from tests.bad_files import HEADER
 from tests.factories import csv_bytes, row, xlsx_bytes
 from tests.processes import ROOT
@@ -132,7 +133,7 @@ def test_a_workbook_unpacking_past_the_total_limit_is_refused():
     # Parts of noise each unpack to their own size, so only the total can refuse them.
     parts = {f"xl/media/image{i}.bin": random.Random(i).randbytes(20_000) for i in range(4)}
     data = repacked(xlsx_bytes(HEADER.split(",")), {}, parts)
-    with pytest.raises(tables.TableError, match="unpacks to"):
+    with pytest.raises(ProblemError, match="unpacks to"):
         tables.read_table(data, "list.xlsx", max_unpacked=50_000)
     assert tables.read_table(data, "list.xlsx", max_unpacked=200_000).header[0] == "id"
 
@@ -151,7 +152,7 @@ def test_a_part_that_inflates_past_its_declared_size_is_refused():
 
 def test_a_sheet_past_the_cell_limit_is_refused_on_the_line_it_reaches():
     data = xlsx_bytes(*[[f"c{i}" for i in range(10)] for _ in range(120)])
-    with pytest.raises(tables.TableError) as refused:
+    with pytest.raises(ProblemError) as refused:
         tables.read_table(data, "list.xlsx", max_cells=1000)
     assert str(refused.value.problem).startswith("line 101: the sheet has more than 1000 cells")
     assert len(tables.read_table(data, "list.xlsx", max_cells=1200).rows) == 119

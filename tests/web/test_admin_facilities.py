@@ -7,8 +7,17 @@ import pytest
 
 from locator.core.clock import SHANGHAI, shanghai_now
 from locator.core.records import COLUMNS
+from locator.ingest import importer
 from locator.store import Store
-from tests.admin_support import console_app, dataset, make_admin, signed_in, text, token
+from tests.admin_support import (
+    console_app,
+    counting,
+    dataset,
+    make_admin,
+    signed_in,
+    text,
+    token,
+)
 from tests.factories import load, row
 
 
@@ -108,6 +117,22 @@ def test_invalid_values_get_the_importers_message_beside_the_field(client, db_pa
     assert label and words in text_of(label.group(1)), page[:3000]
     assert "Nothing was saved" in text(response)
     assert dataset(db_path) == before
+
+
+def test_an_edit_is_checked_by_the_importers_rules_without_a_file(client, db_path, monkeypatch):
+    parsed, validated = [], []
+    monkeypatch.setattr(importer, "read_table", counting(parsed, importer.read_table))
+    monkeypatch.setattr(importer, "validate", counting(validated, importer.validate))
+    response = client.post("/admin/facilities/room-2/edit",
+                           data=form_of(client, "room-2") | {"lat": "abc", "phone": "1\x002"})
+    assert response.status_code == 422
+    assert "lat 'abc' is not a number" in text(response)
+    # A NUL is the importer's control-character error beside its field (as bytes, it made the
+    # one-row file look binary: a general "the file is UTF-16" refusal).
+    assert "contains the invisible control character U+0000" in text(response)
+    fields = form_of(client, "room-2") | {"description": "'=kept", "floor": "3F"}
+    assert client.post("/admin/facilities/room-2/edit", data=fields).status_code == 302
+    assert (stored(db_path, "room-2")["description"], len(validated), parsed) == ("'=kept", 2, [])
 
 
 def text_of(fragment: str) -> str:

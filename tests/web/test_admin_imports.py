@@ -9,11 +9,14 @@ import zipfile
 
 import pytest
 
-from locator.ingest import exporter
+from locator import datasets
+from locator.admin import previews
+from locator.ingest import exporter, importer
 from locator.ingest.importer import read_import
 from locator.store import Store
 from tests.admin_support import (
     console_app,
+    counting,
     dataset,
     english,
     login,
@@ -326,3 +329,91 @@ def test_export_of_an_empty_database(db_path):
         list(exporter.COLUMNS)]
     assert client.get("/admin/history/1.csv").status_code == 404
     assert client.get("/admin/history/1/rollback").status_code == 404
+
+
+# -- the upload path does its work once: one hash and one parse of the bytes per request, and
+# one read of the dataset that the diff, the preview and the apply all use ---------------------
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[bytes]:
+    """The bytes of every sha256 taken from now on (sessions hash their tokens too)."""
+    seen, real = [], hashlib.sha256
+
+    def sha256(data=b"", **kwargs):
+        seen.append(bytes(data))
+        return real(data, **kwargs)
+    monkeypatch.setattr(hashlib, "sha256", sha256)
+    return seen
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list:
+    """Every call of the importer's bytes → table step from now on."""
+    calls = []
+    monkeypatch.setattr(importer, "read_table", counting(calls, importer.read_table))
+    return calls
+
+
+@pytest.fixture
+def diffed(monkeypatch) -> list:
+    """Every (data, filename, current) the importer checks from now on."""
+    calls = []
+    monkeypatch.setattr(datasets, "read_import", counting(calls, datasets.read_import))
+    return calls
+
+
+def test_a_preview_and_its_confirm_each_hash_and_parse_the_file_once(client, hashed, parsed):
+    data = csv_bytes(row(1, name="新名字"), row(2), row(3))
+    preview = upload(client, data)
+    assert preview.status_code == 200
+    assert hashed.count(data) == 1 and len(parsed) == 1
+    hashed.clear(), parsed.clear()
+    assert confirm(client, previewed_sha(preview)).status_code == 302
+    assert hashed.count(data) == 1 and len(parsed) == 1  # the check that the bytes are those
+
+
+def test_the_preview_shows_the_dataset_the_diff_was_made_against(client, db_path, monkeypatch):
+    # Another admin renames room-3 just after this upload's diff was made against the old data.
+    check = datasets.read_import
+
+    def check_then_rename(*args, **kwargs):
+        result = check(*args, **kwargs)
+        monkeypatch.setattr(datasets, "read_import", check)  # the rename checks its own row
+        load(db_path, row(3, name="改名"), merge=True)
+        return result
+    monkeypatch.setattr(datasets, "read_import", check_then_rename)
+    preview = upload(client, csv_bytes(row(1), row(2, name="新名字")))
+    assert dataset(db_path)[0] == 2
+    page = text(preview)
+    assert "Removed: 1" in page and "room-3 母婴室3" in page and "改名" not in page
+    points = json.loads(re.search(r'id="preview-map-data"[^>]*>(.*?)</script>',
+                                  preview.get_data(as_text=True), re.S).group(1))
+    assert [p[2] for p in points["removed"]] == ["room-3 · 母婴室3"]
+    # What the preview showed is no longer what the file would do: the confirm refuses.
+    before = dataset(db_path)
+    refused = confirm(client, previewed_sha(preview))
+    assert refused.status_code == 409 and "changed since your preview" in text(refused)
+    assert dataset(db_path) == before
+
+
+def test_the_preview_draws_the_very_records_the_diff_read(client, diffed, monkeypatch):
+    shown = []
+    monkeypatch.setattr(previews, "diff_view", counting(shown, previews.diff_view))
+    monkeypatch.setattr(previews, "map_data", counting(shown, previews.map_data))
+    assert upload(client, csv_bytes(row(1), row(2, lat="22.51"))).status_code == 200
+    ((_data, _name, current), _options), = diffed
+    assert len(shown) == 2 and all(args[2] is current for args, _ in shown)
+
+
+def test_a_merge_is_applied_onto_the_records_its_diff_read(client, db_path, diffed,
+                                                           monkeypatch):
+    merges = []
+    monkeypatch.setattr(datasets, "merged", counting(merges, datasets.merged))
+    preview = upload(client, csv_bytes(row(2, name="新名字"), row(7)), mode="merge")
+    diffed.clear()
+    assert confirm(client, previewed_sha(preview)).status_code == 302
+    ((_data, _name, current), _options), = diffed
+    ((base, _records), _), = merges
+    assert base is current
+    assert [r["name"] for r in dataset(db_path)[1]] == ["母婴室1", "新名字", "母婴室3", "母婴室7"]

@@ -77,11 +77,10 @@ def test_the_store_is_never_given_an_empty_version(db_path):
     load(db_path, row(1))
     store = Store(db_path)
     try:
-        result, based_on = datasets.check_file(store, csv_bytes(row(1)), "same.csv")
-        assert result.ok and not result.diff.changes_anything
+        checked = datasets.check_file(store, csv_bytes(row(1)), "same.csv")
+        assert checked.result.ok and not checked.result.diff.changes_anything
         with pytest.raises(datasets.NothingToChange):
-            datasets.apply_import(store, result, "same.csv", actor="t", merge=False,
-                                  based_on=based_on)
+            datasets.apply_import(store, checked, "same.csv", actor="t")
         with pytest.raises(datasets.NothingToChange):
             datasets.rollback(store, 1, actor="t")
         assert len(store.versions.all()) == 1

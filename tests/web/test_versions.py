@@ -148,12 +148,12 @@ class History:
                     for r in store.facilities.all()[1:]]
         merge = kind in ("merge", "edit")
         before = store.facilities.by_id()
-        result, based_on = datasets.check_file(store, csv_bytes(*rows), "h.csv", merge=merge,
-                                               allow_empty=True)
+        checked = datasets.check_file(store, csv_bytes(*rows), "h.csv", merge=merge,
+                                      allow_empty=True)
+        result = checked.result
         assert result.ok, [str(e) for e in result.errors]
         version_kind = "edit" if kind == "edit" else "import"
-        applied = datasets.apply_import(store, result, "h.csv", actor="test", merge=merge,
-                                        based_on=based_on, kind=version_kind)
+        applied = datasets.apply_import(store, checked, "h.csv", actor="test", kind=version_kind)
         return applied.version, datasets.merged(before, result.records) if merge else result.records
 
 
@@ -222,9 +222,8 @@ def one_row_edits(store: Store, count: int) -> None:
     """`count` console-style edits: mark one facility verified today, each a new version."""
     for record in [r for r in store.facilities.all() if r["verified_on"] != TODAY][:count]:
         data = exporter.write_csv([record | {"verified_on": TODAY}])
-        result, based_on = datasets.check_file(store, data, "edit.csv", merge=True)
-        datasets.apply_import(store, result, record["id"], actor="test", merge=True,
-                              based_on=based_on, kind="edit")
+        checked = datasets.check_file(store, data, "edit.csv", merge=True)
+        datasets.apply_import(store, checked, record["id"], actor="test", kind="edit")
 
 
 @pytest.mark.slow

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from locator.store.sqlite import connection
+import locator.store.sqlite.connection as connection
 
 
 class SqliteAdmins:

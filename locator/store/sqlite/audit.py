@@ -2,7 +2,7 @@
 
 import json
 
-from locator.store.sqlite import connection
+import locator.store.sqlite.connection as connection
 
 
 class SqliteAuditLog:

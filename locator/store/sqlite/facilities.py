@@ -3,9 +3,9 @@ writing a version's rows with the R*Tree and full-text index kept in step."""
 
 from collections.abc import Sequence
 
+import locator.store.schema as schema
 from locator.core.nearest import Extent
 from locator.core.records import COLUMNS
-from locator.store import schema
 from locator.store.contracts import Change, FacilityPage
 from locator.store.sqlite.filters import (
     RTREE_OVERLAP,
@@ -21,7 +21,7 @@ from locator.store.sqlite.filters import (
 _COLS = ", ".join(COLUMNS)
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
 # A version that rewrites this many rows, and at least a quarter of the dataset, rebuilds the
-# R*Tree and full-text index in bulk instead of row by row (about 5× faster).
+# R*Tree and full-text index in bulk instead of row by row, which is much cheaper then.
 BULK_FROM_ROWS = 2000
 # A filtered page is found through an index (R*Tree, full-text or category) when that index lists
 # at most this many candidates: each is looked up by rowid, which costs several times more than

@@ -3,7 +3,7 @@
 import unicodedata
 from dataclasses import dataclass
 
-from locator.store import schema
+import locator.store.schema as schema
 
 # Trigram full-text search finds substrings of this many characters or more.
 FTS_FROM_CHARS = 3

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import sqlite_utils
 
-from locator.store import schema
-from locator.store.sqlite import connection
+import locator.store.schema as schema
+import locator.store.sqlite.connection as connection
 from locator.store.sqlite.admins import SqliteAdmins
 from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities

@@ -2,9 +2,9 @@
 
 from collections.abc import Sequence
 
-from locator.store import version_deltas
+import locator.store.sqlite.connection as connection
+import locator.store.version_deltas as version_deltas
 from locator.store.contracts import Change, StaleDataset
-from locator.store.sqlite import connection
 
 _VCOLS = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
           " unchanged, total, restored_from")
