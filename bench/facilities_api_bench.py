@@ -20,8 +20,10 @@ from flask import Blueprint, jsonify
 
 from locator import create_app
 from locator.api import views as api
+from locator.config import now
+from locator.core import hours
 from locator.db import open_store
-from locator.search.present import feature, now
+from locator.search.present import feature
 from tests.factories import load_synthetic
 
 BASELINE = "/bench/unpaged-facilities"
@@ -45,7 +47,8 @@ def unpaged_facilities():
     with store.reading():
         records, version = store.facilities.all(), store.versions.current_number()
     return jsonify({"type": "FeatureCollection", "dataset_version": version,
-                    "features": [feature(r, at) for r in records]})
+                    "features": [feature(r, hours.status(r["opening_hours"], at))
+                                 for r in records]})
 
 
 def bench_app(db_path: str):

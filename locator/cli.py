@@ -5,11 +5,12 @@ import os
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from locator import datasets
 from locator.admin import uploads
+from locator.config import current_settings
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import NOTHING_TO_CHANGE, Diff, ImportResult
@@ -35,7 +36,7 @@ def yield_cpu_to_serving() -> None:
     takes the CPU the workers need and public requests queue behind it (bench/load_bench.py
     shows both). Irreversible: commands only.
     """
-    increment = int(current_app.config["BATCH_NICE"])
+    increment = current_settings().batch_nice
     if increment > 0:
         os.nice(increment)
 
@@ -48,7 +49,7 @@ def init_command() -> None:
     if store.versions.current() is not None:
         click.echo(f"Database ready: version {store.versions.current()['number']}.")
         return
-    path = current_app.config["SAMPLE_CSV"]
+    path = current_settings().sample_csv
     with open(path, "rb") as fh:
         data = fh.read()
     checked = datasets.check_file(store, data, os.path.basename(path), settings=import_settings())

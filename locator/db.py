@@ -3,10 +3,10 @@
 import os
 import threading
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 
+from locator.config import current_settings
 from locator.ingest.importer import ImportSettings
-from locator.search import present
 from locator.store import Store
 
 # Opening SQLite, setting its pragmas and closing it (which checkpoints the WAL when no other
@@ -19,7 +19,7 @@ KEPT_PER_THREAD = 4  # databases a thread keeps open (one in production; tests u
 def open_store() -> Store:
     """The store for this request: this thread's kept connection, or a new one."""
     if "store" not in g:
-        path = current_app.config["DATABASE"]
+        path = current_settings().database
         kept = getattr(_threads, "stores", None)
         if kept is None:
             kept = _threads.stores = {}
@@ -58,9 +58,9 @@ def close_kept_stores() -> None:
 
 def import_settings() -> ImportSettings:
     """The importer's settings from the app configuration, "today" by the app's clock."""
-    return ImportSettings(service_area=tuple(current_app.config["SERVICE_AREA"]),
-                          max_bytes=int(current_app.config["MAX_IMPORT_BYTES"]),
-                          today=present.now().date())
+    s = current_settings()
+    return ImportSettings(service_area=s.service_area, max_bytes=s.max_import_bytes,
+                          today=s.now().date())
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,7 @@ from functools import lru_cache
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from locator.config import DEFAULTS
 from locator.store import Store
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -61,10 +62,10 @@ class Throttle:
     latest one (2 s, 4 s, 8 s, …), at most `backoff_max_s`.
     """
 
-    per_account: int = 5
-    per_address: int = 10
-    window_s: int = 15 * 60
-    backoff_max_s: int = 60
+    per_account: int = DEFAULTS["ADMIN_LOGIN_MAX_FAILURES"]
+    per_address: int = DEFAULTS["ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    window_s: int = DEFAULTS["ADMIN_LOGIN_WINDOW_S"]
+    backoff_max_s: int = DEFAULTS["ADMIN_LOGIN_BACKOFF_MAX_S"]
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ import unicodedata
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import format_datetime
 
+from locator.config import current_settings
 from locator.ingest.importer import Problem
-from locator.maps.layers import Tiles, tiles_from_config
+from locator.maps.layers import Tiles
 from locator.web.i18n import gettext
 
 # Far past any real list, and far inside SQLite's 64-bit OFFSET (a bigger ?page= overflowed).
@@ -50,7 +51,7 @@ def local_time(iso: str | None) -> str:
 
 def tiles() -> Tiles:
     """The configured base map."""
-    return tiles_from_config(current_app.config)
+    return current_settings().tiles
 
 
 def page_number(pages: int = MAX_PAGE) -> int:

@@ -9,13 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from locator import datasets
 from locator.admin import console
-from locator.core.categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
+from locator.config import now
+from locator.core import geo
+from locator.core.categories import ACCESS_LABELS, CATEGORIES
 from locator.core.records import COLUMNS
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import ImportResult
 from locator.ingest.tables import Table
-from locator.search import present
 from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
@@ -138,7 +139,7 @@ def _form_values(record: dict) -> dict:
 
 def _today() -> str:
     """Today's date in Xinhui, by the app's clock (the one pages and the API use)."""
-    return present.now().date().isoformat()
+    return now().date().isoformat()
 
 
 def _form(record: dict, values: dict, based_on: int | None, *, result: ImportResult | None = None,
@@ -154,4 +155,4 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
     return render_template("admin/edit.html", record=record, values=values, based_on=based_on,
                            errors=errors, general=general, error=error,
                            categories=CATEGORIES.values(), access_keys=ACCESS_LABELS,
-                           coord_systems=COORD_SYSTEMS), status
+                           coord_systems=tuple(geo.TO_WGS84)), status

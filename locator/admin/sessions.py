@@ -11,29 +11,26 @@ import os
 import secrets
 import time
 
-from flask import Flask, current_app, session
+from flask import Flask, session
 
+from locator.config import current_settings, settings
 from locator.store import Store
 
 TOKEN = "admin_token"
 
 
 def configure(app: Flask) -> None:
-    """Cookie flags, session lifetime and the secret key, unless configuration set them."""
-    if app.config.get("SESSION_COOKIE_SECURE") is None:
-        # Browsers drop Secure cookies on http://, which is what debug and test servers speak.
-        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app)
+    """The secret key, unless configuration set one (cookie flags: locator/config.py)."""
+    if not app.secret_key:
+        app.secret_key = _secret_key(app)
 
 
 def _secret_key(app: Flask) -> str:
     """A random key kept in instance/secret_key, so that every worker signs alike."""
-    if app.testing and not app.config.get("SECRET_KEY_FILE"):
+    key_file = settings(app).secret_key_file
+    if app.testing and not key_file:
         return secrets.token_hex(32)  # tests never write into the repository's instance/
-    path = app.config.get("SECRET_KEY_FILE") or os.path.join(app.instance_path, "secret_key")
+    path = key_file or os.path.join(app.instance_path, "secret_key")
     try:
         with open(path, encoding="ascii") as fh:
             key = fh.read().strip()
@@ -60,7 +57,7 @@ def _secret_key(app: Flask) -> str:
 
 def lifetime() -> float:
     """How long a sign-in lasts, in seconds (PERMANENT_SESSION_LIFETIME)."""
-    return current_app.permanent_session_lifetime.total_seconds()
+    return current_settings().session_lifetime_s
 
 
 def start(store: Store, admin: dict, address: str) -> None:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     flash,
     g,
     redirect,
@@ -21,6 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized
 
 from locator.admin import accounts, cli, console, facilities, imports, sessions
+from locator.config import current_settings
 from locator.core.categories import CATEGORIES
 from locator.db import open_store
 from locator.store import WriteFailed
@@ -32,17 +32,12 @@ bp.register_blueprint(facilities.bp)
 csrf = CSRFProtect()
 OPEN_ENDPOINTS = frozenset({"admin.login"})
 AUDIT_PER_PAGE = 50
-UPLOAD_OVERHEAD = 1024 * 1024  # the multipart envelope and form fields around the file
 
 
 def init_app(app: Flask) -> None:
-    """Session and upload settings, the login guard, CSRF, the blueprint and `admin` commands."""
+    """The secret key, the login guard, CSRF, the blueprint and `admin` commands (cookie, upload
+    and CSRF limits follow from the settings: locator/config.py)."""
     sessions.configure(app)
-    if not app.config.get("MAX_CONTENT_LENGTH"):
-        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_IMPORT_BYTES"] + UPLOAD_OVERHEAD
-    # A token as old as the session: a preview left open over lunch can still be confirmed.
-    lifetime = int(app.permanent_session_lifetime.total_seconds())
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", lifetime)
     # Registered before CSRFProtect's own hook, so that without a session the answer is
     # "sign in" (401 or a redirect), and the CSRF check (400) applies to signed-in admins.
     app.before_request(require_admin)
@@ -77,12 +72,10 @@ def never_cache(response):
 
 def throttle() -> accounts.Throttle:
     """The login throttle from configuration."""
-    config = current_app.config
-    return accounts.Throttle(per_account=int(config.get("ADMIN_LOGIN_MAX_FAILURES", 5)),
-                             per_address=int(config.get("ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS",
-                                                        10)),
-                             window_s=int(config.get("ADMIN_LOGIN_WINDOW_S", 15 * 60)),
-                             backoff_max_s=int(config.get("ADMIN_LOGIN_BACKOFF_MAX_S", 60)))
+    s = current_settings()
+    return accounts.Throttle(per_account=s.login_max_failures,
+                             per_address=s.login_max_failures_per_address,
+                             window_s=s.login_window_s, backoff_max_s=s.login_backoff_max_s)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -177,7 +170,7 @@ def message_page(status: int, title: str, message: str, link: tuple[str, str] | 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_exc):
     """An upload over MAX_CONTENT_LENGTH: say the limit, in the console's layout."""
-    limit = round(current_app.config["MAX_IMPORT_BYTES"] / 2**20)
+    limit = round(current_settings().max_import_bytes / 2**20)
     return message_page(413, gettext("The file is too large"), gettext(
         "Files of up to %(limit)s MB can be imported. Remove unused columns or sheets, or "
         "split the list and import the parts in merge mode.", limit=limit),

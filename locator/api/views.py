@@ -4,6 +4,8 @@ from flask import Blueprint, jsonify, request, url_for
 
 from locator.api import openapi
 from locator.api.paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
+from locator.config import current_settings
+from locator.core import hours
 from locator.core.catalogue import translate
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.db import open_store
@@ -17,7 +19,7 @@ from locator.search.params import (
     nearest_params,
     text_param,
 )
-from locator.search.present import WALKING_M_PER_MIN, describe, feature, now
+from locator.search.present import WALKING_M_PER_MIN, describe, feature
 from locator.web.errors import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -59,14 +61,16 @@ def cache_and_share(response):
 @bp.get("/nearest")
 def nearest():
     """The nearest facilities to lat/lon or to the place q, by geodesic distance."""
-    params, at = nearest_params(request.args), now()
-    result = run_nearest(open_store(), params, at)
+    settings = current_settings()
+    params, at = nearest_params(request.args), settings.now()
+    result = run_nearest(open_store(), params, at, settings)
     return jsonify({
         "origin": result.origin.as_json(),
         "dataset_version": result.version,
         "beyond_radius": result.found.beyond_radius,
         "walking_speed_m_per_min": WALKING_M_PER_MIN,
-        "results": [describe(h.record, at, h.distance_m) for h in result.found.hits],
+        "results": [describe(h.record, result.statuses.of(h.record), h.distance_m)
+                    for h in result.found.hits],
     })
 
 
@@ -77,7 +81,7 @@ def facilities():
     args = request.args
     category, box, q = category_param(args), bbox_param(args), text_param(args, "q")
     limit, cursor = limit_param(args, PAGE_LIMIT, MAX_PAGE_LIMIT), cursor_param(args)
-    store, at = open_store(), now()
+    store, at = open_store(), current_settings().now()
     with store.reading():
         version = store.versions.current_number()
         if cursor is not None and cursor.version != version:
@@ -91,7 +95,7 @@ def facilities():
         links.append({"rel": "next", "href": _page_href(Cursor(version, page.records[-1]["id"]))})
     response = jsonify({"type": "FeatureCollection", "dataset_version": version,
                         "numberMatched": page.matched, "numberReturned": len(page.records),
-                        "links": links, "features": [feature(r, at) for r in page.records]})
+                        "links": links, "features": [_feature(r, at) for r in page.records]})
     if page.more:
         response.headers["Link"] = f'<{links[-1]["href"]}>; rel="next"'
     return response
@@ -112,7 +116,12 @@ def facility(facility_id: str):
     record = open_store().facilities.get(facility_id)
     if record is None:
         return error_response(404, f"no facility with id {facility_id[:64]!r}")
-    return jsonify(feature(record, now()))
+    return jsonify(_feature(record, current_settings().now()))
+
+
+def _feature(record: dict, at) -> dict:
+    """A record as a GeoJSON Feature, its hours status at `at` computed once."""
+    return feature(record, hours.status(record["opening_hours"], at))
 
 
 @bp.get("/categories")

@@ -96,8 +96,6 @@ ACCESS_LABELS: dict[str, str] = {
     "ask_staff": N_("Ask staff"),
 }
 
-COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
-
 
 def category_label(key: str, lang: str) -> str:
     """A category's label in `lang`, from the catalogue (no Flask: importer, CLI, API)."""

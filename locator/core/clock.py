@@ -7,6 +7,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def shanghai_now() -> datetime:
-    """The current time in Asia/Shanghai (the app's own clock, which tests can set, is
-    results.now; code without an app asks this)."""
+    """The current time in Asia/Shanghai: the default of the app's clock (config.now, which
+    tests set through CLOCK); code without an app asks this."""
     return datetime.now(SHANGHAI)

@@ -14,8 +14,6 @@ import math
 
 from pyproj import Geod
 
-SYSTEMS = ("wgs84", "gcj02", "bd09")
-
 _KRASOVSKY_A = 6378245.0  # semi-major axis, metres
 _KRASOVSKY_EE = 0.00669342162296594323  # first eccentricity squared
 _BD_X_PI = math.pi * 3000.0 / 180.0
@@ -113,17 +111,20 @@ def bd09_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
     return gcj02_to_wgs84(*bd09_to_gcj02(lat, lon))
 
 
-_TO_WGS84 = {
+# The coordinate systems a facility may be given in, and each one's way to WGS-84: the one
+# table the importer, the console's form and the API's documentation read.
+TO_WGS84 = {
     "wgs84": lambda lat, lon: (lat, lon),
     "gcj02": gcj02_to_wgs84,
     "bd09": bd09_to_wgs84,
 }
+SYSTEMS = tuple(TO_WGS84)
 
 
 def to_wgs84(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Convert a point given in `system` ("wgs84", "gcj02" or "bd09") to WGS-84."""
     try:
-        convert = _TO_WGS84[system]
+        convert = TO_WGS84[system]
     except KeyError:
         raise ValueError(
             f"unknown coordinate system {system!r}; use one of {', '.join(SYSTEMS)}"

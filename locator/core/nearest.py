@@ -91,10 +91,12 @@ class Hit:
 
 @dataclass(frozen=True)
 class Nearest:
-    """The nearest matches; beyond_radius: none within radius_m, hits holds the nearest beyond."""
+    """The nearest matches; beyond_radius: none within radius_m, hits holds the nearest beyond;
+    extent: the searched category's count and bounds in the same snapshot (None: it is empty)."""
 
     hits: list[Hit]
     beyond_radius: bool
+    extent: Extent | None = None
 
 
 def find_nearest(source: NearestSource, lat: float, lon: float, *, k: int = 5,
@@ -110,14 +112,14 @@ def find_nearest(source: NearestSource, lat: float, lon: float, *, k: int = 5,
     with source.reading():
         extent = source.extent(category)
         if extent is None:
-            return Nearest([], False)
+            return Nearest([], False, None)
         search = _Search(source, lat, lon, extent, filters, accept)
         ranked = search.run(k, radius_m)
         beyond = False
         if radius_m is not None and not ranked:
             ranked = search.run(1, None)
             beyond = bool(ranked)
-        return Nearest(search.hits(ranked), beyond)
+        return Nearest(search.hits(ranked), beyond, extent)
 
 
 def _check(lat: float, lon: float, k: int, radius_m: float | None) -> None:

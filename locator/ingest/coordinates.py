@@ -3,12 +3,10 @@
 import math
 from collections import Counter, defaultdict
 
-from locator.core.geo import bd09_to_wgs84, gcj02_to_wgs84
+from locator.core.geo import TO_WGS84
 from locator.ingest.problems import N_, Problem
 
 Area = tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
-_TO_WGS84 = {"wgs84": lambda lat, lon: (lat, lon), "gcj02": gcj02_to_wgs84,
-             "bd09": bd09_to_wgs84}
 
 
 def convert_points(lats: list[str], lons: list[str], systems: list[str], lines: list[int],
@@ -41,9 +39,9 @@ def _check_point(lat_text: str, lon_text: str, system: str, line: int,
     if problems:
         return None, problems
     problems = _range_problems(lat, lon, line)
-    if problems or system not in _TO_WGS84:  # a bad coord_system is reported on its own column
+    if problems or system not in TO_WGS84:  # a bad coord_system is reported on its own column
         return None, problems
-    point = _TO_WGS84[system](lat, lon)
+    point = TO_WGS84[system](lat, lon)
     if inside(point, area):
         return point, []
     return None, [_outside_problem(lat, lon, system, point, line, area)]
@@ -127,11 +125,11 @@ def _outside_problem(lat: float, lon: float, system: str, point: tuple[float, fl
 
 def _likely_fix(lat: float, lon: float, system: str, area: Area) -> tuple[bool, str | None]:
     """(swapped, datum) of the first reading that lands inside: swapped, then other datums."""
-    others = [s for s in _TO_WGS84 if s != system]
+    others = [s for s in TO_WGS84 if s != system]
     readings = [(True, system)] + [(False, s) for s in others] + [(True, s) for s in others]
     for swap, datum in readings:
         a, b = (lon, lat) if swap else (lat, lon)
-        if abs(a) <= 90 and inside(_TO_WGS84[datum](a, b), area):
+        if abs(a) <= 90 and inside(TO_WGS84[datum](a, b), area):
             return swap, None if datum == system else datum
     return False, None
 

@@ -10,8 +10,8 @@ import difflib
 import functools
 import re
 
-from locator.core import hours
-from locator.core.categories import ACCESS_LABELS, CATEGORIES, COORD_SYSTEMS
+from locator.core import geo, hours
+from locator.core.categories import ACCESS_LABELS, CATEGORIES
 from locator.core.records import MAX_LENGTH, MULTILINE_COLUMNS
 from locator.ingest.problems import N_, Problem
 
@@ -128,9 +128,9 @@ def normalise_coord_systems(values: list[str], lines: list[int]) -> tuple[list[s
     out = [canonical[v] for v in values]
     return out, [Problem(line, "coord_system", N_(
                      "unknown coord_system %(value)r — use one of: %(valid)s (blank means wgs84)"),
-                     {"value": value, "valid": ", ".join(COORD_SYSTEMS)})
+                     {"value": value, "valid": ", ".join(geo.TO_WGS84)})
                  for value, key, line in zip(values, out, lines, strict=True)
-                 if key not in COORD_SYSTEMS]
+                 if key not in geo.TO_WGS84]
 
 
 def normalise_access(values: list[str], lines: list[int]) -> tuple[list[str], list]:

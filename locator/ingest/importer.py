@@ -22,15 +22,19 @@ __all__ = ["Diff", "ImportResult", "ImportSettings", "Problem", "check_table", "
 
 DUPLICATE_METRES = 15.0
 LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
+# The defaults of SERVICE_AREA and MAX_IMPORT_BYTES (locator/config.py lists every setting and
+# takes these from here: ingest imports only core). Xinhui District spans 22.09–22.81 N,
+# 112.78–113.26 E; the margin admits its border facilities.
+SERVICE_AREA = (22.0, 112.7, 22.9, 113.35)
+MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ImportSettings:
     """Limits of an import; the service area is (min_lat, min_lon, max_lat, max_lon) WGS-84."""
 
-    # Xinhui spans 22.09–22.81 N, 112.78–113.26 E; the margin admits its border facilities.
-    service_area: tuple[float, float, float, float] = (22.0, 112.7, 22.9, 113.35)
-    max_bytes: int = 20 * 1024 * 1024
+    service_area: tuple[float, float, float, float] = SERVICE_AREA
+    max_bytes: int = MAX_BYTES
     today: datetime.date | None = None  # None: today in Asia/Shanghai
 
 

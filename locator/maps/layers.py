@@ -10,7 +10,7 @@ Coordinates stay WGS-84 everywhere except here, on the way to the screen: on GCJ
 (AMap) every drawn point is shifted with geo.wgs84_to_gcj02.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from locator.core.geo import wgs84_to_gcj02
@@ -72,19 +72,18 @@ class Tiles:
         return " · ".join(p for p in (self.attribution, self.review_number) if p)
 
 
-def tiles_from_config(config: Mapping) -> Tiles:
-    """TILES, TILES_KEY, TILES_ATTRIBUTION, MAP_REVIEW_NUMBER and TILE_URL → Tiles."""
-    name = config.get("TILES", "osm")
+def resolve_tiles(name: str, *, key: str, attribution: str, review_number: str,
+                  url: str) -> Tiles:
+    """The base map `name` (a PROVIDERS key) with the settings that adjust it (TILES, TILES_KEY,
+    TILES_ATTRIBUTION, MAP_REVIEW_NUMBER, TILE_URL: locator/config.py); blank = the provider's."""
     if name not in PROVIDERS:
         raise ValueError(f"TILES must be one of {', '.join(PROVIDERS)}, not {name!r}")
     provider = PROVIDERS[name]
-    key = config.get("TILES_KEY", "")
     urls = tuple(u.replace("{key}", key) for u in provider.urls)
-    override = config.get("TILE_URL", "")
-    return Tiles(name=name, urls=(override,) if override else urls,
+    return Tiles(name=name, urls=(url,) if url else urls,
                  subdomains=provider.subdomains, gcj02=provider.gcj02,
-                 attribution=config.get("TILES_ATTRIBUTION", "") or provider.attribution,
-                 review_number=config.get("MAP_REVIEW_NUMBER", ""), max_zoom=provider.max_zoom)
+                 attribution=attribution or provider.attribution,
+                 review_number=review_number, max_zoom=provider.max_zoom)
 
 
 def display_point(lat: float, lon: float, tiles: Tiles) -> tuple[float, float]:

@@ -4,9 +4,10 @@ import re
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import current_app, g, request, url_for
+from flask import g, request, url_for
 from flask_babel import get_locale
 
+from locator.config import current_settings
 from locator.core import hours
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.navigate import navigate_links
@@ -59,7 +60,7 @@ def page_url(**changes) -> str:
 
 def tiles() -> layers.Tiles:
     """The configured base map."""
-    return layers.tiles_from_config(current_app.config)
+    return current_settings().tiles
 
 
 def localized(record: dict, field: str) -> str:
@@ -89,9 +90,8 @@ def distance_text(metres: float) -> str:
     return gettext("%(n)s km", n=shown)
 
 
-def hours_view(opening_hours: str, at: datetime) -> dict:
+def hours_view(st: hours.HoursStatus, at: datetime) -> dict:
     """Open/closed/unknown, and what changes next, for the badge on a card."""
-    st = hours.status(opening_hours, at)
     state = {True: "open", False: "closed", None: "unknown"}[st.open_now]
     headline = {"open": gettext("Open now"), "closed": gettext("Closed now"),
                 "unknown": gettext("Hours unknown")}[state]
@@ -119,8 +119,9 @@ def nav_links(record: dict) -> list[dict]:
             for link in navigate_links(record["lat"], record["lon"], record["name"])]
 
 
-def card(item: dict, at: datetime, n: int | None = None) -> dict:
-    """Everything a result card or a facility page shows about one described record."""
+def card(item: dict, status: hours.HoursStatus, at: datetime, n: int | None = None) -> dict:
+    """Everything a result card or a facility page shows about one described record, whose
+    hours `status` at `at` the caller computed once."""
     access = item.get("access") or "public"
     return {
         "n": n, "id": item["id"], "name": localized(item, "name"),
@@ -129,7 +130,7 @@ def card(item: dict, at: datetime, n: int | None = None) -> dict:
         "icon": CATEGORIES[item["category"]].symbol,
         "distance": distance_text(item["distance_m"]) if "distance_m" in item else "",
         "walking_min": item.get("walking_min"),
-        "hours": hours_view(item.get("opening_hours", ""), at),
+        "hours": hours_view(status, at),
         "floor": item.get("floor") or "", "access_key": access,
         "access": gettext(ACCESS_LABELS[access]) if access in ACCESS_LABELS else access,
         "address": localized(item, "address"), "town": item.get("town") or "",

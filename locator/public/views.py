@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     render_template,
     request,
@@ -13,6 +12,8 @@ from flask import (
 from flask_babel import format_date
 from werkzeug.datastructures import MultiDict
 
+from locator.config import current_settings
+from locator.core import hours
 from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
@@ -20,7 +21,7 @@ from locator.public import hours_text, pages, styles
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
-from locator.search.present import describe, now
+from locator.search.present import describe
 from locator.web.i18n import LANGUAGES, gettext
 
 bp = Blueprint("views", __name__)
@@ -61,20 +62,23 @@ def home():
 def nearest():
     """The nearest facilities as a list (works without JavaScript) beside a map."""
     args = MultiDict(request.args)
-    category = category_param(args)
     if not any(args.get(k, "").strip() for k in ("lat", "lon", "q")):
-        return _nearest_page("ask", category)
+        return _nearest_page("ask", category_param(args))
     args.setdefault("radius_m", PAGE_RADIUS_M)
-    params, at = nearest_params(args), now()
+    settings = current_settings()
+    params, at = nearest_params(args), settings.now()
+    category = params.category
     try:
-        result = run_nearest(open_store(), params, at)
+        result = run_nearest(open_store(), params, at, settings)
     except PlaceNotFound:
         return _nearest_page("no_place", category, q=params.q), 404
     except GeocoderUnavailable:
         return _nearest_page("geocoder_down", category, q=params.q), 503
-    cards = [pages.card(describe(h.record, at, h.distance_m), at, n)
-             for n, h in enumerate(result.found.hits, start=1)]
-    state = _result_state(result.found, cards, category)
+    cards = []
+    for n, hit in enumerate(result.found.hits, start=1):
+        status = result.statuses.of(hit.record)
+        cards.append(pages.card(describe(hit.record, status, hit.distance_m), status, at, n))
+    state = _result_state(result.found, cards)
     origin = result.origin.as_json()
     data = layers.point_data(origin, [pages.map_point(c) for c in cards], pages.tiles())
     data["labels"] = _map_labels(result.origin)
@@ -82,13 +86,13 @@ def nearest():
                          params=params, map_data=data)
 
 
-def _result_state(found, cards: list, category: str | None) -> str:
+def _result_state(found, cards: list) -> str:
     """results | beyond (none within the radius) | empty_category | no_match."""
     if found.beyond_radius:
         return "beyond"
     if cards:
         return "results"
-    if open_store().facilities.extent(category) is None:
+    if found.extent is None:  # read in the search's own snapshot
         return "empty_category"
     return "no_match"
 
@@ -110,8 +114,9 @@ def facility(facility_id: str):
         return render_template("views/problem.html", title=gettext("No such place"),
                                detail=gettext("It may have been removed or renamed."),
                                categories=_categories()), 404
-    at = now()
-    card = pages.card(describe(record, at), at)
+    at = current_settings().now()
+    status = hours.status(record["opening_hours"], at)
+    card = pages.card(describe(record, status), status, at)
     week = [(format_date(day, gettext("EEE, MMM d")), text, day == at.date())
             for day, text in hours_text.week(record["opening_hours"], at.date())]
     data = layers.point_data(None, [pages.map_point(card)], pages.tiles())
@@ -161,7 +166,7 @@ def map_points():
     """Compact per-category points for the overview map, at their display positions."""
     store = open_store()
     with store.reading():
-        key = (current_app.config["DATABASE"], store.versions.current_number(), pages.tiles(),
+        key = (current_settings().database, store.versions.current_number(), pages.tiles(),
                pages.lang())
         data = _POINTS.get(key)
         if data is None:

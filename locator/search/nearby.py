@@ -1,30 +1,37 @@
-"""The nearest search as both the API and the pages run it: origin, filters, one read snapshot."""
+"""The nearest search as both the API and the pages run it: origin, filters, one read snapshot.
+
+No Flask: the caller passes the store, the checked parameters, the moment and the settings.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from locator.config import Settings
 from locator.core.nearest import Nearest, find_nearest
 from locator.search.origin import Origin, resolve_origin
 from locator.search.params import NearestParams
-from locator.search.present import is_open
+from locator.search.present import Statuses
 from locator.store import Store
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """What one nearest search found, and the dataset version it read."""
+    """What one nearest search found, the dataset version it read, and each hit's status."""
 
     origin: Origin
     found: Nearest
     version: int
+    statuses: Statuses
 
 
-def run_nearest(store: Store, params: NearestParams, at: datetime) -> SearchResult:
+def run_nearest(store: Store, params: NearestParams, at: datetime,
+                settings: Settings) -> SearchResult:
     """Resolve the origin and find the nearest matches in one snapshot of the store."""
+    statuses = Statuses(at)
     with store.reading():
-        origin = resolve_origin(store, params)
+        origin = resolve_origin(store, params, settings)
         found = find_nearest(store.facilities, origin.lat, origin.lon, k=params.limit,
                              category=params.category, amenities=params.amenities,
                              access=params.access, radius_m=params.radius_m,
-                             accept=is_open(at) if params.open_now else None)
-        return SearchResult(origin, found, store.versions.current_number())
+                             accept=statuses.is_open if params.open_now else None)
+        return SearchResult(origin, found, store.versions.current_number(), statuses)

@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import current_app
-
+from locator.config import Settings
 from locator.search.geocode import GeocoderUnavailable, geocode
 from locator.search.params import NearestParams
 from locator.store import Store
@@ -29,18 +28,18 @@ class Origin:
                 "facility_id": self.facility_id}
 
 
-def resolve_origin(store: Store, params: NearestParams) -> Origin:
-    """The origin for `params`: coordinates if given, else the place named by `q`."""
+def resolve_origin(store: Store, params: NearestParams, settings: Settings) -> Origin:
+    """The origin for `params`: coordinates if given, else the place named by `q` (a facility,
+    or the configured geocoder's answer)."""
     if params.lat is not None:
         return Origin(params.lat, params.lon)
     hits = store.facilities.search(params.q, limit=1)
     if hits:
         hit = hits[0]
         return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"])
-    provider = current_app.config.get("GEOCODER", "")
-    if provider:
-        place = geocode(params.q, provider=provider, key=current_app.config.get("GEOCODER_KEY", ""),
-                        service_area=tuple(current_app.config["SERVICE_AREA"]))
+    if settings.geocoder:
+        place = geocode(params.q, provider=settings.geocoder, key=settings.geocoder_key,
+                        service_area=settings.service_area)
         if place is not None:
             return Origin(place.lat, place.lon, place.label, "geocoder")
     raise PlaceNotFound(params.q)

@@ -3,18 +3,30 @@
 import math
 from datetime import datetime
 
-from flask import current_app
-
 from locator.core import hours
-from locator.core.clock import shanghai_now
 
 WALKING_M_PER_MIN = 75  # a straight-line estimate: real walks are longer
 
 
-def now() -> datetime:
-    """The current time in Asia/Shanghai; tests inject a clock through config CLOCK."""
-    clock = current_app.config.get("CLOCK")
-    return clock() if clock else shanghai_now()
+class Statuses:
+    """Each record's opening-hours status at one moment, computed once however often asked:
+    the open-now filter, the API's fields and a page's badge all read the same answer."""
+
+    def __init__(self, at: datetime):
+        """The moment every status is for (Asia/Shanghai)."""
+        self.at = at
+        self._by_id: dict[str, hours.HoursStatus] = {}
+
+    def of(self, record: dict) -> hours.HoursStatus:
+        """The record's status at `at`."""
+        status = self._by_id.get(record["id"])
+        if status is None:
+            status = self._by_id[record["id"]] = hours.status(record["opening_hours"], self.at)
+        return status
+
+    def is_open(self, record: dict) -> bool:
+        """The nearest engine's predicate: open at `at` (unknown hours do not count)."""
+        return self.of(record).open_now is True
 
 
 def walking_min(distance_m: float) -> int:
@@ -22,9 +34,9 @@ def walking_min(distance_m: float) -> int:
     return max(1, math.ceil(distance_m / WALKING_M_PER_MIN))
 
 
-def describe(record: dict, at: datetime, distance_m: float | None = None) -> dict:
-    """A record plus open_now, next_change and, with a distance, distance_m and walking_min."""
-    status = hours.status(record["opening_hours"], at)
+def describe(record: dict, status: hours.HoursStatus, distance_m: float | None = None) -> dict:
+    """A record plus open_now, next_change (from its `status`) and, with a distance,
+    distance_m and walking_min."""
     out = dict(record)
     out["open_now"] = status.open_now
     out["next_change"] = status.next_change.isoformat() if status.next_change else None
@@ -35,16 +47,9 @@ def describe(record: dict, at: datetime, distance_m: float | None = None) -> dic
     return out
 
 
-def is_open(at: datetime):
-    """A predicate for the nearest engine: open at `at` (unknown hours do not count)."""
-    def accept(record: dict) -> bool:
-        return hours.status(record["opening_hours"], at).open_now is True
-    return accept
-
-
-def feature(record: dict, at: datetime) -> dict:
+def feature(record: dict, status: hours.HoursStatus) -> dict:
     """A facility as a GeoJSON Feature (coordinates lon, lat in WGS-84)."""
-    props = describe(record, at)
+    props = describe(record, status)
     lat, lon = props.pop("lat"), props.pop("lon")
     return {"type": "Feature", "id": record["id"],
             "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}

@@ -32,12 +32,10 @@ def remember_language(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install Babel with our selector and the cookie hook."""
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    directories = ";".join(["translations"] * len(DOMAINS))
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
-    app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
-    Babel(app, locale_selector=select_language)
+    # Babel's defaults, which BABEL_* settings may still override (Flask-Babel reads them).
+    Babel(app, locale_selector=select_language, default_locale=DEFAULT_LANGUAGE,
+          default_timezone="Asia/Shanghai", default_domain=";".join(DOMAINS),
+          default_translation_directories=";".join(["translations"] * len(DOMAINS)))
     app.after_request(remember_language)
     # Flask-Babel looks the catalogue up on every template string, and a page has dozens;
     # one look-up per request gives the same strings.

@@ -2,7 +2,9 @@
 
 import secrets
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
+
+from locator.config import current_settings
 
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 
@@ -41,7 +43,7 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    max_age = int(current_app.config["HSTS_MAX_AGE"])
+    max_age = current_settings().hsts_max_age
     # Only over https: browsers ignore it on http, and `make run` speaks plain http.
     # No includeSubDomains: other names under this host may not serve https.
     if max_age > 0 and request.is_secure:

@@ -11,10 +11,6 @@ from locator.web.access_log import hide_positions_from_development_server_log
 
 YEAR = 365 * 24 * 3600
 UNVERSIONED_MAX_AGE = 300
-COMPRESSED_TYPES = [
-    "text/html", "text/css", "text/plain", "text/csv", "application/json",
-    "application/geo+json", "application/javascript", "text/javascript", "image/svg+xml",
-]
 
 
 @lru_cache(maxsize=512)
@@ -36,10 +32,7 @@ def static_version(app: Flask, filename: str) -> str | None:
 def init_app(app: Flask) -> None:
     """Compress text responses; give static URLs a ?v=<content hash> and cache those for a year;
     keep positions out of the development server's log."""
-    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
-    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
-    Compress(app)
+    Compress(app)  # with the COMPRESS_* settings of locator/config.py
     hide_positions_from_development_server_log()  # `make run`; gunicorn has its own logger
 
     @app.url_defaults

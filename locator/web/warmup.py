@@ -8,6 +8,7 @@ shells), and all workers start, or are recycled, at the same moment.
 
 from flask import Flask
 
+from locator.config import settings
 from locator.core.categories import CATEGORIES
 from locator.db import close_kept_stores
 from locator.web.i18n import LANGUAGES
@@ -21,7 +22,7 @@ def warm_up(app: Flask) -> None:
     try:
         if client.get("/healthz").status_code != 200:
             return  # nothing to serve yet: the data pages would only say so
-        min_lat, min_lon, max_lat, max_lon = app.config["SERVICE_AREA"]
+        min_lat, min_lon, max_lat, max_lon = settings(app).service_area
         origin = {"lat": (min_lat + max_lat) / 2, "lon": (min_lon + max_lon) / 2}
         for lang in LANGUAGES:
             client.get("/", query_string={"lang": lang})

@@ -11,6 +11,7 @@ WEB_FRAMEWORK = {"flask", "flask_babel", "werkzeug", "jinja2", "itsdangerous"}
 ALLOWED = {
     "locator.core": {"locator.core"},
     "locator.ingest": {"locator.core", "locator.ingest"},
+    "locator.geocoding": {"locator.core", "locator.geocoding"},
 }
 
 

@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from locator.core import geo
 from locator.core.geo import bd09_to_wgs84, gcj02_to_wgs84, geodesic_m, wgs84_to_gcj02
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
@@ -358,6 +359,16 @@ def test_gcj02_and_bd09_rows_are_converted_to_wgs84():
     assert (second["lat"], second["lon"]) == bd09_to_wgs84(22.53, 113.06)
     assert first["coord_system"] == second["coord_system"] == "wgs84"
     assert 500 < geodesic_m(22.52, 113.05, first["lat"], first["lon"]) < 800
+
+
+def test_the_coordinate_systems_are_geos_one_table(monkeypatch):
+    # A system added to core/geo's table is accepted, converted and listed by the importer:
+    # no second list of systems to forget.
+    monkeypatch.setitem(geo.TO_WGS84, "shifted", lambda lat, lon: (lat + 0.01, lon))
+    shifted = check(csv_bytes(row(1, lat="22.52", lon="113.05", coord_system="shifted")))
+    assert shifted.records[0]["lat"] == pytest.approx(22.53)
+    refused = [str(e) for e in check(csv_bytes(row(1, coord_system="utm"))).errors]
+    assert len(refused) == 1 and "'utm'" in refused[0] and "shifted" in refused[0]
 
 
 # -- diff -----------------------------------------------------------------------------------

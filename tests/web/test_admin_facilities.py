@@ -184,8 +184,7 @@ def test_verify_sets_today_in_shanghai_as_a_new_version(client, db_path):
 def test_verify_takes_today_from_the_clock_pages_use(app, db_path):
     # One clock: at 23:30 UTC on Dec 31 it is already Jan 1 in Xinhui, for the console too.
     late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC).astimezone(SHANGHAI)
-    app.config["CLOCK"] = lambda: late
-    client = signed_in(app)
+    client = signed_in(console_app(db_path, CLOCK=lambda: late))
     client.post("/admin/facilities/room-3/verify",
                 data={"csrf_token": token(client, "/admin/facilities")})
     assert stored(db_path, "room-3")["verified_on"] == "2027-01-01"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from locator import create_app
+from locator import config, create_app
 from locator.core.geo import geodesic_m, wgs84_to_gcj02
 from locator.maps import layers, shells
 from tests.factories import load, row
@@ -15,29 +15,29 @@ NAMES = (("nursing_room", "母婴室"), ("landmark", "<b>地标</b>"))
 
 
 def test_default_tiles_are_osm_with_attribution():
-    tiles = layers.tiles_from_config({})
+    tiles = config.from_mapping({}).tiles
     assert tiles.name == "osm" and not tiles.gcj02
     assert tiles.urls == ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",)
     assert "OpenStreetMap" in tiles.credit
 
 
 def test_tianditu_key_review_number_and_overrides():
-    tiles = layers.tiles_from_config({"TILES": "tianditu", "TILES_KEY": "k3y",
-                                    "MAP_REVIEW_NUMBER": "GS(2024)0000号"})
+    tiles = config.from_mapping({"TILES": "tianditu", "TILES_KEY": "k3y",
+                                 "MAP_REVIEW_NUMBER": "GS(2024)0000号"}).tiles
     assert len(tiles.urls) == 2 and all(u.endswith("tk=k3y") for u in tiles.urls)
     assert tiles.credit == "© 天地图 Tianditu · GS(2024)0000号" and not tiles.gcj02
-    custom = layers.tiles_from_config({"TILES": "amap", "TILE_URL": "/stub/{z}/{x}/{y}.png",
-                                     "TILES_ATTRIBUTION": "Stub"})
+    custom = config.from_mapping({"TILES": "amap", "TILE_URL": "/stub/{z}/{x}/{y}.png",
+                                  "TILES_ATTRIBUTION": "Stub"}).tiles
     assert custom.urls == ("/stub/{z}/{x}/{y}.png",) and custom.gcj02 and custom.credit == "Stub"
 
 
 def test_unknown_tiles_are_refused():
     with pytest.raises(ValueError, match="TILES must be one of"):
-        layers.tiles_from_config({"TILES": "google"})
+        layers.resolve_tiles("google", key="", attribution="", review_number="", url="")
 
 
 def test_display_point_shifts_only_on_gcj02_tiles():
-    osm, amap = layers.tiles_from_config({}), layers.tiles_from_config({"TILES": "amap"})
+    osm, amap = config.from_mapping({}).tiles, config.from_mapping({"TILES": "amap"}).tiles
     assert layers.display_point(*ROOM, osm) == ROOM
     shifted = layers.display_point(*ROOM, amap)
     assert shifted == tuple(round(v, 6) for v in wgs84_to_gcj02(*ROOM))
@@ -46,7 +46,7 @@ def test_display_point_shifts_only_on_gcj02_tiles():
 
 @pytest.mark.parametrize("kind", layers.KINDS)
 def test_shell_loads_only_local_vendor_files(kind):
-    shell = shells.build_shell(kind, "zh", layers.tiles_from_config({}), NAMES)
+    shell = shells.build_shell(kind, "zh", config.from_mapping({}).tiles, NAMES)
     files = shell.js + shell.css
     assert files and all(f.startswith("/static/vendor/") for f in files)
     for unwanted in ("jquery", "bootstrap", "awesome", "fontawesome", "glyphicons", "http"):
@@ -56,7 +56,7 @@ def test_shell_loads_only_local_vendor_files(kind):
 
 
 def test_shell_is_deterministic_and_holds_no_request_data():
-    tiles = layers.tiles_from_config({})
+    tiles = config.from_mapping({}).tiles
     first = shells.build_shell("overview", "en", tiles, NAMES)
     shells.build_shell.cache_clear()
     again = shells.build_shell("overview", "en", tiles, NAMES)
@@ -66,8 +66,8 @@ def test_shell_is_deterministic_and_holds_no_request_data():
 
 
 def test_shell_escapes_attribution_and_layer_names_for_leaflet_html():
-    tiles = layers.tiles_from_config({"TILES_ATTRIBUTION": "<img src=x onerror=alert(1)>",
-                                    "MAP_REVIEW_NUMBER": "</script>"})
+    tiles = config.from_mapping({"TILES_ATTRIBUTION": "<img src=x onerror=alert(1)>",
+                                 "MAP_REVIEW_NUMBER": "</script>"}).tiles
     script = shells.build_shell("overview", "zh", tiles, NAMES).script
     assert "<img" not in script and "</script>" not in script and "<b>" not in script
     # Leaflet inserts attribution and layer names as HTML: they arrive as entities.
@@ -78,14 +78,14 @@ def test_shell_escapes_attribution_and_layer_names_for_leaflet_html():
 
 
 def test_tiles_are_added_by_the_page_script_not_the_shell():
-    script = shells.build_shell("points", "zh", layers.tiles_from_config({})).script
+    script = shells.build_shell("points", "zh", config.from_mapping({}).tiles).script
     assert "tile_layer_base0.addTo" not in script  # no tiles fetched for a throw-away view
 
 
 def test_overview_data_is_compact_and_localised():
     records = [{"id": "a", "category": "landmark", "name": "新会学宫", "name_en": "",
                 "lat": 22.5, "lon": 113.0}]
-    tiles = layers.tiles_from_config({})
+    tiles = config.from_mapping({}).tiles
     expected = {"landmark": [[22.5, 113.0, "a", "新会学宫"]]}
     assert layers.overview_data(records, tiles, "en") == expected
 
@@ -115,7 +115,7 @@ def test_facility_is_drawn_at_its_display_position(app_with_tiles, tiles, expect
     query = {"lat": "22.5281", "lon": "113.0310", "category": "nursing_room"}
     data = island(client.get("/nearest", query_string=query).text)
     assert (data["points"][0]["lat"], data["points"][0]["lon"]) == expected
-    origin = layers.display_point(22.5281, 113.0310, layers.tiles_from_config({"TILES": tiles}))
+    origin = layers.display_point(22.5281, 113.0310, config.from_mapping({"TILES": tiles}).tiles)
     assert (data["origin"]["lat"], data["origin"]["lon"]) == origin
     page = island(client.get("/facilities/room-1").text)
     assert (page["points"][0]["lat"], page["points"][0]["lon"]) == expected

@@ -202,13 +202,14 @@ def test_unknown_place_shows_the_search_again(client):
     assert "No place found for “nowhere at all”" in html and 'value="nowhere at all"' in html
 
 
-def test_geocoder_down_is_said_plainly(client, app, monkeypatch):
+def test_geocoder_down_is_said_plainly(app, db_path, monkeypatch):
     from locator.search.geocode import GeocoderUnavailable
 
     def broken(*_args, **_kwargs):
         raise GeocoderUnavailable("timeout")
     monkeypatch.setattr(origin, "geocode", broken)
-    app.config["GEOCODER"] = "nominatim"
+    client = create_app({"TESTING": True, "DATABASE": db_path, "GEOCODER": "nominatim"}
+                        ).test_client()
     html = page(client, "/nearest", 503, q="somewhere", lang="en")
     assert "Place search is not available right now" in html
 

@@ -1,0 +1,293 @@
+"""Every setting in one place: its default, its check, and the one reader of `app.config`.
+
+Settings merge in a fixed order: DEFAULTS → instance/config.py → LOCATOR_* environment
+variables (values parsed as JSON when they are JSON) → the test override. `load` does that
+once in create_app, checks each value and freezes the result as a `Settings`; a bad value stops
+the start with a `ConfigError` naming the setting. Code reads `settings(app)` or
+`current_settings()`, or takes the values it needs as arguments (search, ingest and core
+never see Flask). The login throttle takes its defaults from DEFAULTS; the importer's two
+(service area, file size) are kept beside it, in ingest, and DEFAULTS names them.
+"""
+
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from locator.core.clock import shanghai_now
+from locator.ingest import importer
+from locator.maps.layers import Tiles, resolve_tiles
+
+ENV_PREFIX = "LOCATOR"
+EXTENSION_KEY = "locator.settings"
+GEOCODERS = ("", "nominatim", "baidu")
+UPLOAD_OVERHEAD = 1024 * 1024  # the multipart envelope and form fields around an uploaded file
+
+DEFAULTS = {
+    "DATABASE": "instance/locator.sqlite",
+    "SAMPLE_CSV": "facilities.csv",
+    # Xinhui District with a margin, and the largest file an import reads: kept beside the
+    # importer, which checks them (ingest imports nothing above core).
+    "SERVICE_AREA": importer.SERVICE_AREA,
+    "MAX_IMPORT_BYTES": importer.MAX_BYTES,
+    # CPU priority (nice increment) of `facilities import` and `rollback`: batch work yields
+    # to the web workers. 0 = run at the caller's priority.
+    "BATCH_NICE": 10,
+    # Optional external place search: "" (off), "nominatim" or "baidu" (+ GEOCODER_KEY).
+    "GEOCODER": "",
+    "GEOCODER_KEY": "",
+    # Base map (locator/maps/layers.py): osm, amap or tianditu; the rest overrides its parts.
+    "TILES": "osm",
+    "TILES_KEY": "",
+    "TILES_ATTRIBUTION": "",
+    "MAP_REVIEW_NUMBER": "",
+    "TILE_URL": "",
+    # Admin console sessions (locator/admin/sessions.py): None = Secure except in debug and tests.
+    "SESSION_COOKIE_SECURE": None,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # Where the generated secret key is kept; None = instance/secret_key.
+    "SECRET_KEY_FILE": None,
+    # The login throttle (locator/admin/accounts.py Throttle).
+    "ADMIN_LOGIN_MAX_FAILURES": 5,
+    "ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS": 10,
+    "ADMIN_LOGIN_WINDOW_S": 15 * 60,
+    "ADMIN_LOGIN_BACKOFF_MAX_S": 60,
+    # Host names the app answers to, e.g. ["locator.example", ".locator.example"] (a leading dot
+    # admits subdomains); any other Host gets 400. None = any host (every link is relative).
+    "TRUSTED_HOSTS": None,
+    # Reverse proxies in front of the app that append to X-Forwarded-For and set
+    # X-Forwarded-Proto. 0 = none: those headers are the client's own word and are ignored.
+    "PROXY_COUNT": 0,
+    # Strict-Transport-Security max-age in seconds on https responses; 0 = no header.
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
+    # The app's clock, a function returning an aware datetime: tests set it; None = the real
+    # Asia/Shanghai time. Pages, API, console and CLI all read this one clock.
+    "CLOCK": None,
+    # Flask-Compress (locator/web/serving.py): text responses, Brotli first.
+    "COMPRESS_MIMETYPES": [
+        "text/html", "text/css", "text/plain", "text/csv", "application/json",
+        "application/geo+json", "application/javascript", "text/javascript", "image/svg+xml",
+    ],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIN_SIZE": 500,
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app cannot run with; the message names it and says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's settings, checked and typed; built once per app by `load`."""
+
+    database: str
+    sample_csv: str
+    service_area: tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
+    max_import_bytes: int
+    batch_nice: int
+    geocoder: str
+    geocoder_key: str
+    tiles: Tiles
+    session_cookie_secure: bool | None  # None: Secure except in debug and tests
+    session_lifetime_s: int
+    secret_key_file: str | None
+    login_max_failures: int
+    login_max_failures_per_address: int
+    login_window_s: int
+    login_backoff_max_s: int
+    trusted_hosts: tuple[str, ...] | None
+    proxy_count: int
+    hsts_max_age: int
+    clock: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        """The current time by this app's clock (Asia/Shanghai)."""
+        return self.clock()
+
+
+def from_mapping(config: Mapping) -> Settings:
+    """Check and type the settings in `config` (missing keys take DEFAULTS)."""
+    value = _Reader({**DEFAULTS, **config})
+    if value.config["GEOCODER"] == "baidu" and not value.config["GEOCODER_KEY"]:
+        raise ConfigError("GEOCODER 'baidu' needs GEOCODER_KEY (environment "
+                          f"{ENV_PREFIX}_GEOCODER_KEY): set the key, or GEOCODER to '' or "
+                          "'nominatim'")
+    return Settings(
+        database=value.text("DATABASE", blank=False),
+        sample_csv=value.text("SAMPLE_CSV", blank=False),
+        service_area=value.area("SERVICE_AREA"),
+        max_import_bytes=value.whole("MAX_IMPORT_BYTES", low=1),
+        batch_nice=value.whole("BATCH_NICE", low=0, high=19),
+        geocoder=value.choice("GEOCODER", GEOCODERS),
+        geocoder_key=value.text("GEOCODER_KEY"),
+        tiles=value.tiles(),
+        session_cookie_secure=value.flag("SESSION_COOKIE_SECURE"),
+        session_lifetime_s=value.seconds("PERMANENT_SESSION_LIFETIME"),
+        secret_key_file=value.text("SECRET_KEY_FILE", blank=False, optional=True),
+        login_max_failures=value.whole("ADMIN_LOGIN_MAX_FAILURES", low=1),
+        login_max_failures_per_address=value.whole("ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS", low=1),
+        login_window_s=value.whole("ADMIN_LOGIN_WINDOW_S", low=1),
+        login_backoff_max_s=value.whole("ADMIN_LOGIN_BACKOFF_MAX_S", low=0),
+        trusted_hosts=value.hosts("TRUSTED_HOSTS"),
+        proxy_count=value.whole("PROXY_COUNT", low=0),
+        hsts_max_age=value.whole("HSTS_MAX_AGE", low=0),
+        clock=value.clock("CLOCK"),
+    )
+
+
+def load(app: Flask, root: str, test_config: Mapping | None = None) -> Settings:
+    """Merge the configuration into app.config (fixed order), check it, keep the Settings."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if test_config:
+        app.config.from_mapping(test_config)
+    # Relative paths are the repository's, wherever the process was started.
+    for name in ("DATABASE", "SAMPLE_CSV"):
+        if isinstance(app.config[name], str) and app.config[name].strip():
+            app.config[name] = os.path.join(root, app.config[name])
+    checked = from_mapping(app.config)
+    _configure_flask(app, checked)
+    app.extensions[EXTENSION_KEY] = checked
+    return checked
+
+
+def _configure_flask(app: Flask, s: Settings) -> None:
+    """Flask's and its extensions' own settings that follow from ours, unless set already."""
+    # Browsers drop Secure cookies on http://, which is what debug and test servers speak.
+    secure = s.session_cookie_secure
+    app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing) if secure is None \
+        else secure
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = s.max_import_bytes + UPLOAD_OVERHEAD
+    # A token as old as the session: a preview left open over lunch can still be confirmed.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", s.session_lifetime_s)
+
+
+def settings(app: Flask) -> Settings:
+    """The settings `load` checked for `app`."""
+    return app.extensions[EXTENSION_KEY]
+
+
+def current_settings() -> Settings:
+    """The settings of the app handling this request or command."""
+    return settings(current_app)
+
+
+def now() -> datetime:
+    """The current time by the app's clock (tests set CLOCK): pages, API, console and CLI."""
+    return current_settings().now()
+
+
+class _Reader:
+    """Typed, checked reads of raw configuration values, each error naming its setting."""
+
+    def __init__(self, config: Mapping):
+        """Keep the merged configuration."""
+        self.config = config
+
+    def _fail(self, name: str, wanted: str) -> ConfigError:
+        """The error for a bad value: which setting, what it must be, what it was."""
+        raw = repr(self.config[name])[:80]
+        return ConfigError(f"{name} (environment {ENV_PREFIX}_{name}) must be {wanted}, "
+                           f"not {raw}")
+
+    def text(self, name: str, *, blank: bool = True, optional: bool = False) -> str | None:
+        """A string; None allowed only when optional, "" only when blank is."""
+        value = self.config[name]
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or (not blank and not value.strip()):
+            raise self._fail(name, "a non-empty string" if not blank else "a string")
+        return value
+
+    def whole(self, name: str, *, low: int, high: int | None = None) -> int:
+        """A whole number from low to high ("10" from the environment counts)."""
+        value = self.config[name]
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if (isinstance(value, bool) or not isinstance(value, int) or value < low
+                or (high is not None and value > high)):
+            bound = f"from {low} to {high}" if high is not None else f"of {low} or more"
+            raise self._fail(name, f"a whole number {bound}")
+        return value
+
+    def flag(self, name: str) -> bool | None:
+        """true, false or None (LOCATOR_…=true / false arrive as JSON booleans; 1 and 0 too)."""
+        value = self.config[name]
+        if value is None or isinstance(value, bool):
+            return value
+        if value in (0, 1) and not isinstance(value, float):
+            return bool(value)
+        raise self._fail(name, "true, false or None")
+
+    def seconds(self, name: str) -> int:
+        """A duration in whole seconds: a number, or a timedelta."""
+        value = self.config[name]
+        if hasattr(value, "total_seconds"):
+            value = value.total_seconds()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self._fail(name, "a number of seconds above 0")
+        return value
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
+        """One of `allowed`."""
+        value = self.config[name]
+        if value not in allowed:
+            raise self._fail(name, "one of " + ", ".join(repr(a) for a in allowed))
+        return value
+
+    def area(self, name: str) -> tuple[float, float, float, float]:
+        """[min_lat, min_lon, max_lat, max_lon] in WGS-84 degrees, min below max."""
+        value = self.config[name]
+        wanted = "[min_lat, min_lon, max_lat, max_lon] in degrees, each min below its max"
+        if not isinstance(value, list | tuple) or len(value) != 4 or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                for v in value):
+            raise self._fail(name, wanted)
+        min_lat, min_lon, max_lat, max_lon = (float(v) for v in value)
+        if not (-90 <= min_lat < max_lat <= 90 and -180 <= min_lon < max_lon <= 180):
+            raise self._fail(name, wanted)
+        return min_lat, min_lon, max_lat, max_lon
+
+    def hosts(self, name: str) -> tuple[str, ...] | None:
+        """None (any host), or a list of host names."""
+        value = self.config[name]
+        if value is None:
+            return None
+        if not isinstance(value, list | tuple) or not all(
+                isinstance(h, str) and h.strip() for h in value):
+            raise self._fail(name, 'a list of host names, e.g. ["locator.example"]')
+        return tuple(value)
+
+    def tiles(self) -> Tiles:
+        """The base map from TILES and the settings that adjust it."""
+        try:
+            return resolve_tiles(self.config["TILES"], key=self.text("TILES_KEY"),
+                                 attribution=self.text("TILES_ATTRIBUTION"),
+                                 review_number=self.text("MAP_REVIEW_NUMBER"),
+                                 url=self.text("TILE_URL"))
+        except ConfigError:
+            raise
+        except ValueError as exc:
+            raise ConfigError(f"{exc} (environment {ENV_PREFIX}_TILES)") from None
+
+    def clock(self, name: str) -> Callable[[], datetime]:
+        """A function returning the current time, or the real Asia/Shanghai clock."""
+        value = self.config[name]
+        if value is None:
+            return shanghai_now
+        if not callable(value):
+            raise self._fail(name, "a function returning the current time, or None")
+        return value

@@ -1,0 +1,70 @@
+"""Settings (locator/config.py): defaults, types, and a clear error for every bad value."""
+
+import datetime
+
+import pytest
+
+from locator import config
+from locator.core.clock import SHANGHAI, shanghai_now
+from locator.ingest.importer import ImportSettings
+
+
+def test_defaults_make_valid_settings():
+    s = config.from_mapping({})
+    assert s.service_area == (22.0, 112.7, 22.9, 113.35)
+    assert (s.max_import_bytes, s.batch_nice, s.proxy_count) == (20 * 2**20, 10, 0)
+    assert (s.geocoder, s.tiles.name, s.trusted_hosts) == ("", "osm", None)
+    assert (s.login_max_failures, s.login_window_s, s.session_lifetime_s) == (5, 900, 28800)
+    assert s.clock is shanghai_now
+
+
+def test_the_importer_takes_its_defaults_from_the_one_table():
+    assert ImportSettings().service_area == config.DEFAULTS["SERVICE_AREA"]
+    assert ImportSettings().max_bytes == config.DEFAULTS["MAX_IMPORT_BYTES"]
+
+
+def test_values_from_the_environment_are_typed():
+    # from_prefixed_env hands over JSON values; plain strings of digits count as numbers too.
+    s = config.from_mapping({"SERVICE_AREA": [22, 112, 23, 114], "PROXY_COUNT": "2",
+                             "PERMANENT_SESSION_LIFETIME": datetime.timedelta(hours=1),
+                             "TRUSTED_HOSTS": ["locator.example"]})
+    assert s.service_area == (22.0, 112.0, 23.0, 114.0)
+    assert (s.proxy_count, s.session_lifetime_s, s.trusted_hosts) == (2, 3600,
+                                                                      ("locator.example",))
+
+
+def test_the_clock_is_the_configured_one():
+    moment = datetime.datetime(2026, 10, 1, 12, 0, tzinfo=SHANGHAI)
+    assert config.from_mapping({"CLOCK": lambda: moment}).now() == moment
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("SERVICE_AREA", [22.9, 112.7, 22.0, 113.35]),  # min above max
+    ("SERVICE_AREA", "22,112,23,114"),
+    ("SERVICE_AREA", [22, 112, 23]),
+    ("MAX_IMPORT_BYTES", 0),
+    ("MAX_IMPORT_BYTES", "20MB"),
+    ("BATCH_NICE", 20),
+    ("BATCH_NICE", True),
+    ("PROXY_COUNT", -1),
+    ("PROXY_COUNT", "one"),
+    ("HSTS_MAX_AGE", 1.5),
+    ("GEOCODER", "google"),
+    ("TILES", "google"),
+    ("TILE_URL", 5),
+    ("PERMANENT_SESSION_LIFETIME", 0),
+    ("ADMIN_LOGIN_MAX_FAILURES", 0),
+    ("TRUSTED_HOSTS", "locator.example"),
+    ("DATABASE", ""),
+    ("CLOCK", "now"),
+    ("SESSION_COOKIE_SECURE", "no"),  # a string would have been truthy: Secure after all
+])
+def test_a_bad_value_is_refused_naming_the_setting(name, value):
+    with pytest.raises(config.ConfigError, match=name):
+        config.from_mapping({name: value})
+
+
+def test_baidu_needs_a_key():
+    with pytest.raises(config.ConfigError, match="GEOCODER_KEY"):
+        config.from_mapping({"GEOCODER": "baidu"})
+    assert config.from_mapping({"GEOCODER": "baidu", "GEOCODER_KEY": "k"}).geocoder == "baidu"
