@@ -23,7 +23,6 @@ from locator.api import views as api
 from locator.config import now
 from locator.core import hours
 from locator.db import open_store
-from locator.search.nearby import dataset_version
 from locator.search.present import feature
 from tests.factories import load_synthetic
 
@@ -46,7 +45,7 @@ def unpaged_facilities():
     """The list as served before paging: every facility in one response."""
     store, at = open_store(), now()
     with store.reading():
-        records, version = store.facilities(), dataset_version(store)
+        records, version = store.facilities.all(), store.versions.current_number()
     return jsonify({"type": "FeatureCollection", "dataset_version": version,
                     "features": [feature(r, hours.status(r["opening_hours"], at))
                                  for r in records]})

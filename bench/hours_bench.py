@@ -23,7 +23,7 @@ from bench.hours_expressions import expressions
 from bench.make_dataset import synthetic_records
 from locator import create_app
 from locator.core import hours
-from locator.store.sqlite import Change, Store
+from locator.store import Change, Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASELINE = "24/7"
@@ -119,7 +119,7 @@ def page_database(path: str, expressions_: list[str]) -> None:
                    opening_hours=expressions_[i % len(expressions_)])
     store = Store(path)
     store.migrate()
-    store.commit_version(rows, Change([r["id"] for r in rows], [], [], 0), actor="bench",
+    store.versions.commit(rows, Change([r["id"] for r in rows], [], [], 0), actor="bench",
                          kind="import")
     store.close()
 

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from bench.make_dataset import dataset_csv
 from locator import datasets
-from locator.store.sqlite import Store
+from locator.store import Store
 
 RUNS = 3
 

@@ -1,6 +1,6 @@
 """k-nearest engine vs brute force: `python -m bench.nearest_bench [--sizes 1000,100000]`.
 
-Per size: load the synthetic dataset through Store.commit_version (R*Tree, FTS and version
+Per size: load the synthetic dataset through store.versions.commit (R*Tree, FTS and version
 snapshot included), then time k=5 nearest with a category filter from random origins in the
 area, beside two baselines in the same process: numpy haversine over every facility of the
 category (vectorised, on a sphere: inexact, for timing only) and geopy's geodesic over every
@@ -22,7 +22,7 @@ from geopy.distance import geodesic
 
 from bench.make_dataset import AREA, synthetic_records
 from locator.core.nearest import SPHERE_RADIUS, find_nearest
-from locator.store.sqlite import Change, Store
+from locator.store import Change, Store
 
 K = 5
 CATEGORY = "nursing_room"
@@ -44,7 +44,7 @@ def load(path: str, rows: list[dict]) -> float:
     store = Store(path)
     store.migrate()
     change = Change(added=[r["id"] for r in rows], changed=[], removed=[], unchanged=0)
-    store.commit_version(rows, change, actor="bench", kind="import")
+    store.versions.commit(rows, change, actor="bench", kind="import")
     store.close()
     return time.perf_counter() - start
 
@@ -114,12 +114,13 @@ def run_size(n: int, folder: str) -> list[dict]:
     points = common.pop("points")
     store = Store(path)
     start = time.perf_counter()
-    find_nearest(store, *origins(1, 0)[0], k=K, category=CATEGORY)  # computes the extent
+    find_nearest(store.facilities, *origins(1, 0)[0], k=K, category=CATEGORY)  # computes the extent
     first_ms = (time.perf_counter() - start) * 1e3
 
     def engine(lat, lon):
         """The engine's ids."""
-        return [h.record["id"] for h in find_nearest(store, lat, lon, k=K, category=CATEGORY).hits]
+        found = find_nearest(store.facilities, lat, lon, k=K, category=CATEGORY)
+        return [h.record["id"] for h in found.hits]
 
     engine_t = timed(engine, origins(ENGINE_QUERIES, 1))
     lats, lons = np.array([p[0] for p in points]), np.array([p[1] for p in points])

@@ -29,7 +29,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from bench.make_dataset import AREA, synthetic_records
 from locator import create_app
-from locator.store.sqlite import Change, Store
+from locator.store import Change, Store
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")  # full Lighthouse reports (gitignored)
@@ -54,7 +54,7 @@ def build_database(path: str) -> None:
         r["lat"], r["lon"] = float(r["lat"]), float(r["lon"])
     store = Store(path)
     store.migrate()
-    store.commit_version(rows, Change([r["id"] for r in rows], [], [], 0), actor="bench",
+    store.versions.commit(rows, Change([r["id"] for r in rows], [], [], 0), actor="bench",
                          kind="import")
     store.close()
 

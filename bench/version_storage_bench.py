@@ -14,8 +14,7 @@ import time
 from bench.make_dataset import synthetic_records
 from locator import datasets
 from locator.ingest import exporter
-from locator.store import version_deltas
-from locator.store.sqlite import Change, Store
+from locator.store import Change, Store, version_deltas
 
 TODAY = "2026-11-30"
 RUNS = 5
@@ -28,8 +27,8 @@ def load(path: str, n: int, keyframe_every: int) -> Store:
         record["lat"], record["lon"] = float(record["lat"]), float(record["lon"])
     store = Store(path)
     store.migrate()
-    store.keyframe_every = keyframe_every
-    store.commit_version(records, Change([r["id"] for r in records], [], [], 0),
+    store.versions.keyframe_every = keyframe_every
+    store.versions.commit(records, Change([r["id"] for r in records], [], [], 0),
                          actor="bench", kind="import")
     return store
 
@@ -74,16 +73,16 @@ def run(n: int, edits: int, keyframe_every: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         store = load(os.path.join(tmp, "bench.sqlite"), n, keyframe_every)
         before = sizes(store)
-        targets = store.facilities()[:edits]
+        targets = store.facilities.all()[:edits]
         start = time.perf_counter()
         for record in targets:
             edit(store, record)
         per_edit = (time.perf_counter() - start) / edits
         after = sizes(store)
-        last = store.current_version()["number"]
+        last = store.versions.current()["number"]
         row = {k: after[k] - before[k] for k in after} | {"edit": per_edit}
-        row["read keyframe"] = median_s(lambda: store.version_records(1))
-        row["read newest"] = median_s(lambda: store.version_records(last))
+        row["read keyframe"] = median_s(lambda: store.versions.records(1))
+        row["read newest"] = median_s(lambda: store.versions.records(last))
         row["chain"] = last - store.db.execute(
             "SELECT max(number) FROM versions WHERE snapshot IS NOT NULL").fetchone()[0]
         row["rollback oldest"] = once_s(lambda: datasets.rollback(store, 1, actor="bench"))

@@ -14,7 +14,7 @@ from locator.config import current_settings
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import NOTHING_TO_CHANGE, Diff, ImportResult
-from locator.store.sqlite import StaleDataset, WriteFailed
+from locator.store import StaleDataset, WriteFailed
 
 facilities = AppGroup("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20
@@ -46,8 +46,8 @@ def init_command() -> None:
     """Create or migrate the database; load the sample CSV when it holds no dataset yet."""
     store = open_store()
     store.migrate()
-    if store.current_version() is not None:
-        click.echo(f"Database ready: version {store.current_version()['number']}.")
+    if store.versions.current() is not None:
+        click.echo(f"Database ready: version {store.versions.current()['number']}.")
         return
     path = current_settings().sample_csv
     with open(path, "rb") as fh:
@@ -148,7 +148,7 @@ def export_command(path: str) -> None:
     """Write the dataset as CSV (UTF-8 with BOM, WGS-84) to PATH, or - for stdout."""
     store = open_store()
     store.migrate()
-    data = exporter.write_csv(store.facilities())
+    data = exporter.write_csv(store.facilities.all())
     if path == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -163,7 +163,7 @@ def history_command() -> None:
     """List every dataset version, newest first."""
     store = open_store()
     store.migrate()
-    for v in store.versions():
+    for v in store.versions.all():
         origin = f"rollback to {v['restored_from']}" if v["restored_from"] else v["filename"]
         click.echo(f"{v['number']:>4}  {v['created_at']}  {v['actor']:<16} {v['kind']:<8} "
                    f"+{v['added']} ~{v['changed']} -{v['removed']} ={v['total']}  {origin}")

@@ -12,7 +12,7 @@ from locator.ingest.importer import (
     read_import,
 )
 from locator.ingest.tables import Table
-from locator.store.sqlite import Change, Store
+from locator.store import Change, Store
 
 
 class RollbackError(Exception):
@@ -67,9 +67,9 @@ def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,
     result = checked.result
     if not result.diff.changes_anything:  # a version identical to the last would be noise
         raise NothingToChange
-    # The checked read is exact: commit_version refuses unless the dataset is still at its version.
+    # The checked read is exact: versions.commit refuses unless the dataset is still at its version.
     records = merged(checked.current, result.records) if checked.merge else result.records
-    number = store.commit_version(
+    number = store.versions.commit(
         records, _change(result.diff), actor=actor, kind=kind, filename=filename,
         sha256=result.sha256, mode="merge" if checked.merge else "replace",
         expected_version=checked.version, address=address)
@@ -79,14 +79,14 @@ def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,
 def rollback(store: Store, number: int, *, actor: str, address: str = "") -> Applied:
     """Restore version `number`'s records exactly, as a new version (NothingToChange if equal)."""
     with store.reading():
-        records = store.version_records(number)
+        records = store.versions.records(number)
         if records is None:
             raise RollbackError(f"there is no version {number}")
-        based_on = _version_number(store)
-        diff = diff_records(store.facilities_by_id(), records, merge=False)
+        based_on = store.versions.current_number()
+        diff = diff_records(store.facilities.by_id(), records, merge=False)
     if not diff.changes_anything:
         raise NothingToChange
-    applied = store.commit_version(records, _change(diff), actor=actor, kind="rollback",
+    applied = store.versions.commit(records, _change(diff), actor=actor, kind="rollback",
                                    restored_from=number, expected_version=based_on,
                                    address=address)
     return Applied(applied, diff)
@@ -107,10 +107,4 @@ def _change(diff: Diff) -> Change:
 def _snapshot(store: Store) -> tuple[int, dict[str, dict]]:
     """The current version number and its facilities by id, read in one transaction."""
     with store.reading():
-        return _version_number(store), store.facilities_by_id()
-
-
-def _version_number(store: Store) -> int:
-    """The current version number, 0 before the first import."""
-    current = store.current_version()
-    return current["number"] if current else 0
+        return store.versions.current_number(), store.facilities.by_id()

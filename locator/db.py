@@ -7,7 +7,7 @@ from flask import Flask, g
 
 from locator.config import current_settings
 from locator.ingest.importer import ImportSettings
-from locator.store.sqlite import Store
+from locator.store import Store
 
 # Opening SQLite, setting its pragmas and closing it (which checkpoints the WAL when no other
 # connection is open) is a large share of a cheap request. Each thread keeps its own

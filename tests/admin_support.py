@@ -5,7 +5,7 @@ import re
 
 from locator import create_app
 from locator.admin import accounts
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.factories import load, row
 
 USER, PASSWORD = "alice", "correct horse battery staple"
@@ -59,8 +59,7 @@ def dataset(db_path: str) -> tuple[int, list[dict]]:
     """The current version number and every facility: what "nothing changed" compares."""
     store = Store(db_path)
     try:
-        current = store.current_version()
-        return (current["number"] if current else 0), store.facilities()
+        return store.versions.current_number(), store.facilities.all()
     finally:
         store.close()
 

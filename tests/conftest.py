@@ -12,7 +12,7 @@ import pytest
 import werkzeug.security
 
 from locator import create_app
-from locator.store.sqlite import Store
+from locator.store import Store
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ def row(i: int = 1, **fields) -> dict:
 def load(db_path: str, *rows: dict, merge: bool = False) -> int:
     """Import `rows` through the real importer into the database; return the new version."""
     from locator import datasets
-    from locator.store.sqlite import Store
+    from locator.store import Store
 
     store = Store(db_path)
     try:
@@ -64,7 +64,7 @@ def load_synthetic(db_path: str, n: int, seed: int = 1) -> int:
     """Commit n synthetic facilities (bench/make_dataset.py) as one version straight through the
     store, skipping the importer's checks: a few seconds for 20,000 rows; return the version."""
     from bench.make_dataset import synthetic_records
-    from locator.store.sqlite import Change, Store
+    from locator.store import Change, Store
 
     records = synthetic_records(n, seed)
     for record in records:
@@ -73,6 +73,6 @@ def load_synthetic(db_path: str, n: int, seed: int = 1) -> int:
     try:
         store.migrate()
         change = Change(added=[r["id"] for r in records], changed=[], removed=[], unchanged=0)
-        return store.commit_version(records, change, actor="test", kind="import")
+        return store.versions.commit(records, change, actor="test", kind="import")
     finally:
         store.close()

@@ -21,7 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from locator.config import DEFAULTS
-from locator.store.sqlite import Store
+from locator.store import Store
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 MIN_PASSWORD = 12
@@ -125,10 +125,10 @@ def create_admin(store: Store, username: str, password: str) -> int:
     check_password(password, username)
     password_hash = generate_password_hash(password)  # slow: before the write lock is taken
     with store.writing():  # the account and its audit entry, together or not at all
-        admin_id = store.add_admin(username, password_hash)
+        admin_id = store.admins.add(username, password_hash)
         if admin_id is None:
             raise AccountError(f"an admin named {username!r} already exists")
-        store.audit("admin_created", "cli", detail={"username": username})
+        store.audit.record("admin_created", "cli", detail={"username": username})
     return admin_id
 
 
@@ -138,9 +138,9 @@ def set_password(store: Store, username: str, password: str) -> None:
     check_password(password, username)
     password_hash = generate_password_hash(password)  # slow: before the write lock is taken
     with store.writing():  # the new password and its audit entry, together or not at all
-        if not store.set_admin_password(username, password_hash):
+        if not store.admins.set_password(username, password_hash):
             raise AccountError(f"there is no admin named {username!r}")
-        store.audit("password_changed", "cli", detail={"username": username})
+        store.audit.record("password_changed", "cli", detail={"username": username})
 
 
 def attempt_login(store: Store, username: str, password: str, address: str, *,
@@ -153,16 +153,16 @@ def attempt_login(store: Store, username: str, password: str, address: str, *,
         if wait:
             _audit_throttled(store, closed, username, address, now, throttle)
             return LoginOutcome(None, wait)
-        store.add_login_failure(now, username, address)  # until the password proves right
-    admin = store.admin_by_name(username)
+        store.admins.add_login_failure(now, username, address)  # until the password proves right
+    admin = store.admins.by_name(username)
     ok = password_matches(admin["password_hash"] if admin else None, password)
     with store.writing():
         if ok:
-            store.forget_login_failures(username=username, address=address)
-            store.audit("login", username, address)
+            store.admins.forget_login_failures(username=username, address=address)
+            store.audit.record("login", username, address)
         else:
-            store.forget_login_failures(before=now - throttle.window_s)
-            store.audit("login_failed", username, address)
+            store.admins.forget_login_failures(before=now - throttle.window_s)
+            store.audit.record("login_failed", username, address)
     return LoginOutcome({"id": admin["id"], "username": username} if ok else None)
 
 
@@ -187,9 +187,9 @@ def _wait_s(store: Store, username: str, address: str, now: float,
     """Seconds until this account may try again from this address (0: now), and which
     throttle says so: "account+address", "address" or "account"."""
     since = now - throttle.window_s
-    pair = store.login_failure_times(since=since, username=username, address=address)
-    from_address = store.login_failure_times(since=since, address=address)
-    account = store.login_failure_times(since=since, username=username)
+    pair = store.admins.login_failure_times(since=since, username=username, address=address)
+    from_address = store.admins.login_failure_times(since=since, address=address)
+    account = store.admins.login_failure_times(since=since, username=username)
     wait, closed = max((0.0, ""),
                        (_window_wait(pair, throttle.per_account, now, throttle), "account+address"),
                        (_window_wait(from_address, throttle.per_address, now, throttle), "address"),
@@ -219,6 +219,6 @@ def _audit_throttled(store: Store, closed: str, username: str, address: str, now
     # Keyed by what the throttle counts, never by what the guesser varies (the account names
     # it tries from one address, the addresses it tries one account from): a burst of any
     # size is one entry per window.
-    store.audit_burst("login_throttled", "" if closed == "address" else username,
+    store.audit.record_burst("login_throttled", "" if closed == "address" else username,
                       "" if closed == "account" else address, {"throttle": closed},
                       now=now, window_s=throttle.window_s)

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from locator.admin import accounts
 from locator.db import open_store
-from locator.store.sqlite import WriteFailed
+from locator.store import WriteFailed
 
 admin = AppGroup("admin", help="Manage admin console accounts.")
 

@@ -17,7 +17,7 @@ from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import ImportResult
 from locator.ingest.tables import Table
-from locator.store.sqlite import StaleDataset
+from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
 bp = Blueprint("facilities", __name__)
@@ -36,13 +36,13 @@ def index():
     page = console.page_number()
     store = open_store()
     with store.reading():
-        rows, total = store.facility_page(category=category or None, unverified=unverified,
+        rows, total = store.facilities.page(category=category or None, unverified=unverified,
                                           text=text, limit=PER_PAGE,
                                           offset=(page - 1) * PER_PAGE)
         pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
         if page > pages:  # past the end (an old link, a typed number): show the last page
             page = pages
-            rows, total = store.facility_page(category=category or None, unverified=unverified,
+            rows, total = store.facilities.page(category=category or None, unverified=unverified,
                                               text=text, limit=PER_PAGE,
                                               offset=(page - 1) * PER_PAGE)
     return render_template("admin/facilities.html", rows=rows, total=total, page=page,
@@ -55,12 +55,12 @@ def edit(facility_id: str):
     """The edit form; a valid change becomes a new version of kind "edit"."""
     store = open_store()
     with store.reading():
-        record = store.facility(facility_id)
-        current = store.current_version()
+        record = store.facilities.get(facility_id)
+        number = store.versions.current_number()
     if record is None:
         abort(404)
     if request.method == "GET":
-        return _form(record, _form_values(record), current["number"] if current else 0)
+        return _form(record, _form_values(record), number)
     values = {c: request.form.get(c, "") for c in EDITABLE}
     based_on = request.form.get("based_on", type=int)
     checked = _check(store, facility_id, values)
@@ -79,7 +79,7 @@ def verify(facility_id: str):
     """Mark a facility checked on site today (Asia/Shanghai): a new version of kind "verify"."""
     back = _back()  # checked before saving: a bad one must not fail after the change is made
     store = open_store()
-    record = store.facility(facility_id)
+    record = store.facilities.get(facility_id)
     if record is None:
         abort(404)
     values = _form_values(record) | {"verified_on": _today()}

@@ -16,7 +16,7 @@ from locator.admin import console, previews, uploads
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import NOTHING_TO_CHANGE, diff_records
-from locator.store.sqlite import StaleDataset
+from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
 bp = Blueprint("imports", __name__)
@@ -115,13 +115,13 @@ def _again(message: str, status: int):
 @bp.get("/history")
 def history():
     """Every version: who, when, which file, what it changed."""
-    return render_template("admin/history.html", versions=open_store().versions())
+    return render_template("admin/history.html", versions=open_store().versions.all())
 
 
 @bp.get("/history/<int:number>.csv")
 def version_csv(number: int):
     """Download the dataset as version `number` left it."""
-    records = open_store().version_records(number)
+    records = open_store().versions.records(number)
     if records is None:
         abort(404)
     return _csv(exporter.write_csv(records), f"facilities-v{number}.csv")
@@ -132,9 +132,9 @@ def export():
     """Download the current dataset."""
     store = open_store()
     with store.reading():
-        current = store.current_version()
-        data = exporter.write_csv(store.facilities())
-    return _csv(data, f"facilities-v{current['number'] if current else 0}.csv")
+        number = store.versions.current_number()
+        data = exporter.write_csv(store.facilities.all())
+    return _csv(data, f"facilities-v{number}.csv")
 
 
 def _csv(data: bytes, filename: str) -> Response:
@@ -164,10 +164,10 @@ def rollback(number: int):
                       version=applied.version))
         return redirect(url_for("admin.imports.history"))
     with store.reading():
-        version, records = store.version(number), store.version_records(number)
+        version, records = store.versions.get(number), store.versions.records(number)
         if version is None:
             abort(404)
-        current = store.facilities_by_id()
+        current = store.facilities.by_id()
     diff = diff_records(current, records, merge=False)
     return render_template("admin/rollback.html", version=version,
                            diff=previews.diff_view(diff, records, current),

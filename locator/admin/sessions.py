@@ -14,7 +14,7 @@ import time
 from flask import Flask, session
 
 from locator.config import current_settings, settings
-from locator.store.sqlite import Store
+from locator.store import Store
 
 TOKEN = "admin_token"
 
@@ -65,8 +65,8 @@ def start(store: Store, admin: dict, address: str) -> None:
     token = secrets.token_urlsafe(32)
     now = time.time()
     with store.writing():
-        store.end_sessions(before=now)
-        store.add_session(_hash(token), admin["id"], now, now + lifetime(), address)
+        store.admins.end_sessions(before=now)
+        store.admins.add_session(_hash(token), admin["id"], now, now + lifetime(), address)
     session.clear()
     session.permanent = True
     session[TOKEN] = token
@@ -77,7 +77,7 @@ def current_admin(store: Store) -> dict | None:
     token = session.get(TOKEN)
     if not isinstance(token, str):
         return None
-    return store.session_admin(_hash(token), time.time())
+    return store.admins.session_admin(_hash(token), time.time())
 
 
 def end(store: Store, actor: str, address: str) -> None:
@@ -89,9 +89,9 @@ def end(store: Store, actor: str, address: str) -> None:
     token = session.get(TOKEN)
     session.clear()
     with store.writing():
-        store.audit("logout", actor, address)
+        store.audit.record("logout", actor, address)
         if isinstance(token, str):
-            store.end_sessions(token_hash=_hash(token))
+            store.admins.end_sessions(token_hash=_hash(token))
 
 
 def _hash(token: str) -> str:

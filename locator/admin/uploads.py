@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from locator.ingest.fields import BIDI_CONTROLS
-from locator.store.sqlite import Store
+from locator.store import Store
 
 MAX_AGE_S = 2 * 3600
 MODES = ("replace", "merge", "empty")  # "empty": replace, and a header-only file is allowed
@@ -51,14 +51,14 @@ def keep(store: Store, admin_id: int, data: bytes, sha256: str, filename: str, m
     """Keep a checked file, by the sha256 its check took, for this admin's confirm."""
     now = time.time() if now is None else now
     with store.writing():
-        store.drop_pending_uploads(before=now - MAX_AGE_S)
-        store.save_pending_upload(admin_id, sha256, filename, mode, based_on, now, data)
+        store.uploads.drop(before=now - MAX_AGE_S)
+        store.uploads.save(admin_id, sha256, filename, mode, based_on, now, data)
 
 
 def take(store: Store, admin_id: int, sha256: str, now: float | None = None) -> Pending | None:
     """This admin's unexpired previewed file with that sha256, or None."""
     now = time.time() if now is None else now
-    row = store.pending_upload(admin_id, sha256)
+    row = store.uploads.get(admin_id, sha256)
     if row is None or row["created_at"] < now - MAX_AGE_S:
         return None
     if hashlib.sha256(row["data"]).hexdigest() != sha256:  # never apply other bytes than shown
@@ -69,4 +69,4 @@ def take(store: Store, admin_id: int, sha256: str, now: float | None = None) -> 
 def forget(store: Store, admin_id: int, sha256: str) -> None:
     """Drop a previewed file once it has been applied (in the import's own transaction)."""
     with store.writing():
-        store.drop_pending_uploads(admin_id=admin_id, sha256=sha256)
+        store.uploads.drop(admin_id=admin_id, sha256=sha256)

@@ -23,7 +23,7 @@ from locator.admin import accounts, cli, console, facilities, imports, sessions
 from locator.config import current_settings
 from locator.core.categories import CATEGORIES
 from locator.db import open_store
-from locator.store.sqlite import WriteFailed
+from locator.store import WriteFailed
 from locator.web.i18n import gettext
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -139,10 +139,11 @@ def dashboard():
     """Counts by category, unverified records, the last import, and links to the rest."""
     store = open_store()
     with store.reading():
-        counts = store.counts_by_category()
-        context = {"total": store.count(), "unverified": store.unverified_count(),
-                   "last_import": store.last_version_of("import"),
-                   "current": store.current_version()}
+        counts = store.facilities.counts_by_category()
+        context = {"total": store.facilities.count(),
+                   "unverified": store.facilities.unverified_count(),
+                   "last_import": store.versions.last_of("import"),
+                   "current": store.versions.current()}
     categories = [(c, counts.get(c.key, 0)) for c in CATEGORIES.values()]
     return render_template("admin/dashboard.html", categories=categories, **context)
 
@@ -152,10 +153,10 @@ def audit():
     """The audit log, newest first, a page at a time."""
     store = open_store()
     with store.reading():
-        total = store.audit_count()
+        total = store.audit.count()
         pages = max((total + AUDIT_PER_PAGE - 1) // AUDIT_PER_PAGE, 1)
         page = console.page_number(pages)
-        entries = store.audit_entries(page=page, per_page=AUDIT_PER_PAGE)
+        entries = store.audit.entries(page=page, per_page=AUDIT_PER_PAGE)
     return render_template("admin/audit.html", entries=entries, page=page, pages=pages,
                            total=total)
 

@@ -9,7 +9,7 @@ from locator.core import hours
 from locator.core.catalogue import translate
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.db import open_store
-from locator.search.nearby import dataset_version, run_nearest
+from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import (
     ParamError,
@@ -83,12 +83,12 @@ def facilities():
     limit, cursor = limit_param(args, PAGE_LIMIT, MAX_PAGE_LIMIT), cursor_param(args)
     store, at = open_store(), current_settings().now()
     with store.reading():
-        version = dataset_version(store)
+        version = store.versions.current_number()
         if cursor is not None and cursor.version != version:
             return error_response(410, f"this cursor is for dataset version {cursor.version},"
                                        f" which is now version {version}: start again from the"
                                        " first page, without cursor")
-        page = store.facilities_after(cursor.after if cursor else "", limit, text=q,
+        page = store.facilities.after(cursor.after if cursor else "", limit, text=q,
                                       category=category, box=box)
     links = [{"rel": "self", "href": _page_href(cursor)}]
     if page.more:
@@ -113,7 +113,7 @@ def _page_href(cursor: Cursor | None) -> str:
 @bp.get("/facilities/<facility_id>")
 def facility(facility_id: str):
     """One facility as a GeoJSON Feature."""
-    record = open_store().facility(facility_id)
+    record = open_store().facilities.get(facility_id)
     if record is None:
         return error_response(404, f"no facility with id {facility_id[:64]!r}")
     return jsonify(_feature(record, current_settings().now()))

@@ -14,7 +14,9 @@ shortcut (proof below).
 import bisect
 import math
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Protocol
 
 from locator.core.geo import geodesic_m
 
@@ -50,6 +52,36 @@ _MIN_RADIUS_M = 10.0
 
 
 @dataclass(frozen=True)
+class Extent:
+    """How many facilities there are and the exact box around them."""
+
+    count: int
+    min_lat: float
+    min_lon: float
+    max_lat: float
+    max_lon: float
+
+
+class NearestSource(Protocol):
+    """What the nearest search needs from a store; every facility repository provides it."""
+
+    def reading(self) -> AbstractContextManager:
+        """One read snapshot: every query inside sees the same dataset version."""
+
+    def extent(self, category: str | None = None) -> Extent | None:
+        """Count and exact box of the facilities (of one category); None if there are none."""
+
+    def candidates_in_box(self, min_lat: float, min_lon: float, max_lat: float, max_lon: float,
+                          *, category: str | None = None, access: str | None = None,
+                          amenities: Sequence[str] = ()) -> list[tuple[int, str, float, float]]:
+        """(fid, id, lat, lon) of every facility exactly inside the box that passes the filters
+        (amenities: whole tokens, all required), in no particular order."""
+
+    def by_fids(self, fids: Sequence[int]) -> dict[int, dict]:
+        """Full records keyed by fid for the given fids; missing fids are left out."""
+
+
+@dataclass(frozen=True)
 class Hit:
     """One facility and its distance from the origin."""
 
@@ -64,12 +96,12 @@ class Nearest:
 
     hits: list[Hit]
     beyond_radius: bool
-    extent: object = None
+    extent: Extent | None = None
 
 
-def find_nearest(store, lat: float, lon: float, *, k: int = 5, category: str | None = None,
-                 amenities: Sequence[str] = (), access: str | None = None,
-                 radius_m: float | None = None,
+def find_nearest(source: NearestSource, lat: float, lon: float, *, k: int = 5,
+                 category: str | None = None, amenities: Sequence[str] = (),
+                 access: str | None = None, radius_m: float | None = None,
                  accept: Callable[[dict], bool] | None = None) -> Nearest:
     """The k facilities nearest to (lat, lon) that pass every filter, nearest first."""
     _check(lat, lon, k, radius_m)
@@ -77,11 +109,11 @@ def find_nearest(store, lat: float, lon: float, *, k: int = 5, category: str | N
         amenities = amenities.split(";")
     tokens = tuple(t.strip() for t in amenities if t.strip())
     filters = {"category": category, "access": access, "amenities": tokens}
-    with store.reading():
-        extent = store.extent(category)
+    with source.reading():
+        extent = source.extent(category)
         if extent is None:
             return Nearest([], False, None)
-        search = _Search(store, lat, lon, extent, filters, accept)
+        search = _Search(source, lat, lon, extent, filters, accept)
         ranked = search.run(k, radius_m)
         beyond = False
         if radius_m is not None and not ranked:
@@ -129,9 +161,9 @@ def spherical_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class _Search:
     """One search's origin, filters and what it has learnt (distances, accept verdicts)."""
 
-    def __init__(self, store, lat, lon, extent, filters, accept):
+    def __init__(self, source, lat, lon, extent, filters, accept):
         """Remember the question; nothing is queried yet."""
-        self.store, self.lat, self.lon = store, lat, lon
+        self.source, self.lat, self.lon = source, lat, lon
         self.extent, self.filters, self.accept = extent, filters, accept
         self.distances: dict[int, float] = {}
         self.verdicts: dict[int, bool] = {}
@@ -180,7 +212,7 @@ class _Search:
 
     def _rank(self, box, k: int, limit_m: float | None) -> list[tuple[float, str, int]]:
         """The k best candidates in the box, computing geodesics only where they could count."""
-        rows = self.store.candidates_in_box(*box, **self.filters)
+        rows = self.source.candidates_in_box(*box, **self.filters)
         cheap = sorted((spherical_m(self.lat, self.lon, lat, lon), fid, ident, lat, lon)
                        for fid, ident, lat, lon in rows)
         bound = math.inf if limit_m is None else limit_m
@@ -212,12 +244,12 @@ class _Search:
             return True
         verdict = self.verdicts.get(fid)
         if verdict is None:
-            self.records.update(self.store.by_fids([fid]))
+            self.records.update(self.source.by_fids([fid]))
             verdict = self.verdicts[fid] = bool(self.accept(self.records[fid]))
         return verdict
 
     def hits(self, ranked: list[tuple[float, str, int]]) -> list[Hit]:
         """Hits with full records for the ranked (distance, id, fid) entries."""
         missing = [fid for _, _, fid in ranked if fid not in self.records]
-        self.records.update(self.store.by_fids(missing))
+        self.records.update(self.source.by_fids(missing))
         return [Hit(self.records[fid], d) for d, _, fid in ranked]

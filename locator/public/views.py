@@ -18,7 +18,7 @@ from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
 from locator.public import hours_text, pages, styles
-from locator.search.nearby import dataset_version, run_nearest
+from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
 from locator.search.present import describe
@@ -109,7 +109,7 @@ def _nearest_page(state: str, category: str | None, **context) -> str:
 @bp.get("/facilities/<facility_id>")
 def facility(facility_id: str):
     """Everything about one facility: hours for the week, map, navigate links."""
-    record = open_store().facility(facility_id)
+    record = open_store().facilities.get(facility_id)
     if record is None:
         return render_template("views/problem.html", title=gettext("No such place"),
                                detail=gettext("It may have been removed or renamed."),
@@ -132,7 +132,7 @@ def overview():
     category = category_param(request.args)
     store = open_store()
     with store.reading():
-        version, extent = dataset_version(store), store.extent(category)
+        version, extent = store.versions.current_number(), store.facilities.extent(category)
     data = {"url": url_for("views.map_points", lang=pages.lang(), v=version),
             "show": [category] if category else list(CATEGORIES),
             "classes": {c.key: c.css_class for c in CATEGORIES.values()},
@@ -166,11 +166,11 @@ def map_points():
     """Compact per-category points for the overview map, at their display positions."""
     store = open_store()
     with store.reading():
-        key = (current_settings().database, dataset_version(store), pages.tiles(),
+        key = (current_settings().database, store.versions.current_number(), pages.tiles(),
                pages.lang())
         data = _POINTS.get(key)
         if data is None:
-            data = layers.overview_data(store.facilities(), key[2], key[3])
+            data = layers.overview_data(store.facilities.all(), key[2], key[3])
             if len(_POINTS) >= POINTS_CACHE_SIZE:
                 _POINTS.clear()
             _POINTS[key] = data

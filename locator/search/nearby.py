@@ -11,7 +11,7 @@ from locator.core.nearest import Nearest, find_nearest
 from locator.search.origin import Origin, resolve_origin
 from locator.search.params import NearestParams
 from locator.search.present import Statuses
-from locator.store.sqlite import Store
+from locator.store import Store
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,8 @@ def run_nearest(store: Store, params: NearestParams, at: datetime,
     statuses = Statuses(at)
     with store.reading():
         origin = resolve_origin(store, params, settings)
-        found = find_nearest(store, origin.lat, origin.lon, k=params.limit,
+        found = find_nearest(store.facilities, origin.lat, origin.lon, k=params.limit,
                              category=params.category, amenities=params.amenities,
                              access=params.access, radius_m=params.radius_m,
                              accept=statuses.is_open if params.open_now else None)
-        return SearchResult(origin, found, dataset_version(store), statuses)
-
-
-def dataset_version(store: Store) -> int:
-    """The dataset version being read (0 before any import)."""
-    current = store.current_version()
-    return current["number"] if current else 0
+        return SearchResult(origin, found, store.versions.current_number(), statuses)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from locator.config import Settings
 from locator.search.geocode import GeocoderUnavailable, geocode
 from locator.search.params import NearestParams
-from locator.store.sqlite import Store
+from locator.store import Store
 
 
 class PlaceNotFound(LookupError):
@@ -33,7 +33,7 @@ def resolve_origin(store: Store, params: NearestParams, settings: Settings) -> O
     or the configured geocoder's answer)."""
     if params.lat is not None:
         return Origin(params.lat, params.lon)
-    hits = store.search(params.q, limit=1)
+    hits = store.facilities.search(params.q, limit=1)
     if hits:
         hit = hits[0]
         return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"])

@@ -4,8 +4,8 @@ import sqlite3
 
 import sqlite_utils
 
+import locator.store.version_deltas as version_deltas
 from locator.core.records import COLUMNS
-from locator.store import version_deltas
 
 TEXT_SEARCH_COLUMNS = ("name", "name_en", "address", "address_en")
 _FTS = ", ".join(TEXT_SEARCH_COLUMNS)
@@ -116,7 +116,7 @@ def _category_extents(db: sqlite_utils.Database) -> None:
 def _audit_lookup(db: sqlite_utils.Database) -> None:
     """An index to find an actor's latest entry of one action without reading the whole log.
 
-    A burst of throttled logins is counted into one entry (Store.audit_burst), looked up on
+    A burst of throttled logins is counted into one entry (audit.record_burst), looked up on
     every refused attempt.
     """
     db.execute("CREATE INDEX IF NOT EXISTS audit_log_action ON audit_log (action, actor, address)")
@@ -149,7 +149,7 @@ def _version_deltas(db: sqlite_utils.Database) -> None:
         previous, chain = records, version_deltas.grown(chain, stored)
 
 
-# Run by every version that changes the facilities (store.commit_version) and by the migration.
+# Run by every version that changes the facilities (versions.commit) and by the migration.
 REFRESH_EXTENTS = ("INSERT INTO category_extents"
                    " SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
                    " FROM facilities GROUP BY category")

@@ -1,5 +1,6 @@
 """How a dataset version is kept: a full snapshot (a keyframe) or what changed since the version
-before (a delta), both compressed JSON. Pure functions; locator/store/sqlite.py does the SQL.
+before (a delta), both compressed JSON. Pure functions; locator/store/sqlite/versions.py does
+the SQL.
 
 A delta is {"remove": [ids], "upsert": [records]}, plus "order" when the records' order is not
 the one those steps leave (kept records in place, new ones at the end): "id" for sorted by id,

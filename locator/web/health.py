@@ -1,10 +1,9 @@
 """/healthz: is the database reachable, and which dataset version is being served."""
 
-import sqlite3
-
 from flask import Blueprint, jsonify
 
 from locator.db import open_store
+from locator.store import DatabaseError
 
 bp = Blueprint("health", __name__)
 
@@ -14,8 +13,8 @@ def healthz():
     """200 with the dataset version, or 503 when the database or the dataset is missing."""
     try:
         store = open_store()
-        version = store.current_version()  # one indexed read: health checks come often
-    except sqlite3.Error as exc:
+        version = store.versions.current()  # one indexed read: health checks come often
+    except DatabaseError as exc:
         return _unavailable(f"database unreachable: {exc}")
     if version is None:
         return _unavailable("no dataset has been imported yet")

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from locator import create_app
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import PASSWORD, USER, make_admin
 from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, TILE_URL, needs_chromium, serving
 from tests.factories import csv_bytes, load, row
@@ -115,7 +115,7 @@ def test_sign_in_upload_preview_confirm_and_history(page, tmp_path, db_path):
     shot(page, "admin-history.png")
 
     store = Store(db_path)
-    names = {r["id"]: r["name"] for r in store.facilities()}
+    names = {r["id"]: r["name"] for r in store.facilities.all()}
     store.close()
     assert names == {"room-1": "母婴室（改名）", "room-2": "母婴室2", "room-4": "母婴室4"}
 

@@ -5,7 +5,7 @@ import signal
 import time
 
 from bench.make_dataset import dataset_csv
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.processes import flask_cli, run_cli, wal_size
 
 
@@ -20,9 +20,9 @@ def generation(n: int, tag: str, tmp_path) -> str:
 def snapshot(store: Store) -> tuple[int, set[str], int]:
     """(version, the set of generation tags, row count), read in one transaction."""
     with store.reading():
-        version = store.current_version()["number"]
+        version = store.versions.current()["number"]
         tags = {row[0] for row in store.db.execute("SELECT DISTINCT source FROM facilities")}
-        return version, tags, store.count()
+        return version, tags, store.facilities.count()
 
 
 def test_import_killed_half_way_leaves_previous_version(tmp_path, db_path):

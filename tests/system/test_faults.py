@@ -14,7 +14,7 @@ import pytest
 from bench.make_dataset import dataset_csv
 from locator import create_app
 from locator.db import close_kept_stores
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import (
     PASSWORD,
     USER,
@@ -66,7 +66,7 @@ def assert_reads_work(db_path: str, version: int, count: int) -> None:
     body = client.get("/api/nearest?lat=22.5&lon=113.0&limit=3").get_json()
     assert body["dataset_version"] == version and len(body["results"]) == 3
     store = Store(db_path)
-    assert store.integrity_ok() and store.count() == count
+    assert store.integrity_ok() and store.facilities.count() == count
     store.close()
 
 

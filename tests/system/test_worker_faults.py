@@ -8,7 +8,7 @@ import threading
 import time
 
 from bench.make_dataset import dataset_csv
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.processes import Gunicorn, run_cli
 
 
@@ -61,5 +61,5 @@ def test_killed_workers_are_replaced_and_serving_goes_on(tmp_path, db_path):
     # Requests cut off by a kill may fail; most of the run must still have been served.
     assert statuses.count(200) > 0.9 * len(statuses)
     store = Store(db_path)
-    assert store.integrity_ok() and store.count() == 3000
+    assert store.integrity_ok() and store.facilities.count() == 3000
     store.close()

@@ -13,7 +13,7 @@ import time
 import requests
 
 from bench.make_dataset import dataset_csv
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.processes import ROOT, Gunicorn, run_cli
 
 PASSWORD = "a long and unusual passphrase 7"
@@ -59,10 +59,10 @@ def test_worker_killed_mid_import_leaves_one_version(tmp_path, db_path):
         server.stop()
     store = Store(db_path)
     assert store.integrity_ok()
-    version = store.current_version()["number"]
+    version = store.versions.current()["number"]
     # Killed inside the write transaction: SQLite rolled it back on the next open.
-    assert (version, store.count()) == (1, 20000)
-    assert store.facilities_by_id() == {r["id"]: r for r in store.version_records(version)}
+    assert (version, store.facilities.count()) == (1, 20000)
+    assert store.facilities.by_id() == {r["id"]: r for r in store.versions.records(version)}
     store.close()
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from locator import datasets
 from locator.ingest.importer import read_import
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.processes import ROOT
 
 with open(os.path.join(ROOT, "facilities.csv"), "rb") as _fh:
@@ -93,8 +93,8 @@ def test_refused_files_never_change_the_store(tmp_path_factory, files):
     store.migrate()
     datasets.apply_import(store, datasets.check_file(store, SAMPLE, "facilities.csv"),
                           "facilities.csv", actor="t")
-    before = store.facilities()
+    before = store.facilities.all()
     for data in files:
         if not datasets.check_file(store, data, "fuzz.csv").result.ok:
-            assert store.facilities() == before and len(store.versions()) == 1
+            assert store.facilities.all() == before and len(store.versions.all()) == 1
     store.close()

@@ -15,7 +15,7 @@ from locator.search.nearby import run_nearest
 from locator.search.origin import PlaceNotFound
 from locator.search.params import nearest_params
 from locator.search.present import describe
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.factories import load, row
 
 MONDAY_10 = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from locator.core.nearest import Extent
 from locator.core.records import blank_record
-from locator.store.sqlite import Change, Extent, StaleDataset, Store, WriteFailed
+from locator.store import Change, StaleDataset, Store, WriteFailed
 
 
 def record(i: int, **fields) -> dict:
@@ -20,12 +21,12 @@ def record(i: int, **fields) -> dict:
 
 def commit(store: Store, records: list[dict], **kw) -> int:
     """Make `records` the whole dataset (as a replace import would)."""
-    current = store.facilities_by_id()
+    current = store.facilities.by_id()
     ids = {r["id"] for r in records}
     change = Change(added=[r["id"] for r in records if r["id"] not in current],
                     changed=[r["id"] for r in records if r["id"] in current],
                     removed=[i for i in current if i not in ids], unchanged=0)
-    return store.commit_version(records, change, actor="test", kind="import", **kw)
+    return store.versions.commit(records, change, actor="test", kind="import", **kw)
 
 
 def test_migrate_twice_is_harmless(db_path):
@@ -33,7 +34,7 @@ def test_migrate_twice_is_harmless(db_path):
     store.migrate()
     commit(store, [record(1)])
     store.migrate()
-    assert store.count() == 1
+    assert store.facilities.count() == 1
     assert store.db.journal_mode == "wal"
     assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 3
 
@@ -42,21 +43,21 @@ def test_extents_follow_each_version_and_the_upgrade_fills_them(db_path):
     store = Store(db_path)
     store.migrate()
     commit(store, [record(1, lat=22.5, lon=113.0), record(2, lat=22.6, lon=113.1)])
-    assert store.extent() == Extent(2, 22.5, 113.0, 22.6, 113.1)
+    assert store.facilities.extent() == Extent(2, 22.5, 113.0, 22.6, 113.1)
     commit(store, [record(2, lat=22.6, lon=113.1)])
-    assert store.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
-    assert store.extent("coach_stop") is None
+    assert store.facilities.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
+    assert store.facilities.extent("coach_stop") is None
     # A database made before the extents table: the upgrade computes them from the rows.
     with store.writing():
         store.db.execute("DROP TABLE category_extents")
         store.db.execute("PRAGMA user_version = 5")
     store.migrate()
-    assert store.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
+    assert store.facilities.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
 
 
 def in_box(store: Store, *box: float) -> list[dict]:
     """The facilities exactly inside the box (min_lat, min_lon, max_lat, max_lon), by id."""
-    return store.facilities_after("", 10_000, box=box).records
+    return store.facilities.after("", 10_000, box=box).records
 
 
 def test_rtree_follows_insert_update_delete(store):
@@ -87,14 +88,14 @@ def test_search_finds_chinese_and_english_substrings(store, text, expected):
     commit(store, [record(1, name="景堂图书馆", name_en="Jingtang Library",
                           address="会城仁寿路16号"),
                    record(2, name="新会学宫", name_en="Confucian academy", address="新会区博物馆")])
-    assert [r["id"] for r in store.search(text)] == expected
+    assert [r["id"] for r in store.facilities.search(text)] == expected
 
 
 def test_search_follows_updates(store):
     commit(store, [record(1, name="旧名字")])
     commit(store, [record(1, name="新名字")])
-    assert store.search("旧名字") == [] and store.search("旧") == []
-    assert [r["id"] for r in store.search("新名字")] == ["f-1"]
+    assert store.facilities.search("旧名字") == [] and store.facilities.search("旧") == []
+    assert [r["id"] for r in store.facilities.search("新名字")] == ["f-1"]
 
 
 def test_versions_read_back_the_records_they_were_given(store):
@@ -102,20 +103,20 @@ def test_versions_read_back_the_records_they_were_given(store):
     v1 = commit(store, first, filename="a.csv", sha256="abc")
     v2 = commit(store, [record(2, name="改")])
     assert (v1, v2) == (1, 2)
-    assert store.version_records(1) == first
-    meta = store.version(2)
+    assert store.versions.records(1) == first
+    meta = store.versions.get(2)
     assert (meta["added"], meta["changed"], meta["removed"], meta["total"]) == (0, 1, 1, 1)
-    assert [v["number"] for v in store.versions()] == [2, 1]
-    assert store.version(1)["filename"] == "a.csv"
-    assert store.version_records(9) is None
+    assert [v["number"] for v in store.versions.all()] == [2, 1]
+    assert store.versions.get(1)["filename"] == "a.csv"
+    assert store.versions.records(9) is None
 
 
 def test_stale_expected_version_changes_nothing(store):
     commit(store, [record(1)])
     with pytest.raises(StaleDataset):
         commit(store, [record(5)], expected_version=0)
-    assert [r["id"] for r in store.facilities()] == ["f-1"]
-    assert store.current_version()["number"] == 1
+    assert [r["id"] for r in store.facilities.all()] == ["f-1"]
+    assert store.versions.current()["number"] == 1
 
 
 def test_failed_write_rolls_back_everything(store):
@@ -123,23 +124,23 @@ def test_failed_write_rolls_back_everything(store):
     bad = record(2, name=None)  # NOT NULL violation half-way through the write
     with pytest.raises(sqlite3.IntegrityError):
         commit(store, [record(3), bad])
-    assert [r["id"] for r in store.facilities()] == ["f-1"]
-    assert store.current_version()["number"] == 1
+    assert [r["id"] for r in store.facilities.all()] == ["f-1"]
+    assert store.versions.current()["number"] == 1
     assert store.integrity_ok()
 
 
 def test_audit_log_pages_newest_first(store):
     for i in range(5):
-        store.audit("login", f"user{i}", "127.0.0.1", {"n": i})
-    page = store.audit_entries(page=1, per_page=2)
+        store.audit.record("login", f"user{i}", "127.0.0.1", {"n": i})
+    page = store.audit.entries(page=1, per_page=2)
     assert [e["actor"] for e in page] == ["user4", "user3"]
-    assert store.audit_entries(page=3, per_page=2)[0]["detail"] == {"n": 0}
-    assert store.audit_count() == 5
+    assert store.audit.entries(page=3, per_page=2)[0]["detail"] == {"n": 0}
+    assert store.audit.count() == 5
 
 
 def test_counts_by_category(store):
     commit(store, [record(1), record(2, category="bus_stop")])
-    assert store.counts_by_category() == {"landmark": 1, "bus_stop": 1}
+    assert store.facilities.counts_by_category() == {"landmark": 1, "bus_stop": 1}
 
 
 def test_bulk_versions_rebuild_indexes_consistently(store):
@@ -153,43 +154,44 @@ def test_bulk_versions_rebuild_indexes_consistently(store):
     assert db.execute("SELECT count(*) FROM facility_rtree").fetchone()[0] == 3000
     assert db.execute("SELECT bulk FROM index_sync").fetchone()[0] == 0
     assert len(in_box(store, 22.69, 113.19, 22.71, 113.3)) == 2500
-    assert [r["id"] for r in store.search("新地标2499")] == ["f-2499"]
-    assert store.search("地标10") and not store.search("新地标2500")
-    assert [r["id"] for r in store.search("单独改名")] == ["f-2999"]
+    assert [r["id"] for r in store.facilities.search("新地标2499")] == ["f-2499"]
+    assert store.facilities.search("地标10") and not store.facilities.search("新地标2500")
+    assert [r["id"] for r in store.facilities.search("单独改名")] == ["f-2999"]
     assert db.execute("INSERT INTO facilities_fts (facilities_fts) VALUES ('integrity-check')")
     assert store.integrity_ok()
 
 
 def test_search_ignores_control_characters(store):
     commit(store, [record(1, name="景堂图书馆")])
-    assert [r["id"] for r in store.search("景堂\x00图书")] == ["f-1"]
-    assert store.search("\x00\x00\x00") == [] and store.search("a\x00\x01") == []
+    assert [r["id"] for r in store.facilities.search("景堂\x00图书")] == ["f-1"]
+    assert store.facilities.search("\x00\x00\x00") == []
+    assert store.facilities.search("a\x00\x01") == []
 
 
 def test_a_nested_writing_joins_the_outer_transaction(store):
     with pytest.raises(RuntimeError), store.writing():
         with store.writing():
-            store.audit("inner", "test")
+            store.audit.record("inner", "test")
         raise RuntimeError("a later step of the same change fails")
-    assert store.audit_count() == 0  # the inner step went back with it
+    assert store.audit.count() == 0  # the inner step went back with it
     with store.writing():
         with store.writing():
-            store.audit("inner", "test")
+            store.audit.record("inner", "test")
         assert store.db.conn.in_transaction  # the inner block did not commit on its own
-    assert store.audit_count() == 1
+    assert store.audit.count() == 1
 
 
 def test_a_burst_is_one_audit_entry_per_window_found_through_an_index(store):
     def refused(actor: str, at: float) -> None:
         with store.writing():
-            store.audit_burst("login_throttled", actor, "192.0.2.1", {"throttle": "address"},
+            store.audit.record_burst("login_throttled", actor, "192.0.2.1", {"throttle": "address"},
                               now=1e9 + at, window_s=900)
 
     for at in (0, 10, 899):
         refused("alice", at)
     refused("alice", 901)  # the window has passed: a new entry
     refused("bob", 902)  # another key: its own entry
-    entries = store.audit_entries()
+    entries = store.audit.entries()
     assert [(e["actor"], e["detail"]) for e in entries] == [
         ("bob", {"throttle": "address", "count": 1}),
         ("alice", {"throttle": "address", "count": 1}),
@@ -212,10 +214,11 @@ TEXTS = ["", "图书", "景堂图书馆", "library", "LIBRARY", "母婴室1", "�
 
 
 def walk_pages(store: Store, limit: int, drive_at_most: int, **filters) -> tuple[list, set]:
-    """Every page of facilities_after, following the last id: the ids and the matched counts."""
+    """Every page of facilities.after, following the last id: the ids and the matched counts."""
     ids, matched, after = [], set(), ""
+    store.facilities.drive_at_most = drive_at_most
     while True:
-        page = store.facilities_after(after, limit, drive_at_most=drive_at_most, **filters)
+        page = store.facilities.after(after, limit, **filters)
         ids += [r["id"] for r in page.records]
         matched.add(page.matched)
         assert len(page.records) == limit or not page.more
@@ -245,7 +248,7 @@ def test_pages_hold_exactly_the_search_matches_whichever_index_drives(
         lats, lons = sorted(box[:2]), sorted(box[2:])
         box = (22.5 + lats[0], 113.0 + lons[0], 22.5 + lats[1], 113.0 + lons[1])
     # The text filter finds what search finds (same index, same rules), without its cap.
-    found = {r["id"] for r in paged_store.search(text, limit=1000)} if text else None
+    found = {r["id"] for r in paged_store.facilities.search(text, limit=1000)} if text else None
     expected = sorted(r["id"] for r in PAGED
                       if (found is None or r["id"] in found)
                       and (category is None or r["category"] == category)
@@ -260,14 +263,14 @@ def test_pages_hold_exactly_the_search_matches_whichever_index_drives(
 def test_a_page_is_read_in_one_snapshot(store):
     commit(store, [record(i) for i in range(1, 6)])
     with store.reading():
-        first = store.facilities_after("", 2)
+        first = store.facilities.after("", 2)
         other = Store(store.path)
         commit(other, [record(9)])  # a new version lands between two pages
         other.close()
-        second = store.facilities_after(first.records[-1]["id"], 2)
+        second = store.facilities.after(first.records[-1]["id"], 2)
     assert [r["id"] for r in first.records + second.records] == ["f-1", "f-2", "f-3", "f-4"]
     assert first.matched == second.matched == 5
-    assert [r["id"] for r in store.facilities_after("", 2).records] == ["f-9"]
+    assert [r["id"] for r in store.facilities.after("", 2).records] == ["f-9"]
 
 
 def test_a_new_database_and_its_wal_and_shm_are_for_the_owner_only(db_path):
@@ -294,13 +297,13 @@ def test_a_write_waiting_too_long_for_another_writer_fails_cleanly(db_path):
     store = Store(db_path, timeout=0.1)
     try:
         with pytest.raises(WriteFailed, match="another change is being saved"), store.writing():
-            store.audit("edit", "alice")
+            store.audit.record("edit", "alice")
     finally:
         other.execute("ROLLBACK")
         other.close()
         store.close()
     store = Store(db_path)
     try:
-        assert store.audit_count() == 0
+        assert store.audit.count() == 0
     finally:
         store.close()

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from locator.admin import accounts
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import (
     PASSWORD,
     USER,
@@ -173,7 +173,7 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(app):
 def test_an_expired_session_row_signs_the_admin_out(app, db_path):
     client = signed_in(app)
     store = Store(db_path)
-    store.end_sessions(before=time.time() + 10 * 3600)  # as if the 8 hours had passed
+    store.admins.end_sessions(before=time.time() + 10 * 3600)  # as if the 8 hours had passed
     store.close()
     assert client.get("/admin/").status_code == 302
 
@@ -190,7 +190,7 @@ def audit_actions(db_path: str) -> list[str]:
     """Every audit action, oldest first."""
     store = Store(db_path)
     try:
-        return [e["action"] for e in reversed(store.audit_entries(per_page=1000))]
+        return [e["action"] for e in reversed(store.audit.entries(per_page=1000))]
     finally:
         store.close()
 
@@ -263,7 +263,7 @@ def test_guesses_spread_over_many_addresses_meet_the_account_backoff(app, db_pat
     store = Store(db_path)
     with store.writing():
         for n in range(8):  # one wrong guess each from eight addresses, a moment ago
-            store.add_login_failure(time.time() - 1, USER, f"198.51.100.{n}")
+            store.admins.add_login_failure(time.time() - 1, USER, f"198.51.100.{n}")
     store.close()
     response = login(from_address(app, "192.0.2.1"), USER, PASSWORD)
     assert response.status_code == 429
@@ -271,7 +271,7 @@ def test_guesses_spread_over_many_addresses_meet_the_account_backoff(app, db_pat
     assert 0 < wait <= 60 and f"Wait {wait} seconds" in text(response)
     assert "login" not in audit_actions(db_path)  # refused without looking at the password
     store = Store(db_path)
-    burst = store.audit_entries(per_page=1)[0]
+    burst = store.audit.entries(per_page=1)[0]
     store.close()
     # One entry for the account, whichever address the next guess comes from.
     assert (burst["action"], burst["actor"], burst["address"], burst["detail"]) == (
@@ -308,7 +308,7 @@ def test_a_throttled_burst_is_one_audit_entry_with_a_count(app, db_path):
         assert response.status_code == 429
     assert audit_actions(db_path)[-6:] == ["login_failed"] * 5 + ["login_throttled"]
     store = Store(db_path)
-    burst = store.audit_entries(per_page=1)[0]
+    burst = store.audit.entries(per_page=1)[0]
     store.close()
     assert (burst["actor"], burst["address"]) == (USER, "127.0.0.1")
     assert burst["detail"] == {"throttle": "account+address", "count": 300}
@@ -320,7 +320,7 @@ def test_logins_failures_and_logouts_are_audited_with_the_address(app, db_path):
     login(client)
     client.post("/admin/logout", data={"csrf_token": token(client, "/admin/")})
     store = Store(db_path)
-    entries = store.audit_entries(per_page=3)
+    entries = store.audit.entries(per_page=3)
     store.close()
     assert [(e["action"], e["actor"], e["address"]) for e in entries] == [
         ("logout", USER, "127.0.0.1"), ("login", USER, "127.0.0.1"),
@@ -335,7 +335,7 @@ def test_admin_create_with_password_on_stdin(runner, db_path):
     assert result.exit_code == 0, result.output
     assert "'bob'" in result.output
     store = Store(db_path)
-    admin = store.admin_by_name("bob")
+    admin = store.admins.by_name("bob")
     store.close()
     assert admin["password_hash"].startswith("scrypt:")
     assert "a long enough" not in admin["password_hash"]

@@ -8,7 +8,7 @@ import pytest
 from locator.core.clock import SHANGHAI, shanghai_now
 from locator.core.records import COLUMNS
 from locator.ingest import importer
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import (
     console_app,
     counting,
@@ -53,7 +53,7 @@ def stored(db_path: str, facility_id: str) -> dict:
     """One stored facility."""
     store = Store(db_path)
     try:
-        return store.facility(facility_id)
+        return store.facilities.get(facility_id)
     finally:
         store.close()
 
@@ -62,7 +62,7 @@ def last_version(db_path: str) -> dict:
     """The newest version's metadata."""
     store = Store(db_path)
     try:
-        return store.current_version()
+        return store.versions.current()
     finally:
         store.close()
 
@@ -202,7 +202,7 @@ def test_edits_and_verifications_are_audited(client, db_path):
     client.post("/admin/facilities/room-3/verify",
                 data={"csrf_token": token(client, "/admin/facilities")})
     store = Store(db_path)
-    entry = store.audit_entries(per_page=1)[0]
+    entry = store.audit.entries(per_page=1)[0]
     store.close()
     assert (entry["action"], entry["actor"], entry["address"]) == ("verify", "alice",
                                                                    "127.0.0.1")
@@ -228,7 +228,7 @@ def test_dashboard_counts_and_last_import(client):
 def test_audit_log_is_paged(client, db_path):
     store = Store(db_path)
     for n in range(60):
-        store.audit("test", f"actor{n}", "10.0.0.1")
+        store.audit.record("test", f"actor{n}", "10.0.0.1")
     store.close()
     first = text(client.get("/admin/audit"))
     assert "actor59" in first and "actor5 " not in first and "Page 1 of 2" in first

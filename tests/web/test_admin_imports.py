@@ -13,7 +13,7 @@ from locator import datasets
 from locator.admin import previews
 from locator.ingest import exporter, importer
 from locator.ingest.importer import read_import
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import (
     console_app,
     counting,
@@ -213,7 +213,7 @@ def test_upload_preview_confirm_history_rollback_export(client, db_path):
     assert [(r["id"], r["name"], r["lat"]) for r in version_2] == [
         ("room-1", "新名字", 22.501), ("room-2", "母婴室2", 22.51), ("room-4", "母婴室4", 22.504)]
     store = Store(db_path)
-    v2 = store.version(2)
+    v2 = store.versions.get(2)
     store.close()
     assert (v2["actor"], v2["kind"], v2["filename"], v2["sha256"], v2["mode"]) == (
         "alice", "import", "v2.csv", sha, "replace")

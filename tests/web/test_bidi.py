@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from locator.admin import uploads
 from locator.core.records import TEXT_COLUMNS
 from locator.ingest.importer import ImportSettings, read_import
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import console_on_three_rooms, text, token
 from tests.factories import csv_bytes, row
 
@@ -67,8 +67,8 @@ def test_the_cli_stores_the_file_name_without_direction_controls(runner, tmp_pat
     assert result.exit_code == 0, result.output
     store = Store(db_path)
     try:
-        assert store.current_version()["filename"] == "v1csv.exe"
-        assert "\u202e" not in str(store.audit_entries())
+        assert store.versions.current()["filename"] == "v1csv.exe"
+        assert "\u202e" not in str(store.audit.entries())
     finally:
         store.close()
 
@@ -95,7 +95,7 @@ def test_the_console_shows_and_stores_the_file_name_without_direction_controls(c
         assert "\u202e" not in console.get(page).get_data(as_text=True), page
     store = Store(db_path)
     try:
-        assert store.current_version()["filename"] == "roomsslx.csv"
+        assert store.versions.current()["filename"] == "roomsslx.csv"
     finally:
         store.close()
 

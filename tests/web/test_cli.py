@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.bad_files import BAD
 from tests.factories import csv_bytes, row
 
@@ -25,7 +25,7 @@ def ids(db_path: str) -> list[str]:
     """The ids in the stored dataset."""
     store = Store(db_path)
     try:
-        return [r["id"] for r in store.facilities()]
+        return [r["id"] for r in store.facilities.all()]
     finally:
         store.close()
 
@@ -104,10 +104,10 @@ def test_export_round_trips_through_import(runner, write, db_path):
     exported = invoke(runner, "export", "-").stdout_bytes
     assert exported.startswith(b"\xef\xbb\xbf")
     assert b"\r\n'=cmd" not in exported and b",'=cmd|" in exported
-    before = Store(db_path).facilities()
+    before = Store(db_path).facilities.all()
     result = invoke(runner, "import", write("again.csv", exported))
     assert "added 0, changed 0, removed 0, unchanged 2" in result.output
-    assert Store(db_path).facilities() == before
+    assert Store(db_path).facilities.all() == before
 
 
 def test_export_to_file(runner, write, tmp_path):
@@ -121,7 +121,7 @@ def test_init_loads_sample_once(runner, db_path):
     result = invoke(runner, "init")
     assert result.exit_code == 0 and "Loaded 7 facilities" in result.output
     assert "version 1" in invoke(runner, "init").output
-    assert len(Store(db_path).versions()) == 1
+    assert len(Store(db_path).versions.all()) == 1
 
 
 def test_progress_bar_for_large_files(runner, write):

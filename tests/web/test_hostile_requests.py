@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from locator import create_app
 from locator.public.pages import PAGE_PARAMETERS
 from locator.search.params import NearestParams
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import (
     PASSWORD,
     USER,
@@ -52,7 +52,7 @@ def console(tmp_path_factory):
     make_admin(db_path)
     store = Store(db_path)
     for _ in range(60):
-        store.audit("login_failed", "nobody", "192.0.2.1")
+        store.audit.record("login_failed", "nobody", "192.0.2.1")
     store.close()
     return console_app(db_path)
 
@@ -306,7 +306,7 @@ def audit_addresses(db_path: str) -> set[str]:
     """Every address in the audit log."""
     store = Store(db_path)
     try:
-        return {e["address"] for e in store.audit_entries(per_page=1000) if e["address"]}
+        return {e["address"] for e in store.audit.entries(per_page=1000) if e["address"]}
     finally:
         store.close()
 

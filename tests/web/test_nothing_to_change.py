@@ -6,7 +6,7 @@ import re
 import pytest
 
 from locator import datasets
-from locator.store.sqlite import Store
+from locator.store import Store
 from tests.admin_support import console_on_three_rooms, text, token
 from tests.factories import csv_bytes, load, row
 
@@ -17,7 +17,7 @@ def version_count(db_path: str) -> int:
     """How many dataset versions there are."""
     store = Store(db_path)
     try:
-        return len(store.versions())
+        return len(store.versions.all())
     finally:
         store.close()
 
@@ -83,7 +83,7 @@ def test_the_store_is_never_given_an_empty_version(db_path):
             datasets.apply_import(store, checked, "same.csv", actor="t")
         with pytest.raises(datasets.NothingToChange):
             datasets.rollback(store, 1, actor="t")
-        assert len(store.versions()) == 1
+        assert len(store.versions.all()) == 1
     finally:
         store.close()
 

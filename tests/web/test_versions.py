@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from locator import datasets
 from locator.core.records import COLUMNS
 from locator.ingest import exporter
-from locator.store import schema, version_deltas
-from locator.store.sqlite import Change, Store
+from locator.store import Change, Store, schema, version_deltas
 from tests.factories import csv_bytes, load_synthetic, row
 
 # -- the delta itself -------------------------------------------------------------------------
@@ -133,7 +132,7 @@ class History:
         except datasets.NothingToChange:
             return
         self.committed[number] = records
-        self.exports[number] = exporter.write_csv(self.store.facilities())
+        self.exports[number] = exporter.write_csv(self.store.facilities.all())
 
     def _apply(self, kind: str, arg) -> tuple[int, list[dict]]:
         """The version written, and the records it was given."""
@@ -146,9 +145,9 @@ class History:
         rows = arg
         if kind == "remove":
             rows = [r | {"lat": repr(r["lat"]), "lon": repr(r["lon"])}
-                    for r in store.facilities()[1:]]
+                    for r in store.facilities.all()[1:]]
         merge = kind in ("merge", "edit")
-        before = store.facilities_by_id()
+        before = store.facilities.by_id()
         checked = datasets.check_file(store, csv_bytes(*rows), "h.csv", merge=merge,
                                       allow_empty=True)
         result = checked.result
@@ -164,7 +163,7 @@ def test_every_version_reads_back_and_rolls_back_exactly(steps, keyframe_every):
     with tempfile.TemporaryDirectory() as folder:
         store = Store(os.path.join(folder, "h.sqlite"))
         store.migrate()
-        store.keyframe_every = keyframe_every
+        store.versions.keyframe_every = keyframe_every
         try:
             history = History(store)
             for kind, arg in steps:
@@ -173,7 +172,7 @@ def test_every_version_reads_back_and_rolls_back_exactly(steps, keyframe_every):
             made = len(history.committed)
             event(f"{made if made < 5 else '5 or more'} versions stored as {'+'.join(forms)}")
             for number, records in history.committed.items():
-                stored = store.version_records(number)
+                stored = store.versions.records(number)
                 assert _json(stored) == _json(records), number
                 # "Download version N" gives the same bytes as when it was made.
                 assert exporter.write_csv(stored) == exporter.write_csv(records)
@@ -182,7 +181,7 @@ def test_every_version_reads_back_and_rolls_back_exactly(steps, keyframe_every):
                     datasets.rollback(store, number, actor="test")
                 except datasets.NothingToChange:
                     pass
-                assert exporter.write_csv(store.facilities()) == export, number
+                assert exporter.write_csv(store.facilities.all()) == export, number
         finally:
             store.close()
 
@@ -221,7 +220,7 @@ TODAY = "2026-11-30"
 
 def one_row_edits(store: Store, count: int) -> None:
     """`count` console-style edits: mark one facility verified today, each a new version."""
-    for record in [r for r in store.facilities() if r["verified_on"] != TODAY][:count]:
+    for record in [r for r in store.facilities.all() if r["verified_on"] != TODAY][:count]:
         data = exporter.write_csv([record | {"verified_on": TODAY}])
         checked = datasets.check_file(store, data, "edit.csv", merge=True)
         datasets.apply_import(store, checked, record["id"], actor="test", kind="edit")
@@ -237,10 +236,10 @@ def test_twenty_one_row_edits_of_20000_rows_grow_the_database_by_at_most_1_mb(db
         before = file_bytes(store)
         one_row_edits(store, 20)
         grown = file_bytes(store) - before
-        assert store.current_version()["number"] == 21
+        assert store.versions.current()["number"] == 21
         assert set(_forms(db_path).values()) == {"snapshot", "delta"}
         assert grown <= 1_000_000, grown
-        assert [r["verified_on"] for r in store.version_records(21)[:20]] == ["2026-11-30"] * 20
+        assert [r["verified_on"] for r in store.versions.records(21)[:20]] == ["2026-11-30"] * 20
     finally:
         store.close()
 
@@ -274,12 +273,12 @@ def _version_bytes(db_path: str, columns: str = "snapshot, delta") -> int:
 
 def replace(store: Store, records: list[dict]) -> int:
     """Commit `records` as the whole dataset; return the version."""
-    current = store.facilities_by_id()
+    current = store.facilities.by_id()
     ids = {r["id"] for r in records}
     change = Change(added=[r["id"] for r in records if r["id"] not in current],
                     changed=[r["id"] for r in records if r["id"] in current],
                     removed=[i for i in current if i not in ids], unchanged=0)
-    return store.commit_version(records, change, actor="test", kind="import")
+    return store.versions.commit(records, change, actor="test", kind="import")
 
 
 def _stored_record(i: int, **fields) -> dict:
@@ -300,7 +299,7 @@ def test_migration_turns_full_snapshots_into_deltas_that_read_back_identically(d
     try:
         store.migrate()
         for number, records in enumerate(versions, 1):
-            assert _json(store.version_records(number)) == _json(records), number
+            assert _json(store.versions.records(number)) == _json(records), number
         forms = _forms(db_path)
         assert forms[1] == "snapshot" and list(forms.values()).count("delta") >= 25, forms
         # Again (a second process, or an upgrade re-run): nothing changes.
@@ -312,7 +311,7 @@ def test_migration_turns_full_snapshots_into_deltas_that_read_back_identically(d
         # The next version is written as a delta on top of the converted ones.
         number = replace(store, versions[0])
         assert _forms(db_path)[number] == "delta"
-        assert _json(store.version_records(number)) == _json(versions[0])
+        assert _json(store.versions.records(number)) == _json(versions[0])
         assert _version_bytes(db_path) < size_before / 5
     finally:
         store.close()
@@ -321,7 +320,7 @@ def test_migration_turns_full_snapshots_into_deltas_that_read_back_identically(d
 @pytest.mark.parametrize("keyframe_every", [1, 4])
 def test_reading_any_version_replays_at_most_keyframe_every_minus_one_deltas(store,
                                                                            keyframe_every):
-    store.keyframe_every = keyframe_every
+    store.versions.keyframe_every = keyframe_every
     records = [_stored_record(i) for i in range(1, 100)]
     for n in range(10):
         records = [r | {"floor": f"{n}F"} if r["id"] == "room-1" else r for r in records]

@@ -1,0 +1,227 @@
+"""What any storage engine must provide: one Protocol per concern, the values they return and
+the errors they raise. locator/store/sqlite/ implements them; a second engine (PostgreSQL/PostGIS)
+implements the same, and tests/unit/test_store_contracts.py is its checklist.
+
+Records are dicts keyed by locator.core.records.COLUMNS (lat and lon floats, the rest text);
+version and audit rows are dicts too. Methods that write expect to run inside the store's
+writing() unless they say they open it themselves; methods that read may run inside reading()
+to see one dataset version throughout.
+"""
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from locator.core.nearest import Extent, NearestSource
+
+__all__ = ["AdminRepository", "AuditLog", "Change", "Extent", "FacilityPage",
+           "FacilityRepository", "PendingUploads", "StaleDataset", "StoreConnection",
+           "VersionRepository", "WriteFailed"]
+
+
+class StaleDataset(Exception):
+    """The dataset changed since the caller looked: it must preview again."""
+
+
+class WriteFailed(Exception):
+    """The database could not be written (disk full, read-only): nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a new version does to the facilities table, by id."""
+
+    added: Sequence[str]
+    changed: Sequence[str]
+    removed: Sequence[str]
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class FacilityPage:
+    """One page of facilities in id order, how many match in all, and whether more follow."""
+
+    records: list[dict]
+    matched: int
+    more: bool
+
+
+class FacilityRepository(NearestSource, Protocol):
+    """The current dataset's facilities (read only: versions.commit() writes them)."""
+
+    def count(self) -> int:
+        """How many facilities there are."""
+
+    def counts_by_category(self) -> dict[str, int]:
+        """Facility counts keyed by category; categories without facilities are absent."""
+
+    def unverified_count(self) -> int:
+        """How many facilities have an empty verified_on (never checked on site)."""
+
+    def all(self, category: str | None = None) -> list[dict]:
+        """Every facility (optionally of one category), ordered by id."""
+
+    def by_id(self) -> dict[str, dict]:
+        """Every facility keyed by id, in id order: what a new import is compared with."""
+
+    def get(self, facility_id: str) -> dict | None:
+        """One facility by id; None when there is no such id."""
+
+    def search(self, text: str, limit: int = 10) -> list[dict]:
+        """Up to `limit` facilities whose name, name_en, address or address_en contains `text`
+        (ASCII letters in either case, control characters dropped, [] for blank text); names
+        that contain it first, then shorter names, then by id."""
+
+    def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
+              box: tuple[float, float, float, float] | None = None) -> FacilityPage:
+        """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
+        search(), category, box as min_lat, min_lon, max_lat, max_lon, bounds included), and
+        how many pass in all. Reads one snapshot."""
+
+    def page(self, *, category: str | None = None, unverified: bool = False, text: str = "",
+             limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+        """One page (by id) of the facilities matching the filters (text: a substring of id,
+        name or name_en, wildcards literal), and how many match in all."""
+
+
+class VersionRepository(Protocol):
+    """Dataset versions: each import, edit or rollback makes the next number, from 1."""
+
+    def current(self) -> dict | None:
+        """The newest version's metadata; None before the first import."""
+
+    def current_number(self) -> int:
+        """The newest version's number; 0 before the first import."""
+
+    def all(self) -> list[dict]:
+        """Every version's metadata, newest first."""
+
+    def get(self, number: int) -> dict | None:
+        """One version's metadata; None when there is no such version (any int is accepted)."""
+
+    def last_of(self, kind: str) -> dict | None:
+        """The newest version of one kind ("import", "rollback", "edit"…); None if none."""
+
+    def records(self, number: int) -> list[dict] | None:
+        """The records version `number` made the dataset, exactly as committed (order, keys,
+        value types); None when there is no such version."""
+
+    def commit(self, records: Sequence[dict], change: Change, *, actor: str, kind: str,
+               filename: str = "", sha256: str = "", mode: str = "replace",
+               restored_from: int | None = None, expected_version: int | None = None,
+               address: str = "") -> int:
+        """Make `records` the dataset as the next version, with its audit entry, in one write
+        transaction (joining the caller's); return its number. StaleDataset, changing nothing,
+        when `expected_version` is given and is not the current number."""
+
+
+class AuditLog(Protocol):
+    """Who did what, when and from where; entries are never changed except a burst's count."""
+
+    def record(self, action: str, actor: str, address: str = "",
+               detail: dict | None = None) -> None:
+        """Add one entry, timed now."""
+
+    def record_burst(self, action: str, actor: str, address: str, detail: dict, *, now: float,
+                     window_s: float) -> None:
+        """Count one more `action` into this actor's and address's newest such entry if it
+        began within `window_s` seconds before `now` (Unix time), else begin one with count 1."""
+
+    def entries(self, *, page: int = 1, per_page: int = 50) -> list[dict]:
+        """One page of entries (id, at, actor, address, action, detail as a dict), newest first."""
+
+    def count(self) -> int:
+        """How many entries there are."""
+
+
+class AdminRepository(Protocol):
+    """Admin accounts, their sessions (by token hash) and the failed logins that throttle."""
+
+    def add(self, username: str, password_hash: str) -> int | None:
+        """Create an account and return its id; None when the name is taken."""
+
+    def set_password(self, username: str, password_hash: str) -> bool:
+        """Change a password and end that admin's sessions, in one transaction; False when
+        there is no such admin."""
+
+    def by_name(self, username: str) -> dict | None:
+        """One account (id, username, password_hash, created_at); None if there is none."""
+
+    def login_failure_times(self, *, since: float, username: str | None = None,
+                            address: str | None = None) -> list[float]:
+        """Unix times of failed logins at or after `since`, oldest first, for an account, an
+        address or both (None: any)."""
+
+    def add_login_failure(self, at: float, username: str, address: str) -> None:
+        """Count one failed (or not yet successful) login."""
+
+    def forget_login_failures(self, *, username: str | None = None, address: str = "",
+                              before: float | None = None) -> None:
+        """Clear one account's failures from one address, and/or every failure before
+        `before`."""
+
+    def add_session(self, token_hash: str, admin_id: int, created_at: float, expires_at: float,
+                    address: str) -> None:
+        """Record a signed-in session by the hash of its token."""
+
+    def session_admin(self, token_hash: str, now: float) -> dict | None:
+        """The admin (id, username) of a session unexpired at `now`, with its expires_at;
+        None when there is none."""
+
+    def end_sessions(self, *, token_hash: str | None = None,
+                     before: float | None = None) -> None:
+        """End one session, and/or drop every session that expired before `before`."""
+
+
+class PendingUploads(Protocol):
+    """Previewed files kept until confirmed: at most one per admin and content hash."""
+
+    def save(self, admin_id: int, sha256: str, filename: str, mode: str, based_on: int,
+             created_at: float, data: bytes) -> None:
+        """Keep a previewed file, replacing the same admin's file of the same hash."""
+
+    def get(self, admin_id: int, sha256: str) -> dict | None:
+        """The kept file (admin_id, sha256, filename, mode, based_on, created_at, data);
+        None when there is none."""
+
+    def drop(self, *, admin_id: int | None = None, sha256: str | None = None,
+             before: float | None = None) -> None:
+        """Forget one admin's file of one hash, and/or every file kept since before `before`."""
+
+
+class StoreConnection(Protocol):
+    """One connection to the database, used by one thread, with the repositories over it."""
+
+    path: str
+    facilities: FacilityRepository
+    versions: VersionRepository
+    audit: AuditLog
+    admins: AdminRepository
+    uploads: PendingUploads
+
+    def reading(self) -> AbstractContextManager:
+        """One read snapshot: every query inside sees the same dataset version; inside an open
+        transaction it joins it."""
+
+    def writing(self) -> AbstractContextManager:
+        """One write transaction, taking the write lock at once; inside another it joins it, so
+        steps that belong together commit together or not at all. WriteFailed when the storage
+        refuses the write (nothing changed)."""
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema; safe to run again and from several processes; writes
+        nothing to an up-to-date database."""
+
+    def integrity_ok(self) -> bool:
+        """Whether the engine's own integrity check passes."""
+
+    def reusable(self) -> bool:
+        """Whether this connection may serve another request (writable, still the database it
+        opened)."""
+
+    def end_request(self) -> None:
+        """Leave no transaction open between requests."""
+
+    def close(self) -> None:
+        """Close the connection."""

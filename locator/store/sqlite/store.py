@@ -1,0 +1,104 @@
+"""Store: one SQLite connection, its transactions and migrations, and the repositories over it."""
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+
+import sqlite_utils
+
+import locator.store.schema as schema
+import locator.store.sqlite.connection as connection
+from locator.store.sqlite.admins import SqliteAdmins
+from locator.store.sqlite.audit import SqliteAuditLog
+from locator.store.sqlite.facilities import SqliteFacilities
+from locator.store.sqlite.uploads import SqlitePendingUploads
+from locator.store.sqlite.versions import SqliteVersions
+
+
+class Store:
+    """One connection to the facility database. Not shared across threads."""
+
+    def __init__(self, path: str, *, timeout: float = 10.0):
+        """Open `path` (created if missing) with a busy timeout."""
+        self.path, self.read_only = path, False
+        connection.create_private(path)
+        try:
+            conn = connection.connect(path, timeout)
+        except sqlite3.OperationalError:
+            if not os.path.isfile(path):
+                raise
+            conn = connection.connect(connection.read_only_uri(path), timeout, uri=True)
+            self.read_only = True
+        self.inode = connection.inode(path)
+        self.db = sqlite_utils.Database(conn)
+        self._writing = False
+        self.facilities = SqliteFacilities(self)
+        self.audit = SqliteAuditLog(self)
+        self.versions = SqliteVersions(self)
+        self.admins = SqliteAdmins(self)
+        self.uploads = SqlitePendingUploads(self)
+
+    def reusable(self) -> bool:
+        """Whether this connection may serve another request: writable, and the file at its
+        path is still the one it opened (a published replica may be swapped in by rename)."""
+        return not self.read_only and self.inode == connection.inode(self.path)
+
+    def end_request(self) -> None:
+        """Leave no transaction open between requests."""
+        connection.roll_back(self.db.conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema; safe to run again, also from several processes."""
+        # An up-to-date database is not written to, so that reads work on read-only media.
+        if schema.is_current(self.db):
+            return
+        with connection.write_failures():
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
+        with self.writing():
+            schema.migrate(self.db)
+
+    def integrity_ok(self) -> bool:
+        """Whether SQLite's integrity check passes."""
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator["Store"]:
+        """One write transaction, locked at once so that two writers never deadlock.
+
+        A writing() inside another joins it: steps that belong together (an import and the
+        removal of its previewed file) are written together or not at all.
+        """
+        if self._writing:
+            yield self
+            return
+        conn = self.db.conn
+        with connection.write_failures():
+            conn.execute("BEGIN IMMEDIATE")
+            self._writing = True
+            try:
+                yield self
+                conn.execute("COMMIT")
+            except BaseException:
+                connection.roll_back(conn)
+                raise
+            finally:
+                self._writing = False
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator["Store"]:
+        """One read snapshot: every query inside sees the same dataset version."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield self
+            return
+        conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            conn.execute("COMMIT")
