@@ -2,7 +2,7 @@
 
 import pytest
 
-from locator.store.sqlite import Store
+from locator.store import Store
 
 # As Excel's Chinese "CSV (逗号分隔)" saves it: GBK, CRLF, no BOM.
 DISTRICT_CSV = (
@@ -29,7 +29,7 @@ def stored(db_path: str) -> dict:
     """The stored records by id."""
     store = Store(db_path)
     try:
-        return {r["id"]: r for r in store.facilities()}
+        return store.facilities.by_id()
     finally:
         store.close()
 
