@@ -194,7 +194,9 @@ def _check_expansion(data: bytes, max_unpacked: int) -> None:
     # CRC check fails instead), so bounding the claims bounds what is unpacked.
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
+        # A damaged directory can claim an unknown zip version (NotImplementedError) or point
+        # before the start of the file, not only fail the signature check.
         raise ProblemError(Problem(None, None, N_(
             "the file is a damaged ZIP/.xlsx archive (%(reason)s) — save it again from Excel"),
             {"reason": str(exc)})) from None
