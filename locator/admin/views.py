@@ -136,7 +136,8 @@ def logout():
 
 @bp.get("/")
 def dashboard():
-    """Counts by category, unverified records, the last import, and links to the rest."""
+    """Counts by category, unverified records, the latest change of any kind (an import, a
+    rollback, an edit) and the last import, and links to the rest."""
     store = open_store()
     with store.reading():
         counts = store.facilities.counts_by_category()

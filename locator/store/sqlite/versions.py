@@ -75,6 +75,8 @@ class SqliteVersions:
                  len(records), restored_from, stored.snapshot, stored.delta])
             detail = {"version": number, "file": filename, "added": len(change.added),
                       "changed": len(change.changed), "removed": len(change.removed)}
+            if restored_from is not None:  # the audit log says which version came back
+                detail["restored_from"] = restored_from
             self._store.audit.record(kind, actor, address, detail)
         return number
 
