@@ -76,12 +76,17 @@ def edit(facility_id: str):
 
 @bp.post("/facilities/<facility_id>/verify")
 def verify(facility_id: str):
-    """Mark a facility checked on site today (Asia/Shanghai): a new version of kind "verify"."""
+    """Mark a facility checked on site today (Asia/Shanghai): a new version of kind "verify".
+
+    Only once confirmed: without `confirmed=1` the answer is a page asking to confirm (the
+    button is one click from a list of many; admin_confirm.js asks in a dialog instead)."""
     back = _back()  # checked before saving: a bad one must not fail after the change is made
     store = open_store()
     record = store.facilities.get(facility_id)
     if record is None:
         abort(404)
+    if request.form.get("confirmed") != "1":
+        return render_template("admin/verify.html", record=record, today=_today(), back=back)
     values = _form_values(record) | {"verified_on": _today()}
     checked = _check(store, facility_id, values)
     if not checked.result.ok:  # a record imported before a rule was tightened: fix it in the form

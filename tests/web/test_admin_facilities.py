@@ -169,7 +169,8 @@ def test_saving_an_unchanged_form_makes_no_version(client, db_path):
 
 def test_verify_sets_today_in_shanghai_as_a_new_version(client, db_path):
     response = client.post("/admin/facilities/room-3/verify", data={
-        "csrf_token": token(client, "/admin/facilities"), "back": "/admin/facilities?q=room"})
+        "csrf_token": token(client, "/admin/facilities"), "back": "/admin/facilities?q=room",
+        "confirmed": "1"})
     assert response.status_code == 302 and response.location == "/admin/facilities?q=room"
     today = shanghai_now().date().isoformat()
     assert stored(db_path, "room-3")["verified_on"] == today
@@ -177,7 +178,8 @@ def test_verify_sets_today_in_shanghai_as_a_new_version(client, db_path):
     assert (version["kind"], version["changed"], version["filename"]) == ("verify", 1, "room-3")
     # Verifying again the same day changes nothing and makes no version.
     client.post("/admin/facilities/room-3/verify",
-                data={"csrf_token": token(client, "/admin/facilities"), "back": "https://x/"})
+                data={"csrf_token": token(client, "/admin/facilities"), "back": "https://x/",
+                      "confirmed": "1"})
     assert last_version(db_path)["number"] == version["number"]
 
 
@@ -186,7 +188,7 @@ def test_verify_takes_today_from_the_clock_pages_use(app, db_path):
     late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC).astimezone(SHANGHAI)
     client = signed_in(console_app(db_path, CLOCK=lambda: late))
     client.post("/admin/facilities/room-3/verify",
-                data={"csrf_token": token(client, "/admin/facilities")})
+                data={"csrf_token": token(client, "/admin/facilities"), "confirmed": "1"})
     assert stored(db_path, "room-3")["verified_on"] == "2027-01-01"
 
 
@@ -200,7 +202,7 @@ def test_edit_and_verify_of_an_unknown_facility_are_404(client, db_path):
 
 def test_edits_and_verifications_are_audited(client, db_path):
     client.post("/admin/facilities/room-3/verify",
-                data={"csrf_token": token(client, "/admin/facilities")})
+                data={"csrf_token": token(client, "/admin/facilities"), "confirmed": "1"})
     store = Store(db_path)
     entry = store.audit.entries(per_page=1)[0]
     store.close()

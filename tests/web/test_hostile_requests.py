@@ -189,7 +189,7 @@ def test_any_next_redirects_within_the_console(admin_client, target):
                                   "/admin/facilities/../../elsewhere", "/admin/facilitiesx"])
 def test_verify_goes_back_to_the_list_only(console, admin_client, back):
     verify = "/admin/facilities/room-2/verify"
-    response = admin_client.post(verify, data={"back": back,
+    response = admin_client.post(verify, data={"back": back, "confirmed": "1",
                                                 "csrf_token": token(admin_client, "/admin/")})
     assert response.status_code == 302 and response.location == "/admin/facilities"
 
@@ -197,7 +197,7 @@ def test_verify_goes_back_to_the_list_only(console, admin_client, back):
 def test_verify_goes_back_to_the_filtered_list(admin_client):
     back = "/admin/facilities?q=room-3&page=1"
     response = admin_client.post("/admin/facilities/room-3/verify", data={
-        "back": back, "csrf_token": token(admin_client, "/admin/")})
+        "back": back, "confirmed": "1", "csrf_token": token(admin_client, "/admin/")})
     assert response.status_code == 302 and response.location == back
 
 

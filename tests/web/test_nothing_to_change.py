@@ -135,6 +135,6 @@ def test_the_console_rollback_to_the_current_data_offers_nothing(console, db_pat
 def test_verifying_twice_on_one_day_creates_one_version(console, db_path):
     for _ in range(2):
         response = console.post("/admin/facilities/room-2/verify", data={
-            "csrf_token": token(console, "/admin/facilities")})
+            "confirmed": "1", "csrf_token": token(console, "/admin/facilities")})
     assert re.search("Nothing changed for room-2", text(console.get(response.location)))
     assert version_count(db_path) == 2
