@@ -49,6 +49,25 @@ def preview():
     return _preview_page(checked, name, mode, result.sha256)
 
 
+@bp.get("/upload/<sha256>")
+def pending(sha256: str):
+    """The preview of a file kept for confirming, again: its address is what the preview's
+    language switch links to (the preview itself answers a POST, which a link cannot repeat)."""
+    store = open_store()
+    kept = uploads.take(store, console.admin_id(), sha256)
+    if kept is None:
+        return _again(gettext("That preview has expired or was already applied. Upload the "
+                              "file again."), 410)
+    checked = datasets.check_file(store, kept.data, kept.filename, merge=kept.merge,
+                                  allow_empty=kept.allow_empty, settings=import_settings(),
+                                  sha256=kept.sha256)
+    if checked.version != kept.based_on:
+        return _stale()
+    if not checked.result.ok:  # a file kept once was valid; the rules cannot have changed since
+        return _preview_page(checked, kept.filename, kept.mode, "", 422)
+    return _preview_page(checked, kept.filename, kept.mode, kept.sha256)
+
+
 def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: str,
                   status: int = 200, error: str = "", notice: str = ""):
     """The preview: errors (nothing applied), or the diff with warnings, map and confirm form
@@ -56,7 +75,7 @@ def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: s
     the very records the diff compared: a later read could show a state it was not made on."""
     result = checked.result
     context = {"result": result, "filename": filename, "mode": mode, "sha256": sha256,
-               "error": error, "notice": notice}
+               "error": error, "notice": notice, "lang_target": _lang_target(sha256)}
     if result.ok:
         context["diff"] = previews.diff_view(result.diff, result.records, checked.current)
         tiles = console.tiles()
@@ -64,6 +83,14 @@ def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: s
                                                 tiles)
         context["credit"] = tiles.credit
     return render_template("admin/preview.html", **context), status
+
+
+def _lang_target(sha256: str) -> str:
+    """Where the preview's language switch leads: this preview again, if its file is kept;
+    else (errors, or nothing to change: nothing is kept) the upload form in that language."""
+    if sha256:
+        return url_for("admin.imports.pending", sha256=sha256)
+    return url_for("admin.imports.upload")
 
 
 @bp.post("/upload/confirm")
