@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from locator import datasets
 from locator.admin import uploads
 from locator.config import current_settings
+from locator.core.catalogue import translate
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import NOTHING_TO_CHANGE, Diff, ImportResult
@@ -19,6 +20,9 @@ from locator.store import StaleDataset, WriteFailed
 facilities = AppGroup("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20
 PROGRESS_FROM_ROWS = 5000
+LANGUAGES = ("zh", "en")
+# Where a POSIX program finds its message language, strongest first.
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
 def _actor() -> str:
@@ -66,8 +70,12 @@ def init_command() -> None:
 @click.option("--merge", is_flag=True, help="Add and update by id; remove nothing.")
 @click.option("--yes", is_flag=True, help="Accept a replace that removes over half the records.")
 @click.option("--allow-empty", is_flag=True, help="Accept a header-only file (empties the data).")
-def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty: bool) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES),
+              help="Language of the file's errors and warnings (default: from LANG, else en).")
+def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty: bool,
+                   lang: str | None) -> None:
     """Import a CSV or XLSX file as a new dataset version (replace, or --merge)."""
+    lang = message_language(lang)
     yield_cpu_to_serving()
     store = open_store()
     store.migrate()
@@ -77,9 +85,9 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     checked = _check_with_progress(store, data, name, merge, allow_empty)
     result = checked.result
     if not result.ok:
-        _fail(result)
+        _fail(result, lang)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {_rendered(warning, lang)}", err=True)
     _print_diff(result.diff)
     if not result.diff.changes_anything:
         click.echo(NOTHING_TO_CHANGE)
@@ -120,10 +128,27 @@ def _check_with_progress(store, data: bytes, name: str, merge: bool,
                                    settings=import_settings(), progress=advance)
 
 
-def _fail(result: ImportResult) -> None:
+def message_language(option: str | None, environ=os.environ) -> str:
+    """--lang if given; else Chinese when the locale names it (LANG=zh_CN.UTF-8), as the
+    console follows the browser; else English, the language of server logs and of C/POSIX."""
+    if option:
+        return option
+    for name in LOCALE_VARIABLES:
+        value = environ.get(name, "")
+        if value:  # the first one set decides, as for any POSIX program
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def _rendered(problem, lang: str) -> str:
+    """An import problem as text in `lang`."""
+    return problem.render(lambda msgid: translate(msgid, lang))
+
+
+def _fail(result: ImportResult, lang: str = "en") -> None:
     """Print every error on stderr and exit non-zero: nothing was changed."""
     for error in result.errors:
-        click.echo(str(error), err=True)
+        click.echo(_rendered(error, lang), err=True)
     click.echo(f"{len(result.errors)} error(s): nothing was imported.", err=True)
     sys.exit(1)
 

@@ -50,8 +50,8 @@ def client(app):
 
 @pytest.fixture
 def runner(app):
-    """A CLI runner."""
-    return app.test_cli_runner()
+    """A CLI runner whose messages are English whatever the machine's locale (they follow LANG)."""
+    return app.test_cli_runner(env={"LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"})
 
 
 @pytest.fixture
