@@ -262,6 +262,11 @@ def week(opening_hours: str, start: date) -> list[DayHours]:
     return days
 
 
+def mentions_ph(opening_hours: str) -> bool:
+    """Whether the expression says anything of public holidays (PH)."""
+    return bool(_MENTIONS_PH.search(opening_hours or ""))
+
+
 @lru_cache(maxsize=2048)
 def validate(opening_hours: str) -> str | None:
     """None if the expression is valid (blank is: it means unknown), else the parser's

@@ -12,7 +12,7 @@ from locator.core import hours
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.navigate import navigate_links
 from locator.maps import layers
-from locator.public.hours_text import next_change_text
+from locator.web.hours_text import next_change_text
 from locator.web.i18n import gettext
 
 # The query parameters each page reads. Its language and page links keep these and nothing

@@ -17,11 +17,12 @@ from locator.core import hours
 from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import hours_text, pages, styles
+from locator.public import pages, styles
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
 from locator.search.present import describe
+from locator.web import hours_text
 from locator.web.i18n import LANGUAGES, gettext
 
 bp = Blueprint("views", __name__)

@@ -54,7 +54,7 @@ def chinese_catalogue() -> dict[str, str]:
 AREAS = {
     "messages": ("locator/public/", "locator/maps/", "templates/views/", "templates/base.html",
                  "templates/error.html", "locator/core/categories.py",
-                 "locator/public/hours_text.py"),
+                 "locator/web/hours_text.py"),
     "admin": ("locator/admin/", "templates/admin/"),
 }
 

@@ -1,4 +1,4 @@
-"""Opening hours in words, per request language (locator.public.hours_text): the catalogue's
+"""Opening hours in words, per request language (locator.web.hours_text): the catalogue's
 phrases and Babel's weekday and month names around core/hours.py's data."""
 
 from datetime import date, datetime
@@ -8,7 +8,7 @@ from chinese_calendar.constants import Holiday
 
 from locator.core import hours
 from locator.core.clock import SHANGHAI
-from locator.public import hours_text
+from locator.web import hours_text
 
 OFFICE = "Mo-Fr 08:30-17:30; Sa,Su off"
 DAILY_PH_OFF = "Mo-Su 08:00-18:00; PH off"
@@ -90,3 +90,24 @@ def test_every_festival_reads_as_chinese_calendar_names_it(words):
         day = hours.DayHours(date(2026, 1, 1), "closed", (), "holiday", holiday.value)
         assert words("zh", hours_text.day_label, day) == holiday.chinese
         assert words("en", hours_text.day_label, day) == holiday.value
+
+
+@pytest.mark.parametrize(("expression", "en", "zh"), [
+    (OFFICE, "Mon–Fri 08:30–17:30; Sat, Sun closed", "周一至周五 08:30–17:30；周六、周日 关闭"),
+    (DAILY_PH_OFF, "every day 08:00–18:00; public holidays closed",
+     "每天 08:00–18:00；节假日 关闭"),
+    ("Tu-Su 09:00-17:00; PH 10:00-16:00", "Mon closed; Tue–Sun 09:00–17:00; public holidays "
+     "10:00–16:00", "周一 关闭；周二至周日 09:00–17:00；节假日 10:00–16:00"),
+    ("Mo,We 08:00-10:00", "Mon 08:00–10:00; Tue closed; Wed 08:00–10:00; Thu–Sun closed",
+     "周一 08:00–10:00；周二 关闭；周三 08:00–10:00；周四至周日 关闭"),
+])
+def test_summary_reads_an_ordinary_week_and_a_public_holiday(words, expression, en, zh):
+    assert words("en", hours_text.summary, expression, date(2026, 3, 4)) == en
+    assert words("zh", hours_text.summary, expression, date(2026, 3, 4)) == zh
+
+
+def test_summary_skips_a_week_with_holidays_or_make_up_days(words):
+    # From National Day the first ordinary week is mid-October: the same reading as in March.
+    assert (words("en", hours_text.summary, DAILY_PH_OFF, date(2026, 10, 1))
+            == words("en", hours_text.summary, DAILY_PH_OFF, date(2026, 3, 4)))
+    assert words("en", hours_text.summary, "Mo-Fr 25:00", date(2026, 3, 4)) == "hours unknown"
