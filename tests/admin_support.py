@@ -64,6 +64,15 @@ def dataset(db_path: str) -> tuple[int, list[dict]]:
         store.close()
 
 
+def stored(db_path: str, facility_id: str) -> dict:
+    """One stored facility."""
+    store = Store(db_path)
+    try:
+        return store.facilities.get(facility_id)
+    finally:
+        store.close()
+
+
 def text(response) -> str:
     """The response body with tags removed and spaces collapsed, for content assertions."""
     body = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))

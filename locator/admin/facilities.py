@@ -5,19 +5,21 @@ dataset, so the rules and messages are exactly those of a file import, and the c
 new version like any other.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from locator import datasets
 from locator.admin import console
 from locator.config import now
 from locator.core import geo
-from locator.core.categories import ACCESS_LABELS, CATEGORIES
-from locator.core.records import COLUMNS
+from locator.core.categories import AMENITIES, CATEGORIES
+from locator.core.records import COLUMNS, MAX_LENGTH
 from locator.db import import_settings, open_store
-from locator.ingest import exporter
+from locator.ingest import exporter, fields, vocabulary
 from locator.ingest.importer import ImportResult
 from locator.ingest.tables import Table
+from locator.maps.layers import display_point
 from locator.store import StaleDataset
+from locator.web.hours_text import summary
 from locator.web.i18n import gettext
 
 bp = Blueprint("facilities", __name__)
@@ -61,7 +63,7 @@ def edit(facility_id: str):
         abort(404)
     if request.method == "GET":
         return _form(record, _form_values(record), number)
-    values = {c: request.form.get(c, "") for c in EDITABLE}
+    values = _posted_values()
     based_on = request.form.get("based_on", type=int)
     checked = _check(store, facility_id, values)
     if checked.version != based_on:
@@ -72,6 +74,23 @@ def edit(facility_id: str):
         return _form(record, values, based_on, result=checked.result, status=422)
     return _save(store, facility_id, checked, "edit",
                  url_for("admin.facilities.edit", facility_id=facility_id))
+
+
+@bp.get("/facilities/hours.json")
+def hours_reading():
+    """What the editor's hours field would store and what that means, as it is typed: the
+    editor's script asks on each pause. A GET that changes nothing, so it needs no CSRF token;
+    under /admin, so only a signed-in admin gets an answer."""
+    return jsonify(_hours_reading(request.args.get("text", "")[:MAX_LENGTH["opening_hours"]]))
+
+
+def _hours_reading(text: str) -> dict:
+    """{"ok", "stored" (OSM; Chinese forms converted), "words"} or {"ok": False, "error"}."""
+    stored, problems, _conversions = fields.normalise_opening_hours([text.strip()], [None])
+    if problems:
+        return {"ok": False, "error": console.field_text(problems[0])}
+    return {"ok": True, "stored": stored[0], "converted": stored[0] != text.strip(),
+            "words": summary(stored[0], now().date())}
 
 
 @bp.post("/facilities/<facility_id>/verify")
@@ -136,6 +155,48 @@ def _one_row_table(facility_id: str, values: dict) -> Table:
     return Table(list(COLUMNS), [[facility_id, *cells]])
 
 
+def _posted_values() -> dict:
+    """The form's cells. Amenities come as ticked boxes (with the `amenity_boxes` marker, so
+    that none ticked means none) or, from a script or an older page, as one text field."""
+    values = {c: request.form.get(c, "") for c in EDITABLE}
+    if request.form.get("amenity_boxes"):
+        values["amenities"] = ";".join(dict.fromkeys(request.form.getlist("amenity")))
+    return values
+
+
+def amenity_groups() -> list[dict]:
+    """The amenities grouped by the categories that offer them, in registry order: nursing
+    rooms' own, stops' own, everyone's. Each appears once, so a form without script can show
+    every group (the script shows only the chosen category's)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for key in AMENITIES:
+        offered = tuple(c.key for c in CATEGORIES.values() if key in c.amenities)
+        groups.setdefault(offered, []).append(key)
+    return [{"categories": offered, "amenities": keys} for offered, keys in groups.items()]
+
+
+def _map_data(record: dict, values: dict) -> dict:
+    """The editor map's JSON: the point on the base map's datum, which datum that is (what a
+    placed pin's coordinates are in), and the tiles."""
+    tiles = console.tiles()
+    lat, lon = _form_position(values) or (float(record["lat"]), float(record["lon"]))
+    return {"point": display_point(lat, lon, tiles),
+            "datum": "gcj02" if tiles.gcj02 else "wgs84",
+            "tiles": {"urls": list(tiles.urls), "subdomains": tiles.subdomains or "abc",
+                      "max_zoom": tiles.max_zoom}}
+
+
+def _form_position(values: dict) -> tuple[float, float] | None:
+    """The form's coordinates in WGS-84, or None if they are not a point (shown: the stored one)."""
+    try:
+        lat, lon = float(values["lat"]), float(values["lon"])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        return geo.to_wgs84(lat, lon, values.get("coord_system") or "wgs84")
+    except (KeyError, ValueError):
+        return None
+
+
 def _form_values(record: dict) -> dict:
     """A stored record as form text: floats exactly, coordinates in WGS-84."""
     return {c: exporter.cell(c, record[c]) if c in NUMBER_COLUMNS else str(record[c] or "")
@@ -157,7 +218,13 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
             errors.setdefault(problem.column, []).append(console.field_text(problem))
         else:
             general.append(console.field_text(problem))
+    ticked = set(filter(None, (t.strip() for t in values.get("amenities", "").split(";"))))
     return render_template("admin/edit.html", record=record, values=values, based_on=based_on,
                            errors=errors, general=general, error=error,
-                           categories=CATEGORIES.values(), access_keys=ACCESS_LABELS,
-                           coord_systems=tuple(geo.TO_WGS84)), status
+                           labels={kind: vocabulary.labels(kind) for kind in
+                                   ("category", "access", "coord_system", "amenity")},
+                           amenity_groups=amenity_groups(), ticked=ticked,
+                           unknown_amenities=sorted(ticked - set(AMENITIES)),
+                           hours=_hours_reading(values.get("opening_hours", "")),
+                           map_data=_map_data(record, values), credit=console.tiles().credit,
+                           ), status

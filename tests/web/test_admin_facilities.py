@@ -15,6 +15,7 @@ from tests.admin_support import (
     dataset,
     make_admin,
     signed_in,
+    stored,
     text,
     token,
 )
@@ -42,20 +43,14 @@ def form_of(client, facility_id: str) -> dict:
     fields = dict(re.findall(r'<input name="(\w+)" value="([^"]*)"', page))
     fields |= {name: value for name, value in
                re.findall(r'<textarea name="(\w+)"[^>]*>([^<]*)</textarea>', page)}
-    for name, options in re.findall(r'<select name="(\w+)">(.*?)</select>', page, re.S):
+    for name, options in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', page, re.S):
         fields[name] = re.search(r'<option value="([^"]*)" selected', options).group(1)
+    # The ticked amenity boxes, sent as the one text field a script may also send.
+    fields["amenities"] = ";".join(re.findall(
+        r'<input type="checkbox" name="amenity" value="(\w+)" checked>', page))
     fields["based_on"] = re.search(r'name="based_on" value="(\d+)"', page).group(1)
     fields["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return fields
-
-
-def stored(db_path: str, facility_id: str) -> dict:
-    """One stored facility."""
-    store = Store(db_path)
-    try:
-        return store.facilities.get(facility_id)
-    finally:
-        store.close()
 
 
 def last_version(db_path: str) -> dict:
@@ -112,9 +107,9 @@ def test_invalid_values_get_the_importers_message_beside_the_field(client, db_pa
                            data=form_of(client, "room-2") | {field: value})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    label = re.search(rf'<label class="has-error">[^<]*<code>{field}</code>(.*?)</label>', page,
-                      re.S)
-    assert label and words in text_of(label.group(1)), page[:3000]
+    label = re.search(rf'<(label|fieldset) class="[^"]*has-error"[^>]*>\s*(?:<legend>)?[^<]*'
+                      rf'<code>{field}</code>(.*?)</\1>', page, re.S)
+    assert label and words in text_of(label.group(2)), page[:3000]
     assert "Nothing was saved" in text(response)
     assert dataset(db_path) == before
 
