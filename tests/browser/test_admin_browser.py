@@ -136,3 +136,85 @@ def test_a_bad_file_shows_every_error_in_the_browser(page, tmp_path):
         "line 2, column id", "line 3, column category", "line 3, column lat"]
     assert page.get_by_role("button", name="Confirm and apply").count() == 0
     shot(page, "admin-errors.png")
+
+
+def sign_in(page) -> None:
+    """Sign in through the login form, in English."""
+    page.goto(page.server + "/admin/login?lang=en")
+    page.get_by_label("Username").fill(USER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+
+
+def test_the_editor_ticks_an_amenity_drags_the_pin_reads_the_hours_and_saves(page, db_path):
+    sign_in(page)
+    page.goto(page.server + "/admin/facilities/room-2/edit")
+    # Only a nursing room's amenities are shown, and switching category shows a stop's.
+    assert page.get_by_label("Changing table").is_visible()
+    assert not page.get_by_label("Shelter").is_visible()
+    page.get_by_label("Category").select_option("bus_stop")
+    assert page.get_by_label("Shelter").is_visible()
+    assert not page.get_by_label("Changing table").is_visible()
+    page.get_by_label("Category").select_option("nursing_room")
+    page.get_by_label("Changing table").check()
+
+    # The hours are read back after a pause in typing, Chinese converted.
+    page.get_by_label("Opening hours").fill("周一至周五 8:30-17:30，节假日休息")
+    reading = page.locator("#hours-reading")
+    reading.filter(has_text="Mon–Fri 08:30–17:30").wait_for()
+    assert "Stored as Mo-Fr 08:30-17:30; PH off" in reading.inner_text()
+    assert "public holidays closed" in reading.inner_text()
+    page.get_by_label("Opening hours").fill("Mo-Fr 25:00")
+    reading.filter(has_text="for example").wait_for()
+    page.get_by_label("Opening hours").fill("周一至周五 8:30-17:30，节假日休息")
+    reading.filter(has_text="Mon–Fri").wait_for()
+
+    # Drag the pin 120 px up (north): lat/lon follow, in the OSM map's datum (WGS-84).
+    before = float(page.locator('input[name="lat"]').input_value())
+    page.locator("#edit-map").scroll_into_view_if_needed()
+    pin = page.locator(".edit-pin").bounding_box()
+    x, y = pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 10, y - 60, steps=5)
+    page.mouse.move(x + 20, y - 120, steps=5)
+    page.mouse.up()
+    dragged_lat = float(page.locator('input[name="lat"]').input_value())
+    dragged_lon = float(page.locator('input[name="lon"]').input_value())
+    assert dragged_lat > before
+    assert page.get_by_label("Coordinates are in").input_value() == "wgs84"
+    shot(page, "admin-editor.png")
+
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state("networkidle")
+    assert "Saved room-2 as version 2." in page.locator(".flash").inner_text()
+    store = Store(db_path)
+    record = store.facilities.get("room-2")
+    store.close()
+    assert (record["lat"], record["lon"]) == (dragged_lat, dragged_lon)
+    assert record["amenities"] == "changing_table"
+    assert record["opening_hours"] == "Mo-Fr 08:30-17:30; PH off"
+
+    # The public page shows the new amenity and the new position.
+    page.goto(page.server + "/facilities/room-2?lang=en")
+    assert "Changing table" in page.locator("main").inner_text()
+    data = page.locator("#map-data").text_content()
+    assert f"{dragged_lat}" in data and f"{dragged_lon}" in data
+
+
+def test_verified_today_asks_in_a_dialog(page, db_path):
+    sign_in(page)
+    page.goto(page.server + "/admin/facilities")
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        (dialog.dismiss if len(questions) == 1 else dialog.accept)()
+    page.on("dialog", answer)
+    button = page.locator("form[data-confirm]").first.get_by_role("button")
+    button.click()  # dismissed: nothing happens
+    assert questions == ["Mark room-1 as verified on site today?"] and "/verify" not in page.url
+    button.click()  # accepted: saved at once, back on the list
+    page.wait_for_load_state("networkidle")
+    assert "Saved room-1 as version 2." in page.locator(".flash").inner_text()
