@@ -30,6 +30,7 @@ ROUTES = [
     ("GET", "/admin/upload", None),
     ("POST", "/admin/upload", "upload"),
     ("POST", "/admin/upload/confirm", {"sha256": "0" * 64}),
+    ("GET", "/admin/upload/" + "0" * 64, None),
     ("GET", "/admin/history", None),
     ("GET", "/admin/history/1.csv", None),
     ("GET", "/admin/history/1/rollback", None),
@@ -39,6 +40,7 @@ ROUTES = [
     ("GET", "/admin/facilities/room-1/edit", None),
     ("POST", "/admin/facilities/room-1/edit", {"name": "改名", "based_on": "2"}),
     ("POST", "/admin/facilities/room-1/verify", {}),
+    ("GET", "/admin/facilities/hours.json", None),
     ("POST", "/admin/logout", {}),
 ]
 POSTS = [r for r in ROUTES if r[0] == "POST"]
@@ -64,7 +66,8 @@ def body(data):
 def test_the_route_list_covers_every_admin_route(app):
     rules = {(method, rule.rule) for rule in app.url_map.iter_rules()
              if rule.rule.startswith("/admin") for method in rule.methods - {"HEAD", "OPTIONS"}}
-    listed = {(m, p.replace("room-1", "<facility_id>").replace("/1", "/<int:number>"))
+    listed = {(m, p.replace("room-1", "<facility_id>").replace("/1", "/<int:number>")
+                .replace("0" * 64, "<sha256>"))
               for m, p, _ in ROUTES} | {("GET", "/admin/login"), ("POST", "/admin/login")}
     assert rules == listed
 
