@@ -127,24 +127,27 @@ def normalise_newlines(values: list[str]) -> list[str]:
 
 def normalise_coord_systems(values: list[str], lines: list[int]) -> tuple[list[str], list]:
     """Blank → wgs84; 'WGS-84', 'GCJ02', 百度坐标… → the code; unknown systems are errors."""
-    read = vocabulary.reader("coord_system")
-    codes = {v: read(v) if v else "wgs84" for v in set(values)}
-    out = [codes[v] or v for v in values]
-    return out, [Problem(line, "coord_system", N_(
-                     "unknown coord_system %(value)r — use one of: %(valid)s (blank means wgs84)"),
-                     {"value": value, "valid": vocabulary.choices("coord_system")})
-                 for value, line in zip(values, lines, strict=True) if codes[value] is None]
+    return _coded("coord_system", "wgs84", N_(
+        "unknown coord_system %(value)r — use one of: %(valid)s (blank means wgs84)"),
+        values, lines)
 
 
 def normalise_access(values: list[str], lines: list[int]) -> tuple[list[str], list]:
     """Blank → public; else the code, its label (仅限顾客) or a synonym."""
-    read = vocabulary.reader("access")
-    codes = {v: read(v) if v else "public" for v in set(values)}
-    out = [codes[v] or v for v in values]
-    return out, [Problem(line, "access", N_(
-                     "unknown access %(value)r — use one of: %(valid)s (blank means public)"),
-                     {"value": value, "valid": vocabulary.choices("access")})
-                 for value, line in zip(values, lines, strict=True) if codes[value] is None]
+    return _coded("access", "public", N_(
+        "unknown access %(value)r — use one of: %(valid)s (blank means public)"),
+        values, lines)
+
+
+def _coded(column: str, blank: str, unknown: str, values: list[str],
+           lines: list[int]) -> tuple[list[str], list]:
+    """A one-code column: each value → its code (blank → `blank`); an unknown one is an error
+    listing the allowed values as the admin reads them."""
+    read = vocabulary.reader(column)
+    codes = {v: read(v) if v else blank for v in set(values)}
+    return [codes[v] or v for v in values], [
+        Problem(line, column, unknown, {"value": value, "valid": vocabulary.choices(column)})
+        for value, line in zip(values, lines, strict=True) if codes[value] is None]
 
 
 @dataclass(frozen=True)
