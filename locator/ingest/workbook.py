@@ -152,8 +152,7 @@ def _layout(sheet, ranges: dict[str, str]) -> None:
 
 def _drop_down(column: str, source: str, letter: str) -> DataValidation:
     """A list of the codes of `column`; a typed label only warns, since the importer takes it."""
-    kind = column
-    codes = "\n".join(f"{code} = {zh}" for code, (zh, _en) in vocabulary.labels(kind).items())
+    codes = "\n".join(f"{code} = {zh}" for code, (zh, _en) in vocabulary.labels(column).items())
     prompt = codes if len(codes) <= _PROMPT_LIMIT else codes[:_PROMPT_LIMIT - 1] + "…"
     validation = DataValidation(
         type="list", formula1=source, allow_blank=True, errorStyle="warning",
