@@ -1,4 +1,5 @@
-"""`flask --app wsgi facilities …`: import, export, history, rollback, and first-run set-up."""
+"""`flask --app wsgi facilities …`: import, export, template, history, rollback, and first-run
+set-up."""
 
 import getpass
 import os
@@ -12,7 +13,7 @@ from locator import datasets
 from locator.admin import uploads
 from locator.config import current_settings
 from locator.db import import_settings, open_store
-from locator.ingest import exporter
+from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, Diff, ImportResult
 from locator.store import StaleDataset, WriteFailed
 
@@ -145,17 +146,36 @@ def _print_diff(diff: Diff) -> None:
 @facilities.command("export")
 @click.argument("path")
 def export_command(path: str) -> None:
-    """Write the dataset as CSV (UTF-8 with BOM, WGS-84) to PATH, or - for stdout."""
+    """Write the dataset (WGS-84) to PATH: a workbook if it ends in .xlsx, else CSV (UTF-8 with
+    BOM); - writes the CSV to stdout."""
     store = open_store()
     store.migrate()
-    data = exporter.write_csv(store.facilities.all())
     if path == "-":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(exporter.write_csv(store.facilities.all()))
         sys.stdout.buffer.flush()
-    else:
-        with open(path, "wb") as fh:
-            fh.write(data)
-        click.echo(f"Exported to {path}.", err=True)
+        return
+    records = store.facilities.all()
+    xlsx = path.lower().endswith(".xlsx")
+    _write(path, workbook.write_xlsx(records) if xlsx else exporter.write_csv(records))
+    click.echo(f"Exported to {path}.", err=True)
+
+
+@facilities.command("template")
+@click.argument("path")
+def template_command(path: str) -> None:
+    """Write the empty facility-list workbook (.xlsx) to PATH: the header, drop-downs, and a
+    second sheet explaining every column and code."""
+    if not path.lower().endswith(".xlsx"):
+        click.echo("Error: the template is a workbook: give a PATH ending in .xlsx.", err=True)
+        sys.exit(1)
+    _write(path, workbook.write_template())
+    click.echo(f"Template written to {path}.", err=True)
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write `data` to the file at `path`."""
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 @facilities.command("history")

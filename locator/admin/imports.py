@@ -1,4 +1,5 @@
-"""Console data pages: upload → preview → confirm, history, rollback, and CSV downloads."""
+"""Console data pages: upload → preview → confirm, history, rollback, CSV and XLSX downloads,
+the template workbook and the column reference."""
 
 from flask import (
     Blueprint,
@@ -14,12 +15,13 @@ from flask import (
 from locator import datasets
 from locator.admin import console, previews, uploads
 from locator.db import import_settings, open_store
-from locator.ingest import exporter
+from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, diff_records
 from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
 bp = Blueprint("imports", __name__)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/upload")
@@ -121,10 +123,21 @@ def history():
 @bp.get("/history/<int:number>.csv")
 def version_csv(number: int):
     """Download the dataset as version `number` left it."""
+    return _csv(exporter.write_csv(_version_records(number)), f"facilities-v{number}.csv")
+
+
+@bp.get("/history/<int:number>.xlsx")
+def version_xlsx(number: int):
+    """Download the dataset as version `number` left it, as a workbook."""
+    return _xlsx(workbook.write_xlsx(_version_records(number)), f"facilities-v{number}.xlsx")
+
+
+def _version_records(number: int) -> list[dict]:
+    """The records version `number` left; 404 if there is no such version."""
     records = open_store().versions.records(number)
     if records is None:
         abort(404)
-    return _csv(exporter.write_csv(records), f"facilities-v{number}.csv")
+    return records
 
 
 @bp.get("/export.csv")
@@ -137,9 +150,38 @@ def export():
     return _csv(data, f"facilities-v{number}.csv")
 
 
+@bp.get("/export.xlsx")
+def export_xlsx():
+    """Download the current dataset as a workbook (the template's layout, filled in)."""
+    store = open_store()
+    with store.reading():
+        number = store.versions.current_number()
+        records = store.facilities.all()
+    return _xlsx(workbook.write_xlsx(records), f"facilities-v{number}.xlsx")
+
+
+@bp.get("/template.xlsx")
+def template():
+    """Download the empty workbook to fill in: header, drop-downs and the column reference."""
+    return _xlsx(workbook.write_template(), "facilities-template.xlsx")
+
+
+@bp.get("/columns")
+def columns():
+    """The column reference: what every column and code means (the template's second sheet)."""
+    return render_template("admin/columns.html", notes=workbook.NOTES,
+                           columns=workbook.column_help(), tables=workbook.code_tables())
+
+
 def _csv(data: bytes, filename: str) -> Response:
     """A CSV attachment."""
     return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    """An XLSX attachment."""
+    return Response(data, mimetype=XLSX_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
