@@ -167,11 +167,19 @@ def _dialect(text: str) -> type[csv.Dialect]:
     """Excel's CSV dialect, with the delimiter the header row uses most (comma, semicolon, tab)."""
     # Counted, not csv.Sniffer: its regular expressions are quadratic in the line's length (a
     # long header of ',"' stalls it); counting is one linear pass per delimiter.
-    header = _QUOTED.sub("", text[:text.find("\n")] if "\n" in text else text)
+    header = _first_delimited_line(text)
     delimiter = max(DELIMITERS, key=header.count)  # a tie goes to the comma, listed first
     if delimiter == "," or not header.count(delimiter):
         return csv.excel
     return type("Counted", (csv.excel,), {"delimiter": delimiter})
+
+
+def _first_delimited_line(text: str) -> str:
+    """The first of the first lines that holds a delimiter outside quotes (a title line above
+    the header may hold none), without its quoted parts; else the first line."""
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    unquoted = [_QUOTED.sub("", line) for line in lines]
+    return next((line for line in unquoted if any(d in line for d in DELIMITERS)), unquoted[0])
 
 
 def _xlsx_rows(data: bytes, max_unpacked: int, max_cells: int) -> list[list[str]]:

@@ -206,6 +206,15 @@ def test_a_title_and_a_blank_row_above_the_header_are_skipped_in_a_csv():
     assert (error.line, error.column) == (5, "category")  # header on line 3: rows from 4
 
 
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_the_delimiter_is_read_from_the_header_below_a_title_line(delimiter):
+    header = delimiter.join(CHINESE_HEADER)
+    data = f"{TITLE}\n{header}\nnr-1{delimiter}母婴室{delimiter}会城母婴室{delimiter}22.52" \
+           f"{delimiter}113.03\n"
+    result = check(data.encode("gb18030"))
+    assert result.ok and result.records[0]["name"] == "会城母婴室"
+
+
 def test_title_rows_in_a_workbook_keep_the_spreadsheet_line_numbers():
     data = workbook([TITLE], [DATE_LINE], [], CHINESE_HEADER,
                     ["nr-1", "母婴室", "会城母婴室", 22.52, 113.03],
