@@ -18,7 +18,6 @@ from locator.ingest import chinese_hours, vocabulary
 from locator.ingest.problems import N_, Caution, Problem, Stored
 
 ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Year first, as Chinese offices write dates: 2026/11/28, 2026年11月28日, 2026.11.28, 2026-1-5,
 # and the time a datetime cell or another system may add (2026-11-28 00:00:00).
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import re
+import unicodedata
 import warnings
 import xml.parsers.expat
 import zipfile
@@ -56,6 +57,7 @@ MAX_COLUMNS = 1000
 # known columns (all the required ones, when some row does).
 HEADER_SEARCH_ROWS = 20
 HEADER_NAMES = 3
+TITLE_SHOWN = 80  # characters of the title a warning quotes (without control characters)
 # Excel shows at most 15 significant digits; more is binary noise (22.500000000000004).
 _FLOAT_FORMAT = "{:.15g}"
 
@@ -110,6 +112,7 @@ def _to_table(rows: list[list[str]], ragged: bool) -> Table:
             "the first row is blank and no row below it is a header row — the header row (id, "
             "category, name, lat, lon, …) must come before the facilities")))
     title = next((c.strip() for row in rows[:start] for c in row if c.strip()), "")
+    title = "".join(c for c in title if unicodedata.category(c)[0] != "C")[:TITLE_SHOWN]
     return Table(rows[start], rows[start + 1:], ragged, start + 1, title)
 
 

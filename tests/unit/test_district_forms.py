@@ -232,6 +232,12 @@ def test_title_rows_in_a_workbook_keep_the_spreadsheet_line_numbers():
                             f"“{TITLE}”) were skipped as a title (not imported)")
 
 
+def test_a_title_is_quoted_short_and_without_control_characters():
+    data = ("\u202e" + "长" * 200 + "\n").encode() + csv_bytes(row(1), columns=COLUMNS)
+    (skipped,) = check(data).warnings
+    assert skipped.params["title"] == "长" * 80
+
+
 def test_header_problems_name_the_header_line_below_a_title():
     data = f"{TITLE}\n".encode() + b"id,category,name,lat,lon,name\na,landmark,A,22.5,113,B\n"
     (error,) = check(data).errors
