@@ -14,11 +14,12 @@ from locator.admin import uploads
 from locator.config import current_settings
 from locator.db import import_settings, open_store
 from locator.ingest import exporter, workbook
-from locator.ingest.importer import NOTHING_TO_CHANGE, Diff, ImportResult
+from locator.ingest.importer import NOTHING_TO_CHANGE, Conversion, Diff, ImportResult
 from locator.store import StaleDataset, WriteFailed
 
 facilities = AppGroup("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20
+SHOWN_CONVERSIONS = 50  # a converted column can repeat on every row: the first ones show how
 PROGRESS_FROM_ROWS = 5000
 
 
@@ -79,8 +80,7 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     result = checked.result
     if not result.ok:
         _fail(result)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    _print_notes(result)
     _print_diff(result.diff)
     if not result.diff.changes_anything:
         click.echo(NOTHING_TO_CHANGE)
@@ -119,6 +119,24 @@ def _check_with_progress(store, data: bytes, name: str, merge: bool,
 
         return datasets.check_file(store, data, name, merge=merge, allow_empty=allow_empty,
                                    settings=import_settings(), progress=advance)
+
+
+def _print_notes(result: ImportResult) -> None:
+    """On stderr: each warning ('line N, column C: warning: …'), then the values stored in
+    another form than written ('line N, column C: note: converted from … → …')."""
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    for conversion in result.conversions[:SHOWN_CONVERSIONS]:
+        click.echo(_located_note(conversion), err=True)
+    if len(result.conversions) > SHOWN_CONVERSIONS:
+        click.echo(f"note: … and {len(result.conversions) - SHOWN_CONVERSIONS} more values "
+                   "converted", err=True)
+
+
+def _located_note(conversion: Conversion) -> str:
+    """'line 4, column verified_on: note: converted from 2026/11/28 → 2026-11-28'."""
+    problem = conversion.as_problem()
+    return problem.locate(f"note: {problem.text()}", lambda s: s)
 
 
 def _fail(result: ImportResult) -> None:

@@ -14,12 +14,12 @@ from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
 from locator.ingest.fields import Conversion
-from locator.ingest.problems import N_, Problem, ProblemError
+from locator.ingest.problems import N_, Caution, Problem, ProblemError
 from locator.ingest.tables import Table, read_table
 from locator.ingest.validation import validate
 
-__all__ = ["Conversion", "Diff", "ImportResult", "ImportSettings", "Problem", "check_table",
-           "diff_records", "read_import"]
+__all__ = ["Caution", "Conversion", "Diff", "ImportResult", "ImportSettings", "Problem",
+           "check_table", "diff_records", "read_import"]
 
 DUPLICATE_METRES = 15.0
 LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
@@ -72,7 +72,7 @@ class ImportResult:
 
     records: list[dict]
     errors: list[Problem]
-    warnings: list[Problem]
+    warnings: list[Caution]  # never block the import; each says what is stored
     diff: Diff | None
     sha256: str
     mass_removal: bool = False
@@ -119,7 +119,7 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
                                                      merge=merge)
     mass_removal = not merge and len(diff.removed) * 2 > len(current)
     if mass_removal:
-        warnings.append(Problem(None, None, N_(
+        warnings.append(Caution(None, None, N_(
             "this replace removes %(removed)s of the %(total)s current facilities — if that is "
             "intended, confirm it; otherwise check the file is complete, or use merge mode"),
             {"removed": len(diff.removed), "total": len(current)}))
@@ -127,7 +127,7 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
                         checked.conversions)
 
 
-def _refused(sha256: str, errors: list[Problem], warnings: list[Problem] | None = None):
+def _refused(sha256: str, errors: list[Problem], warnings: list[Caution] | None = None):
     """A result that changes nothing."""
     return ImportResult([], errors, warnings or [], None, sha256, False)
 
@@ -180,7 +180,7 @@ def _changes(old: Mapping, new: Mapping) -> list[tuple[str, object, object]]:
 
 
 def duplicate_warnings(records: list[dict], lines: list[int], current: Mapping[str, dict], *,
-                       merge: bool) -> list[Problem]:
+                       merge: bool) -> list[Caution]:
     """Facilities within 15 m of an earlier one of their category (or, merging, a stored one)."""
     in_file = {r["id"] for r in records}
     stored = [r for k, r in current.items() if k not in in_file] if merge else []
@@ -191,22 +191,22 @@ def duplicate_warnings(records: list[dict], lines: list[int], current: Mapping[s
     warnings = [_duplicate(pool, lines, len(stored), j, i, metres)
                 for j, i, metres in twins[:LISTED_DUPLICATES]]
     if len(twins) > LISTED_DUPLICATES:
-        warnings.append(Problem(None, None, N_(
+        warnings.append(Caution(None, None, N_(
             "and %(count)s more facilities within %(metres)s m of another of their category"),
             {"count": len(twins) - LISTED_DUPLICATES, "metres": int(DUPLICATE_METRES)}))
     return warnings
 
 
 def _duplicate(pool: list[dict], lines: list[int], first_in_file: int, j: int, i: int,
-               metres: float) -> Problem:
+               metres: float) -> Caution:
     """Facility j (in the file) lies near i, from the file too or stored (index before the file)."""
     params = {"id": pool[j]["id"], "other": pool[i]["id"], "category": pool[j]["category"],
               "metres": round(metres, 1)}
     if i >= first_in_file:
-        return Problem(lines[j - first_in_file], None, N_(
+        return Caution(lines[j - first_in_file], None, N_(
             "%(id)s is %(metres)s m from %(other)s (line %(other_line)s), also a %(category)s — "
             "probably the same place twice; keep one unless they really are separate"),
             {**params, "other_line": lines[i - first_in_file]})
-    return Problem(lines[j - first_in_file], None, N_(
+    return Caution(lines[j - first_in_file], None, N_(
         "%(id)s is %(metres)s m from the stored facility %(other)s, also a %(category)s — "
         "probably the same place twice; keep one unless they really are separate"), params)
