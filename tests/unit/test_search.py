@@ -67,8 +67,8 @@ def test_the_geocoder_comes_from_the_settings_passed(store, monkeypatch):
     nominatim = config.from_mapping({"GEOCODER": "nominatim", "SERVICE_AREA": [22, 112, 23, 114]})
     result = search(store, nominatim, q="somewhere")
     assert result.origin.source == "geocoder"
-    assert asked == [("somewhere", {"provider": "nominatim", "key": "",
-                                    "service_area": (22.0, 112.0, 23.0, 114.0)})]
+    assert asked == [("somewhere", {"settings": nominatim.geocoding})]
+    assert nominatim.geocoding.service_area == (22.0, 112.0, 23.0, 114.0)
 
 
 def test_each_status_is_computed_once_per_search(store, monkeypatch):
