@@ -3,6 +3,9 @@
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from locator.geocoding.batch import address_key, geocode_many
+from locator.geocoding.results import Found, ProviderUnavailable
+from locator.geocoding.settings import GeocoderSettings
 from locator.ingest.importer import (
     Diff,
     ImportResult,
@@ -11,6 +14,7 @@ from locator.ingest.importer import (
     diff_records,
     read_import,
 )
+from locator.ingest.placing import Locate, Placed, Unplaced
 from locator.ingest.tables import Table
 from locator.store import Change, Store
 
@@ -45,13 +49,67 @@ class Checked:
 def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
                allow_empty: bool = False, settings: ImportSettings | None = None,
                progress: Callable[[int], None] | None = None,
-               sha256: str | None = None) -> Checked:
-    """Validate a file against one read of the dataset (`sha256`: its digest, if taken)."""
+               sha256: str | None = None, geocoder: GeocoderSettings | None = None,
+               geocoded: Callable[[int, int], None] | None = None) -> Checked:
+    """Validate a file against one read of the dataset (`sha256`: its digest, if taken).
+
+    Rows with an address and no coordinates are placed by `geocoder` (None: not configured,
+    an error each), through the store's cache; geocoded(done, total) follows each request.
+    """
     version, current = _snapshot(store)
     result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
                          settings=settings or ImportSettings(), progress=progress,
-                         sha256=sha256)
+                         sha256=sha256, locate=locator(store, geocoder, geocoded))
     return Checked(result, version, current, merge)
+
+
+def locator(store: Store, geocoder: GeocoderSettings | None,
+            progress: Callable[[int, int], None] | None = None) -> Locate | None:
+    """The importer's `locate`: kept answers from the store's cache, the rest asked of the
+    geocoder (each found one kept as it arrives, so an interrupted batch resumes where it
+    stopped); None without a geocoder."""
+    if geocoder is None:
+        return None
+
+    def locate(addresses: list[str]) -> dict[str, Placed | Unplaced]:
+        """Placed or Unplaced for each address."""
+        keys = {address: address_key(address) for address in addresses}
+        distinct = list(dict.fromkeys(keys.values()))
+        with store.reading():
+            kept = store.geocodes.get_many(geocoder.provider, distinct)
+        answers = {key: _placed(row, geocoder) for key, row in kept.items()}
+        asking = [key for key in distinct if key not in kept]
+
+        def each(done: int, total: int, outcome) -> None:
+            """Keep a found answer at once, and say how far the batch is."""
+            if isinstance(outcome, Found):
+                store.geocodes.save(geocoder.provider, outcome.address, outcome.lat,
+                                    outcome.lon, outcome.precision, outcome.level, outcome.label)
+                answers[outcome.address] = _placed(vars(outcome), geocoder)
+            else:
+                answers[outcome.address] = Unplaced(outcome.message, outcome.params)
+            if progress:
+                progress(done, total)
+
+        if asking and progress:
+            progress(0, len(asking))
+        try:
+            geocode_many(asking, geocoder, each)
+        except ProviderUnavailable as exc:  # the rest cannot be placed now: each line says why
+            for key in asking:
+                answers.setdefault(key, Unplaced(exc.message, exc.params))
+        return {address: answers[key] for address, key in keys.items()}
+
+    return locate
+
+
+def _placed(answer: Mapping, geocoder: GeocoderSettings) -> Placed:
+    """A kept or fresh WGS-84 answer as the importer takes it, checked against the area."""
+    area = geocoder.service_area
+    lat, lon = answer["lat"], answer["lon"]
+    inside = area is None or (area[0] <= lat <= area[2] and area[1] <= lon <= area[3])
+    return Placed(lat, lon, answer["precision"], answer["level"], answer["label"], inside,
+                  geocoder.provider)
 
 
 def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None) -> Checked:

@@ -190,6 +190,21 @@ class PendingUploads(Protocol):
         """Forget one admin's file of one hash, and/or every file kept since before `before`."""
 
 
+class GeocodeCache(Protocol):
+    """The geocoder's answers (WGS-84, with the provider's precision and level) by provider and
+    address, so that a re-import or a rollback never asks the provider again."""
+
+    def get_many(self, provider: str, addresses: Sequence[str]) -> dict[str, dict]:
+        """{address: {address, lat, lon, precision, level, label}} for the kept ones."""
+
+    def save(self, provider: str, address: str, lat: float, lon: float, precision: str,
+             level: str, label: str) -> None:
+        """Keep one answer (in its own write transaction, or the caller's)."""
+
+    def count(self) -> int:
+        """How many answers are kept."""
+
+
 class StoreConnection(Protocol):
     """One connection to the database, used by one thread, with the repositories over it."""
 
@@ -198,6 +213,7 @@ class StoreConnection(Protocol):
     versions: VersionRepository
     audit: AuditLog
     admins: AdminRepository
+    geocodes: GeocodeCache
     uploads: PendingUploads
 
     def reading(self) -> AbstractContextManager:
