@@ -1,10 +1,11 @@
 """Turn validated imports, rollbacks and edits into new dataset versions in the store."""
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from locator.geocoding.batch import address_key, geocode_many
-from locator.geocoding.results import Found, ProviderUnavailable
+from locator.geocoding.results import NOT_FOUND, Found, ProviderUnavailable
 from locator.geocoding.settings import GeocoderSettings
 from locator.ingest.importer import (
     Diff,
@@ -17,6 +18,9 @@ from locator.ingest.importer import (
 from locator.ingest.placing import Locate, Placed, Unplaced
 from locator.ingest.tables import Table
 from locator.store import Change, Store
+
+# How long a kept "not found" answers for its address (see locator()).
+NOT_FOUND_KEPT_S = 3600
 
 
 class RollbackError(Exception):
@@ -64,10 +68,12 @@ def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
 
 
 def locator(store: Store, geocoder: GeocoderSettings | None,
-            progress: Callable[[int, int], None] | None = None) -> Locate | None:
+            progress: Callable[[int, int], None] | None = None, *,
+            clock: Callable[[], float] = time.time) -> Locate | None:
     """The importer's `locate`: kept answers from the store's cache, the rest asked of the
-    geocoder (each found one kept as it arrives, so an interrupted batch resumes where it
-    stopped); None without a geocoder."""
+    geocoder (each answer kept as it arrives, so an interrupted batch resumes where it stopped);
+    None without a geocoder. A kept "not found" counts for NOT_FOUND_KEPT_S only: the console's
+    preview after its background check reads it, a later import asks again."""
     if geocoder is None:
         return None
 
@@ -75,19 +81,21 @@ def locator(store: Store, geocoder: GeocoderSettings | None,
         """Placed or Unplaced for each address."""
         keys = {address: address_key(address) for address in addresses}
         distinct = list(dict.fromkeys(keys.values()))
+        now = clock()
         with store.reading():
-            kept = store.geocodes.get_many(geocoder.provider, distinct)
-        answers = {key: _placed(row, geocoder) for key, row in kept.items()}
+            kept = {key: row for key, row in
+                    store.geocodes.get_many(geocoder.provider, distinct).items()
+                    if row["found"] or row["asked_at"] > now - NOT_FOUND_KEPT_S}
+        answers = {key: _answer(row, geocoder) for key, row in kept.items()}
         asking = [key for key in distinct if key not in kept]
 
         def each(done: int, total: int, outcome) -> None:
-            """Keep a found answer at once, and say how far the batch is."""
-            if isinstance(outcome, Found):
-                store.geocodes.save(geocoder.provider, outcome.address, outcome.lat,
-                                    outcome.lon, outcome.precision, outcome.level, outcome.label)
-                answers[outcome.address] = _placed(vars(outcome), geocoder)
-            else:
-                answers[outcome.address] = Unplaced(outcome.message, outcome.params)
+            """Keep the answer at once, and say how far the batch is."""
+            found = isinstance(outcome, Found)
+            point = {"lat": outcome.lat, "lon": outcome.lon, "precision": outcome.precision,
+                     "level": outcome.level, "label": outcome.label} if found else {}
+            store.geocodes.save(geocoder.provider, outcome.address, at=clock(), **point)
+            answers[outcome.address] = _answer({"found": found, **point}, geocoder)
             if progress:
                 progress(done, total)
 
@@ -103,12 +111,14 @@ def locator(store: Store, geocoder: GeocoderSettings | None,
     return locate
 
 
-def _placed(answer: Mapping, geocoder: GeocoderSettings) -> Placed:
-    """A kept or fresh WGS-84 answer as the importer takes it, checked against the area."""
+def _answer(row: Mapping, geocoder: GeocoderSettings) -> Placed | Unplaced:
+    """A kept or fresh answer as the importer takes it, checked against the service area."""
+    if not row["found"]:
+        return Unplaced(NOT_FOUND)
     area = geocoder.service_area
-    lat, lon = answer["lat"], answer["lon"]
+    lat, lon = row["lat"], row["lon"]
     inside = area is None or (area[0] <= lat <= area[2] and area[1] <= lon <= area[3])
-    return Placed(lat, lon, answer["precision"], answer["level"], answer["label"], inside,
+    return Placed(lat, lon, row["precision"], row["level"], row["label"], inside,
                   geocoder.provider)
 
 

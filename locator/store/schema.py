@@ -150,17 +150,20 @@ def _version_deltas(db: sqlite_utils.Database) -> None:
 
 
 def _geocoding(db: sqlite_utils.Database) -> None:
-    """How each position was obtained (coord_source), and the geocoder's answers by provider and
-    address (WGS-84, with the provider's precision and level): a re-import, a rollback or the
-    preview of a geocoded row never asks the provider again."""
+    """How each position was obtained (coord_source); the geocoder's answers by provider and
+    address (a WGS-84 point with the provider's precision and level, or not found), so that a
+    re-import or a rollback never asks again; and the console's background checks."""
     # A database made after the column joined COLUMNS has it from _facilities already.
     if "coord_source" not in db["facilities"].columns_dict:
         db.execute("ALTER TABLE facilities ADD COLUMN coord_source TEXT NOT NULL DEFAULT ''")
     db.execute("CREATE TABLE IF NOT EXISTS geocode_cache (provider TEXT NOT NULL,"
-               " address TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,"
-               " precision TEXT NOT NULL,"
-               " level TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL,"
-               " PRIMARY KEY (provider, address))")
+               " address TEXT NOT NULL, found INTEGER NOT NULL, lat REAL, lon REAL,"
+               " precision TEXT NOT NULL, level TEXT NOT NULL, label TEXT NOT NULL,"
+               " asked_at REAL NOT NULL, PRIMARY KEY (provider, address))")
+    db.execute("CREATE TABLE IF NOT EXISTS import_jobs (admin_id INTEGER NOT NULL,"
+               " sha256 TEXT NOT NULL, state TEXT NOT NULL, done INTEGER NOT NULL,"
+               " total INTEGER NOT NULL, message TEXT NOT NULL, started_at REAL NOT NULL,"
+               " updated_at REAL NOT NULL, PRIMARY KEY (admin_id, sha256))")
 
 
 # Run by every version that changes the facilities (versions.commit) and by the migration.

@@ -90,7 +90,8 @@ def test_not_found_outside_or_unavailable_is_an_error_and_nothing_is_imported(st
     assert "found no place" in messages[0]
     assert "outside the service area" in messages[1]
     assert "quota" in messages[2]
-    assert store.geocodes.count() == 2  # what was found is kept for the next try
+    # What was answered is kept for the next try (found, outside, not found); quota is not.
+    assert store.geocodes.count() == 3
 
 
 def test_no_geocoder_is_an_error_on_the_line_and_no_address_stays_lat_is_empty(store):

@@ -2,9 +2,7 @@
 
 from collections.abc import Sequence
 
-import locator.store.sqlite.connection as connection
-
-_FIELDS = ("address", "lat", "lon", "precision", "level", "label")
+_FIELDS = ("address", "found", "lat", "lon", "precision", "level", "label", "asked_at")
 
 
 class SqliteGeocodes:
@@ -27,14 +25,15 @@ class SqliteGeocodes:
             found.update((row[0], dict(zip(_FIELDS, row, strict=True))) for row in rows)
         return found
 
-    def save(self, provider: str, address: str, lat: float, lon: float, precision: str,
-             level: str, label: str) -> None:
-        """Keep one WGS-84 answer (replacing an older one for the same address)."""
+    def save(self, provider: str, address: str, *, at: float, lat: float | None = None,
+             lon: float | None = None, precision: str = "", level: str = "",
+             label: str = "") -> None:
+        """Keep one answer: a WGS-84 point, or (lat None) "no such place"; replaces an older."""
         with self._store.writing():
             self._db.execute(
-                "INSERT OR REPLACE INTO geocode_cache (provider, address, lat, lon, precision,"
-                " level, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [provider, address, lat, lon, precision, level, label, connection.now_iso()])
+                "INSERT OR REPLACE INTO geocode_cache (provider, address, found, lat, lon,"
+                " precision, level, label, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [provider, address, int(lat is not None), lat, lon, precision, level, label, at])
 
     def count(self) -> int:
         """How many answers are kept."""
