@@ -7,6 +7,7 @@ from locator import datasets
 from locator.core.geo import geodesic_m
 from locator.geocoding.settings import GeocoderSettings
 from locator.ingest.importer import SERVICE_AREA
+from locator.ingest.placing import Unplaced
 from tests.geocoder_stubs import CENTRE, HOUSE, Place, StubGeocoder
 
 HEADER = "id,category,name,lat,lon,address,coord_source\n"
@@ -110,3 +111,16 @@ def test_coord_source_takes_codes_and_labels(store):
     assert [r["coord_source"] for r in result.records] == ["survey", "map", ""]
     wrong = check(store, csv("a,landmark,甲,22.5,113,,guess"), None)
     assert "unknown coord_source 'guess'" in str(wrong.errors[0])
+
+
+def test_a_kept_not_found_answers_for_an_hour_then_is_asked_again(store):
+    nowhere, now = "江门市新会区不存在路999号", [1000.0]
+    with StubGeocoder("amap") as stub:
+        locate = datasets.locator(store, settings(stub), clock=lambda: now[0])
+        first = locate([nowhere])[nowhere]
+        locate([nowhere])
+        assert len(stub.requests) == 1
+        now[0] += datasets.NOT_FOUND_KEPT_S + 1
+        locate([nowhere])
+        assert len(stub.requests) == 2
+    assert isinstance(first, Unplaced) and "found no place" in first.problem(2).render()
