@@ -45,7 +45,7 @@ class Unplaced:
     """Why an address has no point: a gettext msgid with its %(name)s parameters."""
 
     message: str
-    params: Mapping = None
+    params: Mapping | None = None
 
     def problem(self, line: int) -> Problem:
         """This reason as an error on `line`."""
