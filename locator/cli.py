@@ -107,18 +107,46 @@ def _check_with_progress(store, data: bytes, name: str, merge: bool,
                          allow_empty: bool) -> datasets.Checked:
     """Validate the file, showing a progress bar on stderr for large files."""
     rows = data.count(b"\n")
-    if rows < PROGRESS_FROM_ROWS:
-        return datasets.check_file(store, data, name, merge=merge, allow_empty=allow_empty,
-                                   settings=import_settings())
-    with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
-        done = [0]
+    geocoding = GeocodingBar()
+    options = {"merge": merge, "allow_empty": allow_empty, "settings": import_settings(),
+               "geocoder": current_settings().geocoding, "geocoded": geocoding.advance}
+    try:
+        if rows < PROGRESS_FROM_ROWS:
+            return datasets.check_file(store, data, name, **options)
+        with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
+            done = [0]
 
-        def advance(n: int) -> None:
-            bar.update(n - done[0])
-            done[0] = n
+            def advance(n: int) -> None:
+                bar.update(n - done[0])
+                done[0] = n
 
-        return datasets.check_file(store, data, name, merge=merge, allow_empty=allow_empty,
-                                   settings=import_settings(), progress=advance)
+            return datasets.check_file(store, data, name, progress=advance, **options)
+    finally:
+        geocoding.finish()
+
+
+class GeocodingBar:
+    """A progress bar on stderr over the addresses a batch asks the geocoder (at 1 request a
+    second, 70 addresses take over a minute); shown from the first request, if any."""
+
+    def __init__(self):
+        """No bar until the geocoder is asked."""
+        self.bar, self.done = None, 0
+
+    def advance(self, done: int, total: int) -> None:
+        """done of total addresses asked."""
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Geocoding addresses",
+                                         file=sys.stderr, show_pos=True)
+            self.bar.render_progress()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def finish(self) -> None:
+        """End the bar's line (also when the batch stopped early)."""
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
 
 
 def _print_notes(result: ImportResult) -> None:

@@ -12,7 +12,7 @@ from locator.admin import console
 from locator.config import now
 from locator.core import geo
 from locator.core.categories import ACCESS_LABELS, CATEGORIES
-from locator.core.records import COLUMNS
+from locator.core.records import COLUMNS, COORD_SOURCES
 from locator.db import import_settings, open_store
 from locator.ingest import exporter
 from locator.ingest.importer import ImportResult
@@ -155,4 +155,5 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
     return render_template("admin/edit.html", record=record, values=values, based_on=based_on,
                            errors=errors, general=general, error=error,
                            categories=CATEGORIES.values(), access_keys=ACCESS_LABELS,
-                           coord_systems=tuple(geo.TO_WGS84)), status
+                           coord_systems=tuple(geo.TO_WGS84),
+                           coord_sources=("", *COORD_SOURCES)), status

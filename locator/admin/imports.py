@@ -1,6 +1,9 @@
 """Console data pages: upload → preview → confirm, history, rollback, CSV and XLSX downloads,
 the template workbook and the column reference."""
 
+import hashlib
+import time
+
 from flask import (
     Blueprint,
     Response,
@@ -13,8 +16,10 @@ from flask import (
 )
 
 from locator import datasets
-from locator.admin import console, previews, uploads
+from locator.admin import console, jobs, previews, uploads
+from locator.config import current_settings
 from locator.db import import_settings, open_store
+from locator.geocoding.results import PRECISION_LABELS
 from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, diff_records
 from locator.store import StaleDataset
@@ -40,8 +45,17 @@ def preview():
                                error=gettext("Choose a CSV or XLSX file to upload.")), 400
     data, name = file.read(), uploads.clean_filename(file.filename)
     store = open_store()
+    geocoder = current_settings().geocoding
+    if geocoder is not None:  # the geocoder may take minutes: a background check, then preview
+        return _start_check(store, data, name, mode, geocoder)
     checked = datasets.check_file(store, data, name, merge=mode == "merge",
                                   allow_empty=mode == "empty", settings=import_settings())
+    return _checked_page(store, checked, data, name, mode)
+
+
+def _checked_page(store, checked: datasets.Checked, data: bytes, name: str, mode: str):
+    """The preview of a checked file: errors, nothing to change, or the diff to confirm (the
+    file kept for the confirm)."""
     result = checked.result
     if not result.ok:
         return _preview_page(checked, name, mode, "", 422)
@@ -51,6 +65,53 @@ def preview():
     return _preview_page(checked, name, mode, result.sha256)
 
 
+def _start_check(store, data: bytes, name: str, mode: str, geocoder):
+    """Keep the file and start its background check; the progress page follows it."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    with store.reading():
+        based_on = store.versions.current_number()
+    uploads.keep(store, console.admin_id(), data, sha256, name, mode, based_on)
+    jobs.start(current_settings().database, console.admin_id(),
+               uploads.Pending(sha256, name, mode, based_on, data), import_settings(), geocoder)
+    return redirect(url_for("admin.imports.progress", sha256=sha256), 303)
+
+
+@bp.get("/upload/<sha256>/progress")
+def progress(sha256: str):
+    """How far the background check is; reloads itself, and goes on to the preview when done.
+    A job silent for too long (its process ended) is started again here."""
+    store = open_store()
+    admin_id, geocoder = console.admin_id(), current_settings().geocoding
+    job, pending = store.jobs.get(admin_id, sha256), uploads.take(store, admin_id, sha256)
+    if job is None or pending is None or geocoder is None:
+        return _expired()
+    if job["state"] == jobs.DONE:
+        return redirect(url_for("admin.imports.checked", sha256=sha256), 303)
+    if jobs.is_stale(job, geocoder, time.time()):
+        jobs.start(current_settings().database, admin_id, pending, import_settings(), geocoder)
+        job = store.jobs.get(admin_id, sha256)
+    return render_template("admin/progress.html", job=job, filename=pending.filename,
+                           failed=job["state"] == jobs.FAILED)
+
+
+@bp.get("/upload/<sha256>/preview")
+def checked(sha256: str):
+    """The preview after a background check: the file checked again, its addresses from the
+    geocoder's cache."""
+    store = open_store()
+    admin_id = console.admin_id()
+    pending = uploads.take(store, admin_id, sha256)
+    if pending is None:
+        return _expired()
+    job = store.jobs.get(admin_id, sha256)
+    if job is not None and job["state"] == jobs.RUNNING:
+        return redirect(url_for("admin.imports.progress", sha256=sha256), 303)
+    result = datasets.check_file(store, pending.data, pending.filename, merge=pending.merge,
+                                 allow_empty=pending.allow_empty, settings=import_settings(),
+                                 sha256=sha256, geocoder=current_settings().geocoding)
+    return _checked_page(store, result, pending.data, pending.filename, pending.mode)
+
+
 def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: str,
                   status: int = 200, error: str = "", notice: str = ""):
     """The preview: errors (nothing applied), or the diff with warnings, map and confirm form
@@ -58,7 +119,7 @@ def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: s
     the very records the diff compared: a later read could show a state it was not made on."""
     result = checked.result
     context = {"result": result, "filename": filename, "mode": mode, "sha256": sha256,
-               "error": error, "notice": notice}
+               "error": error, "notice": notice, "placed": _placed(result)}
     if result.ok:
         context["diff"] = previews.diff_view(result.diff, result.records, checked.current)
         tiles = console.tiles()
@@ -68,17 +129,27 @@ def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: s
     return render_template("admin/preview.html", **context), status
 
 
+def _placed(result) -> list[dict]:
+    """The geocoded facilities for the preview: where the geocoder put them, how precisely."""
+    names = {r["id"]: r for r in result.records}
+    return [{"id": key, "name": names[key]["name"], "address": names[key]["address"],
+             "lat": placed.lat, "lon": placed.lon, "label": placed.label, "level": placed.level,
+             "precision": gettext(PRECISION_LABELS.get(placed.precision, placed.precision)),
+             "approximate": placed.precision != "exact"}
+            for key, placed in result.placed.items() if key in names]
+
+
 @bp.post("/upload/confirm")
 def confirm():
     """Apply exactly the previewed file, unless the dataset changed since the preview."""
     store = open_store()
     pending = uploads.take(store, console.admin_id(), request.form.get("sha256", ""))
     if pending is None:
-        return _again(gettext("That preview has expired or was already applied. Upload the "
-                              "file again."), 410)
+        return _expired()
     checked = datasets.check_file(store, pending.data, pending.filename, merge=pending.merge,
                                   allow_empty=pending.allow_empty, settings=import_settings(),
-                                  sha256=pending.sha256)  # take() checked the bytes against it
+                                  sha256=pending.sha256,  # take() checked the bytes against it
+                                  geocoder=current_settings().geocoding)
     if checked.version != pending.based_on:
         return _stale()
     result = checked.result
@@ -100,6 +171,12 @@ def confirm():
     flash(gettext("Imported %(file)s as version %(version)s.", file=pending.filename,
                   version=applied.version))
     return redirect(url_for("admin.imports.history"))
+
+
+def _expired():
+    """The previewed file is gone (expired or applied): upload it again."""
+    return _again(gettext("That preview has expired or was already applied. Upload the file "
+                          "again."), 410)
 
 
 def _stale():

@@ -14,6 +14,7 @@ from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
 from locator.ingest.fields import Conversion
+from locator.ingest.placing import Locate, Placed
 from locator.ingest.problems import N_, Caution, Problem, ProblemError
 from locator.ingest.tables import Table, read_table
 from locator.ingest.validation import validate
@@ -78,6 +79,8 @@ class ImportResult:
     mass_removal: bool = False
     # Cells stored in another form than written (Chinese opening hours → OSM), by line.
     conversions: list[Conversion] = field(default_factory=list)
+    # The facilities placed by the geocoder, by id: the point and how precise it is.
+    placed: dict[str, Placed] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -88,10 +91,11 @@ class ImportResult:
 def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merge: bool = False,
                 allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
                 progress: Callable[[int], None] | None = None,
-                sha256: str | None = None) -> ImportResult:
+                sha256: str | None = None, locate: Locate | None = None) -> ImportResult:
     """Decode, parse and validate `data`; diff it against `current` (id → stored record).
 
-    `sha256`: the digest of `data` when the caller has already taken (and checked) it.
+    `sha256`: the digest of `data` when the caller has already taken (and checked) it;
+    `locate`: the geocoder for rows with an address and no coordinates (ingest/placing.py).
     """
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     if len(data) > settings.max_bytes:
@@ -101,15 +105,16 @@ def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merg
     except ProblemError as exc:
         return _refused(sha256, [exc.problem], [])
     return check_table(table, current, merge=merge, allow_empty=allow_empty, settings=settings,
-                       progress=progress, sha256=sha256)
+                       progress=progress, sha256=sha256, locate=locate)
 
 
 def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = False,
                 allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
-                progress: Callable[[int], None] | None = None, sha256: str = "") -> ImportResult:
+                progress: Callable[[int], None] | None = None, sha256: str = "",
+                locate: Locate | None = None) -> ImportResult:
     """Validate the cells of `table` (a file's, or a form's) and diff them against `current`."""
     today = settings.today or shanghai_now().date()
-    checked = validate(table, settings.service_area, today, progress)
+    checked = validate(table, settings.service_area, today, progress, locate)
     if not checked.errors and not checked.records and not (merge or allow_empty):
         checked.errors.append(_no_rows(len(current)))
     if checked.errors:
@@ -123,8 +128,11 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
             "this replace removes %(removed)s of the %(total)s current facilities — if that is "
             "intended, confirm it; otherwise check the file is complete, or use merge mode"),
             {"removed": len(diff.removed), "total": len(current)}))
+    placed = {record["id"]: checked.placed[line]
+              for record, line in zip(checked.records, checked.lines, strict=True)
+              if line in checked.placed}
     return ImportResult(checked.records, [], warnings, diff, sha256, mass_removal,
-                        checked.conversions)
+                        checked.conversions, placed)
 
 
 def _refused(sha256: str, errors: list[Problem], warnings: list[Caution] | None = None):

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from locator.core.categories import CATEGORIES
 from locator.core.records import COLUMNS, MULTILINE_COLUMNS, REQUIRED, TEXT_COLUMNS
-from locator.ingest import fields, vocabulary
+from locator.ingest import fields, placing, vocabulary
 from locator.ingest.coordinates import Area, convert_points
 from locator.ingest.problems import N_, Caution, Problem, Stored
 from locator.ingest.tables import Table
@@ -19,8 +19,8 @@ LISTED_LINES = 10  # a summarised warning names this many lines
 # A leading apostrophe that the exporter added so spreadsheets show these as text, not formulas.
 _ESCAPED_STARTS = frozenset("=+-@'")
 # The other columns' own checks (id pattern, vocabularies, ISO date) already bound their length.
-LENGTH_CHECKED = tuple(c for c in COLUMNS
-                       if c not in ("id", "category", "coord_system", "access", "verified_on"))
+LENGTH_CHECKED = tuple(c for c in COLUMNS if c not in (
+    "id", "category", "coord_system", "coord_source", "access", "verified_on"))
 _ROUTE_CATEGORIES = ", ".join(k for k, c in CATEGORIES.items() if c.has_routes)
 
 
@@ -33,11 +33,14 @@ class Validated:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Caution] = field(default_factory=list)
     conversions: list[fields.Conversion] = field(default_factory=list)  # what was stored changed
+    placed: dict[int, placing.Placed] = field(default_factory=dict)  # geocoded points by line
 
 
 def validate(table: Table, area: Area, today: datetime.date,
-             progress: Callable[[int], None] | None = None) -> Validated:
-    """Check every row of `table`; all errors are collected, none stops the others."""
+             progress: Callable[[int], None] | None = None,
+             locate: placing.Locate | None = None) -> Validated:
+    """Check every row of `table`; all errors are collected, none stops the others. Rows with
+    an address and no coordinates are placed by `locate` (None: no geocoder, an error each)."""
     header = _trim_header(table.header) if table.ragged else table.header
     positions, out = read_header(header, table.header_line)
     if table.header_line > 1:
@@ -45,6 +48,7 @@ def validate(table: Table, area: Area, today: datetime.date,
     if out.errors:  # without the right columns, row checks would only repeat the header's fault
         return out
     rows, blank_lines = _data_rows(table, len(header), out)
+    placed = placing.place(rows, out.lines, positions, locate)
     for start in range(0, len(rows), CHUNK_ROWS):
         records, problems = _check_chunk(rows[start:start + CHUNK_ROWS],
                                          out.lines[start:start + CHUNK_ROWS], positions, area,
@@ -56,6 +60,7 @@ def validate(table: Table, area: Area, today: datetime.date,
     _restore_phones(out)
     out.conversions.sort(key=lambda c: (c.line, COLUMNS.index(c.column)))
     out.errors.extend(fields.check_unique_ids([r["id"] for r in out.records], out.lines))
+    _mark_placed(out, placed)
     out.warnings.extend(_summaries(out, blank_lines))
     out.errors.sort(key=Problem.sort_key)
     if out.errors:
@@ -71,6 +76,20 @@ def _restore_phones(out: Validated) -> None:
         for record, phone in zip(out.records, phones, strict=True):
             record["phone"] = phone
         out.warnings.extend(warnings)
+
+
+def _mark_placed(out: Validated, placed: placing.Placing) -> None:
+    """Geocoded rows: coord_source geocoded; an unplaced row's reason replaces the "lat is
+    empty" errors it would otherwise get."""
+    unplaced = {p.line for p in placed.errors}
+    out.errors[:] = [p for p in out.errors
+                     if not (p.line in unplaced and p.column in ("lat", "lon"))]
+    out.errors.extend(placed.errors)
+    out.warnings.extend(placed.warnings)
+    out.placed = placed.placed
+    for record, line in zip(out.records, out.lines, strict=True):
+        if line in placed.placed:
+            record["coord_source"] = placing.GEOCODED
 
 
 def _trim_header(header: list[str]) -> list[str]:
@@ -187,6 +206,8 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
     cols["coord_system"], found = fields.normalise_coord_systems(cols["coord_system"], lines)
     problems += found
     cols["access"], found = fields.normalise_access(cols["access"], lines)
+    problems += found
+    cols["coord_source"], found = placing.normalise_sources(cols["coord_source"], lines)
     problems += found
     cols["opening_hours"], found, converted = fields.normalise_opening_hours(
         cols["opening_hours"], lines)

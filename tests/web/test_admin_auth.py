@@ -30,6 +30,8 @@ ROUTES = [
     ("GET", "/admin/upload", None),
     ("POST", "/admin/upload", "upload"),
     ("POST", "/admin/upload/confirm", {"sha256": "0" * 64}),
+    ("GET", f"/admin/upload/{'0' * 64}/progress", None),
+    ("GET", f"/admin/upload/{'0' * 64}/preview", None),
     ("GET", "/admin/history", None),
     ("GET", "/admin/history/1.csv", None),
     ("GET", "/admin/history/1.xlsx", None),
@@ -68,7 +70,8 @@ def body(data):
 def test_the_route_list_covers_every_admin_route(app):
     rules = {(method, rule.rule) for rule in app.url_map.iter_rules()
              if rule.rule.startswith("/admin") for method in rule.methods - {"HEAD", "OPTIONS"}}
-    listed = {(m, p.replace("room-1", "<facility_id>").replace("/1", "/<int:number>"))
+    listed = {(m, p.replace("room-1", "<facility_id>").replace("/1", "/<int:number>")
+               .replace("0" * 64, "<sha256>"))
               for m, p, _ in ROUTES} | {("GET", "/admin/login"), ("POST", "/admin/login")}
     assert rules == listed
 
