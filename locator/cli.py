@@ -1,4 +1,5 @@
-"""`flask --app wsgi facilities …`: import, export, history, rollback, and first-run set-up."""
+"""`flask --app wsgi facilities …`: import, export, template, history, rollback, and first-run
+set-up."""
 
 import getpass
 import os
@@ -13,12 +14,13 @@ from locator.admin import uploads
 from locator.config import current_settings
 from locator.core.catalogue import translate
 from locator.db import import_settings, open_store
-from locator.ingest import exporter
-from locator.ingest.importer import NOTHING_TO_CHANGE, Diff, ImportResult
+from locator.ingest import exporter, workbook
+from locator.ingest.importer import NOTHING_TO_CHANGE, Conversion, Diff, ImportResult
 from locator.store import StaleDataset, WriteFailed
 
 facilities = AppGroup("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20
+SHOWN_CONVERSIONS = 50  # a converted column can repeat on every row: the first ones show how
 PROGRESS_FROM_ROWS = 5000
 LANGUAGES = ("zh", "en")
 # Where a POSIX program finds its message language, strongest first.
@@ -86,8 +88,7 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     result = checked.result
     if not result.ok:
         _fail(result, lang)
-    for warning in result.warnings:
-        click.echo(f"warning: {_rendered(warning, lang)}", err=True)
+    _print_notes(result, lang)
     _print_diff(result.diff)
     if not result.diff.changes_anything:
         click.echo(NOTHING_TO_CHANGE)
@@ -114,18 +115,65 @@ def _check_with_progress(store, data: bytes, name: str, merge: bool,
                          allow_empty: bool) -> datasets.Checked:
     """Validate the file, showing a progress bar on stderr for large files."""
     rows = data.count(b"\n")
-    if rows < PROGRESS_FROM_ROWS:
-        return datasets.check_file(store, data, name, merge=merge, allow_empty=allow_empty,
-                                   settings=import_settings())
-    with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
-        done = [0]
+    geocoding = GeocodingBar()
+    options = {"merge": merge, "allow_empty": allow_empty, "settings": import_settings(),
+               "geocoder": current_settings().geocoding, "geocoded": geocoding.advance}
+    try:
+        if rows < PROGRESS_FROM_ROWS:
+            return datasets.check_file(store, data, name, **options)
+        with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
+            done = [0]
 
-        def advance(n: int) -> None:
-            bar.update(n - done[0])
-            done[0] = n
+            def advance(n: int) -> None:
+                bar.update(n - done[0])
+                done[0] = n
 
-        return datasets.check_file(store, data, name, merge=merge, allow_empty=allow_empty,
-                                   settings=import_settings(), progress=advance)
+            return datasets.check_file(store, data, name, progress=advance, **options)
+    finally:
+        geocoding.finish()
+
+
+class GeocodingBar:
+    """A progress bar on stderr over the addresses a batch asks the geocoder (at 1 request a
+    second, 70 addresses take over a minute); shown from the first request, if any."""
+
+    def __init__(self):
+        """No bar until the geocoder is asked."""
+        self.bar, self.done = None, 0
+
+    def advance(self, done: int, total: int) -> None:
+        """done of total addresses asked."""
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Geocoding addresses",
+                                         file=sys.stderr, show_pos=True)
+            self.bar.render_progress()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def finish(self) -> None:
+        """End the bar's line (also when the batch stopped early)."""
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
+
+
+def _print_notes(result: ImportResult, lang: str = "en") -> None:
+    """On stderr, in `lang`: each warning ('line N, column C: warning: …'), then the values
+    stored in another form than written ('line N, column C: note: converted from … → …')."""
+    for warning in result.warnings:
+        click.echo(_rendered(warning, lang), err=True)
+    for conversion in result.conversions[:SHOWN_CONVERSIONS]:
+        click.echo(_located_note(conversion, lang), err=True)
+    if len(result.conversions) > SHOWN_CONVERSIONS:
+        click.echo(f"note: … and {len(result.conversions) - SHOWN_CONVERSIONS} more values "
+                   "converted", err=True)
+
+
+def _located_note(conversion: Conversion, lang: str = "en") -> str:
+    """'line 4, column verified_on: note: converted from 2026/11/28 → 2026-11-28'."""
+    problem = conversion.as_problem()
+    gettext = _gettext(lang)
+    return problem.locate(f"note: {problem.text(gettext)}", gettext)
 
 
 def message_language(option: str | None, environ=os.environ) -> str:
@@ -140,9 +188,14 @@ def message_language(option: str | None, environ=os.environ) -> str:
     return "en"
 
 
+def _gettext(lang: str):
+    """gettext for the catalogue of `lang`."""
+    return lambda msgid: translate(msgid, lang)
+
+
 def _rendered(problem, lang: str) -> str:
     """An import problem as text in `lang`."""
-    return problem.render(lambda msgid: translate(msgid, lang))
+    return problem.render(_gettext(lang))
 
 
 def _fail(result: ImportResult, lang: str = "en") -> None:
@@ -170,17 +223,36 @@ def _print_diff(diff: Diff) -> None:
 @facilities.command("export")
 @click.argument("path")
 def export_command(path: str) -> None:
-    """Write the dataset as CSV (UTF-8 with BOM, WGS-84) to PATH, or - for stdout."""
+    """Write the dataset (WGS-84) to PATH: a workbook if it ends in .xlsx, else CSV (UTF-8 with
+    BOM); - writes the CSV to stdout."""
     store = open_store()
     store.migrate()
-    data = exporter.write_csv(store.facilities.all())
     if path == "-":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(exporter.write_csv(store.facilities.all()))
         sys.stdout.buffer.flush()
-    else:
-        with open(path, "wb") as fh:
-            fh.write(data)
-        click.echo(f"Exported to {path}.", err=True)
+        return
+    records = store.facilities.all()
+    xlsx = path.lower().endswith(".xlsx")
+    _write(path, workbook.write_xlsx(records) if xlsx else exporter.write_csv(records))
+    click.echo(f"Exported to {path}.", err=True)
+
+
+@facilities.command("template")
+@click.argument("path")
+def template_command(path: str) -> None:
+    """Write the empty facility-list workbook (.xlsx) to PATH: the header, drop-downs, and a
+    second sheet explaining every column and code."""
+    if not path.lower().endswith(".xlsx"):
+        click.echo("Error: the template is a workbook: give a PATH ending in .xlsx.", err=True)
+        sys.exit(1)
+    _write(path, workbook.write_template())
+    click.echo(f"Template written to {path}.", err=True)
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write `data` to the file at `path`."""
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 @facilities.command("history")

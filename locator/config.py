@@ -19,12 +19,19 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from locator.core.clock import shanghai_now
+from locator.geocoding.settings import (
+    DEFAULT_TIMEOUT_S,
+    NEEDS_KEY,
+    PROVIDERS,
+    GeocoderSettings,
+    settings_from_config,
+)
 from locator.ingest import importer
 from locator.maps.layers import Tiles, resolve_tiles
 
 ENV_PREFIX = "LOCATOR"
 EXTENSION_KEY = "locator.settings"
-GEOCODERS = ("", "nominatim", "baidu")
+GEOCODERS = ("", *PROVIDERS)
 UPLOAD_OVERHEAD = 1024 * 1024  # the multipart envelope and form fields around an uploaded file
 
 DEFAULTS = {
@@ -37,9 +44,17 @@ DEFAULTS = {
     # CPU priority (nice increment) of `facilities import` and `rollback`: batch work yields
     # to the web workers. 0 = run at the caller's priority.
     "BATCH_NICE": 10,
-    # Optional external place search: "" (off), "nominatim" or "baidu" (+ GEOCODER_KEY).
+    # The geocoder (locator/geocoding/): places imported rows that have an address and no
+    # coordinates, and answers the place search. "" (off), "amap", "baidu", "tianditu" (these
+    # three need GEOCODER_KEY) or "nominatim". GEOCODER_URL replaces the provider's base URL
+    # (a self-hosted or test server); GEOCODER_RATE is requests a second (0 = the provider's
+    # default); GEOCODER_CITY is AMap's city filter (a name or adcode).
     "GEOCODER": "",
     "GEOCODER_KEY": "",
+    "GEOCODER_URL": "",
+    "GEOCODER_RATE": 0,
+    "GEOCODER_TIMEOUT": DEFAULT_TIMEOUT_S,
+    "GEOCODER_CITY": "",
     # Base map (locator/maps/layers.py): osm, amap or tianditu; the rest overrides its parts.
     "TILES": "osm",
     "TILES_KEY": "",
@@ -92,6 +107,10 @@ class Settings:
     batch_nice: int
     geocoder: str
     geocoder_key: str
+    geocoder_url: str
+    geocoder_rate: float
+    geocoder_timeout: float
+    geocoder_city: str
     tiles: Tiles
     session_cookie_secure: bool | None  # None: Secure except in debug and tests
     session_lifetime_s: int
@@ -109,12 +128,22 @@ class Settings:
         """The current time by this app's clock (Asia/Shanghai)."""
         return self.clock()
 
+    @property
+    def geocoding(self) -> GeocoderSettings | None:
+        """The geocoder's settings (locator/geocoding), or None when GEOCODER is off."""
+        return settings_from_config({
+            "GEOCODER": self.geocoder, "GEOCODER_KEY": self.geocoder_key,
+            "GEOCODER_URL": self.geocoder_url, "GEOCODER_RATE": self.geocoder_rate,
+            "GEOCODER_TIMEOUT": self.geocoder_timeout, "GEOCODER_CITY": self.geocoder_city,
+            "SERVICE_AREA": self.service_area})
+
 
 def from_mapping(config: Mapping) -> Settings:
     """Check and type the settings in `config` (missing keys take DEFAULTS)."""
     value = _Reader({**DEFAULTS, **config})
-    if value.config["GEOCODER"] == "baidu" and not value.config["GEOCODER_KEY"]:
-        raise ConfigError("GEOCODER 'baidu' needs GEOCODER_KEY (environment "
+    provider = value.config["GEOCODER"]
+    if provider in NEEDS_KEY and not value.config["GEOCODER_KEY"]:
+        raise ConfigError(f"GEOCODER {provider!r} needs GEOCODER_KEY (environment "
                           f"{ENV_PREFIX}_GEOCODER_KEY): set the key, or GEOCODER to '' or "
                           "'nominatim'")
     return Settings(
@@ -125,6 +154,10 @@ def from_mapping(config: Mapping) -> Settings:
         batch_nice=value.whole("BATCH_NICE", low=0, high=19),
         geocoder=value.choice("GEOCODER", GEOCODERS),
         geocoder_key=value.text("GEOCODER_KEY"),
+        geocoder_url=value.url("GEOCODER_URL"),
+        geocoder_rate=value.number("GEOCODER_RATE", low=0),
+        geocoder_timeout=value.number("GEOCODER_TIMEOUT", low=0, above=True),
+        geocoder_city=value.text("GEOCODER_CITY"),
         tiles=value.tiles(),
         session_cookie_secure=value.flag("SESSION_COOKIE_SECURE"),
         session_lifetime_s=value.seconds("PERMANENT_SESSION_LIFETIME"),
@@ -219,6 +252,28 @@ class _Reader:
                 or (high is not None and value > high)):
             bound = f"from {low} to {high}" if high is not None else f"of {low} or more"
             raise self._fail(name, f"a whole number {bound}")
+        return value
+
+    def number(self, name: str, *, low: float, above: bool = False) -> float:
+        """A finite number of at least `low` (above it when `above`); "2.5" from the
+        environment counts."""
+        value = self.config[name]
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        if (isinstance(value, bool) or not isinstance(value, int | float)
+                or not math.isfinite(value) or value < low or (above and value == low)):
+            raise self._fail(name, f"a number {'above' if above else 'of'} {low:g}"
+                             f"{'' if above else ' or more'}")
+        return float(value)
+
+    def url(self, name: str) -> str:
+        """"" or an http(s) URL."""
+        value = self.text(name)
+        if value and not value.startswith(("http://", "https://")):
+            raise self._fail(name, "an http:// or https:// URL, or empty")
         return value
 
     def flag(self, name: str) -> bool | None:

@@ -1,8 +1,12 @@
 """Turn validated imports, rollbacks and edits into new dataset versions in the store."""
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from locator.geocoding.batch import address_key, geocode_many
+from locator.geocoding.results import NOT_FOUND, Found, ProviderUnavailable
+from locator.geocoding.settings import GeocoderSettings
 from locator.ingest.importer import (
     Diff,
     ImportResult,
@@ -11,8 +15,12 @@ from locator.ingest.importer import (
     diff_records,
     read_import,
 )
+from locator.ingest.placing import Locate, Placed, Unplaced
 from locator.ingest.tables import Table
 from locator.store import Change, Store
+
+# How long a kept "not found" answers for its address (see locator()).
+NOT_FOUND_KEPT_S = 3600
 
 
 class RollbackError(Exception):
@@ -45,13 +53,73 @@ class Checked:
 def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
                allow_empty: bool = False, settings: ImportSettings | None = None,
                progress: Callable[[int], None] | None = None,
-               sha256: str | None = None) -> Checked:
-    """Validate a file against one read of the dataset (`sha256`: its digest, if taken)."""
+               sha256: str | None = None, geocoder: GeocoderSettings | None = None,
+               geocoded: Callable[[int, int], None] | None = None) -> Checked:
+    """Validate a file against one read of the dataset (`sha256`: its digest, if taken).
+
+    Rows with an address and no coordinates are placed by `geocoder` (None: not configured,
+    an error each), through the store's cache; geocoded(done, total) follows each request.
+    """
     version, current = _snapshot(store)
     result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
                          settings=settings or ImportSettings(), progress=progress,
-                         sha256=sha256)
+                         sha256=sha256, locate=locator(store, geocoder, geocoded))
     return Checked(result, version, current, merge)
+
+
+def locator(store: Store, geocoder: GeocoderSettings | None,
+            progress: Callable[[int, int], None] | None = None, *,
+            clock: Callable[[], float] = time.time) -> Locate | None:
+    """The importer's `locate`: kept answers from the store's cache, the rest asked of the
+    geocoder (each answer kept as it arrives, so an interrupted batch resumes where it stopped);
+    None without a geocoder. A kept "not found" counts for NOT_FOUND_KEPT_S only: the console's
+    preview after its background check reads it, a later import asks again."""
+    if geocoder is None:
+        return None
+
+    def locate(addresses: list[str]) -> dict[str, Placed | Unplaced]:
+        """Placed or Unplaced for each address."""
+        keys = {address: address_key(address) for address in addresses}
+        distinct = list(dict.fromkeys(keys.values()))
+        now = clock()
+        with store.reading():
+            kept = {key: row for key, row in
+                    store.geocodes.get_many(geocoder.provider, distinct).items()
+                    if row["found"] or row["asked_at"] > now - NOT_FOUND_KEPT_S}
+        answers = {key: _answer(row, geocoder) for key, row in kept.items()}
+        asking = [key for key in distinct if key not in kept]
+
+        def each(done: int, total: int, outcome) -> None:
+            """Keep the answer at once, and say how far the batch is."""
+            found = isinstance(outcome, Found)
+            point = {"lat": outcome.lat, "lon": outcome.lon, "precision": outcome.precision,
+                     "level": outcome.level, "label": outcome.label} if found else {}
+            store.geocodes.save(geocoder.provider, outcome.address, at=clock(), **point)
+            answers[outcome.address] = _answer({"found": found, **point}, geocoder)
+            if progress:
+                progress(done, total)
+
+        if asking and progress:
+            progress(0, len(asking))
+        try:
+            geocode_many(asking, geocoder, each)
+        except ProviderUnavailable as exc:  # the rest cannot be placed now: each line says why
+            for key in asking:
+                answers.setdefault(key, Unplaced(exc.message, exc.params))
+        return {address: answers[key] for address, key in keys.items()}
+
+    return locate
+
+
+def _answer(row: Mapping, geocoder: GeocoderSettings) -> Placed | Unplaced:
+    """A kept or fresh answer as the importer takes it, checked against the service area."""
+    if not row["found"]:
+        return Unplaced(NOT_FOUND)
+    area = geocoder.service_area
+    lat, lon = row["lat"], row["lon"]
+    inside = area is None or (area[0] <= lat <= area[2] and area[1] <= lon <= area[3])
+    return Placed(lat, lon, row["precision"], row["level"], row["label"], inside,
+                  geocoder.provider)
 
 
 def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None) -> Checked:

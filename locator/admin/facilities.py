@@ -221,10 +221,18 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
     ticked = set(filter(None, (t.strip() for t in values.get("amenities", "").split(";"))))
     return render_template("admin/edit.html", record=record, values=values, based_on=based_on,
                            errors=errors, general=general, error=error,
-                           labels={kind: vocabulary.labels(kind) for kind in
-                                   ("category", "access", "coord_system", "amenity")},
-                           amenity_groups=amenity_groups(), ticked=ticked,
+                           labels=_labels(), amenity_groups=amenity_groups(), ticked=ticked,
                            unknown_amenities=sorted(ticked - set(AMENITIES)),
                            hours=_hours_reading(values.get("opening_hours", "")),
                            map_data=_map_data(record, values), credit=console.tiles().credit,
                            ), status
+
+
+def _labels() -> dict[str, dict[str, tuple[str, str]]]:
+    """(Chinese, English) labels of each coded column's values, for the drop-downs and boxes
+    (coord_source may be blank: not stated)."""
+    labels = {kind: vocabulary.labels(kind)
+              for kind in ("category", "access", "coord_system", "amenity", "coord_source")}
+    blank = gettext("not stated")
+    labels["coord_source"] = {"": (blank, blank)} | labels["coord_source"]
+    return labels

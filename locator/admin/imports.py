@@ -1,4 +1,8 @@
-"""Console data pages: upload → preview → confirm, history, rollback, and CSV downloads."""
+"""Console data pages: upload → preview → confirm, history, rollback, CSV and XLSX downloads,
+the template workbook and the column reference."""
+
+import hashlib
+import time
 
 from flask import (
     Blueprint,
@@ -12,14 +16,17 @@ from flask import (
 )
 
 from locator import datasets
-from locator.admin import console, previews, uploads
+from locator.admin import console, jobs, previews, uploads
+from locator.config import current_settings
 from locator.db import import_settings, open_store
-from locator.ingest import exporter
+from locator.geocoding.results import PRECISION_LABELS
+from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, diff_records
 from locator.store import StaleDataset
 from locator.web.i18n import gettext
 
 bp = Blueprint("imports", __name__)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/upload")
@@ -38,8 +45,17 @@ def preview():
                                error=gettext("Choose a CSV or XLSX file to upload.")), 400
     data, name = file.read(), uploads.clean_filename(file.filename)
     store = open_store()
+    geocoder = current_settings().geocoding
+    if geocoder is not None:  # the geocoder may take minutes: a background check, then preview
+        return _start_check(store, data, name, mode, geocoder)
     checked = datasets.check_file(store, data, name, merge=mode == "merge",
                                   allow_empty=mode == "empty", settings=import_settings())
+    return _checked_page(store, checked, data, name, mode)
+
+
+def _checked_page(store, checked: datasets.Checked, data: bytes, name: str, mode: str):
+    """The preview of a checked file: errors, nothing to change, or the diff to confirm (the
+    file kept for the confirm)."""
     result = checked.result
     if not result.ok:
         return _preview_page(checked, name, mode, "", 422)
@@ -49,23 +65,51 @@ def preview():
     return _preview_page(checked, name, mode, result.sha256)
 
 
-@bp.get("/upload/<sha256>")
-def pending(sha256: str):
-    """The preview of a file kept for confirming, again: its address is what the preview's
-    language switch links to (the preview itself answers a POST, which a link cannot repeat)."""
+def _start_check(store, data: bytes, name: str, mode: str, geocoder):
+    """Keep the file and start its background check; the progress page follows it."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    with store.reading():
+        based_on = store.versions.current_number()
+    uploads.keep(store, console.admin_id(), data, sha256, name, mode, based_on)
+    jobs.start(current_settings().database, console.admin_id(),
+               uploads.Pending(sha256, name, mode, based_on, data), import_settings(), geocoder)
+    return redirect(url_for("admin.imports.progress", sha256=sha256), 303)
+
+
+@bp.get("/upload/<sha256>/progress")
+def progress(sha256: str):
+    """How far the background check is; reloads itself, and goes on to the preview when done.
+    A job silent for too long (its process ended) is started again here."""
     store = open_store()
-    kept = uploads.take(store, console.admin_id(), sha256)
-    if kept is None:
-        return _again(gettext("That preview has expired or was already applied. Upload the "
-                              "file again."), 410)
-    checked = datasets.check_file(store, kept.data, kept.filename, merge=kept.merge,
-                                  allow_empty=kept.allow_empty, settings=import_settings(),
-                                  sha256=kept.sha256)
-    if checked.version != kept.based_on:
-        return _stale()
-    if not checked.result.ok:  # a file kept once was valid; the rules cannot have changed since
-        return _preview_page(checked, kept.filename, kept.mode, "", 422)
-    return _preview_page(checked, kept.filename, kept.mode, kept.sha256)
+    admin_id, geocoder = console.admin_id(), current_settings().geocoding
+    job, pending = store.jobs.get(admin_id, sha256), uploads.take(store, admin_id, sha256)
+    if job is None or pending is None or geocoder is None:
+        return _expired()
+    if job["state"] == jobs.DONE:
+        return redirect(url_for("admin.imports.checked", sha256=sha256), 303)
+    if jobs.is_stale(job, geocoder, time.time()):
+        jobs.start(current_settings().database, admin_id, pending, import_settings(), geocoder)
+        job = store.jobs.get(admin_id, sha256)
+    return render_template("admin/progress.html", job=job, filename=pending.filename,
+                           failed=job["state"] == jobs.FAILED)
+
+
+@bp.get("/upload/<sha256>/preview")
+def checked(sha256: str):
+    """The preview after a background check: the file checked again, its addresses from the
+    geocoder's cache."""
+    store = open_store()
+    admin_id = console.admin_id()
+    pending = uploads.take(store, admin_id, sha256)
+    if pending is None:
+        return _expired()
+    job = store.jobs.get(admin_id, sha256)
+    if job is not None and job["state"] == jobs.RUNNING:
+        return redirect(url_for("admin.imports.progress", sha256=sha256), 303)
+    result = datasets.check_file(store, pending.data, pending.filename, merge=pending.merge,
+                                 allow_empty=pending.allow_empty, settings=import_settings(),
+                                 sha256=sha256, geocoder=current_settings().geocoding)
+    return _checked_page(store, result, pending.data, pending.filename, pending.mode)
 
 
 def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: str,
@@ -75,7 +119,8 @@ def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: s
     the very records the diff compared: a later read could show a state it was not made on."""
     result = checked.result
     context = {"result": result, "filename": filename, "mode": mode, "sha256": sha256,
-               "error": error, "notice": notice, "lang_target": _lang_target(sha256)}
+               "error": error, "notice": notice, "placed": _placed(result),
+               "lang_target": _lang_target(sha256)}
     if result.ok:
         context["diff"] = previews.diff_view(result.diff, result.records, checked.current)
         tiles = console.tiles()
@@ -89,8 +134,18 @@ def _lang_target(sha256: str) -> str:
     """Where the preview's language switch leads: this preview again, if its file is kept;
     else (errors, or nothing to change: nothing is kept) the upload form in that language."""
     if sha256:
-        return url_for("admin.imports.pending", sha256=sha256)
+        return url_for("admin.imports.checked", sha256=sha256)
     return url_for("admin.imports.upload")
+
+
+def _placed(result) -> list[dict]:
+    """The geocoded facilities for the preview: where the geocoder put them, how precisely."""
+    names = {r["id"]: r for r in result.records}
+    return [{"id": key, "name": names[key]["name"], "address": names[key]["address"],
+             "lat": placed.lat, "lon": placed.lon, "label": placed.label, "level": placed.level,
+             "precision": gettext(PRECISION_LABELS.get(placed.precision, placed.precision)),
+             "approximate": placed.precision != "exact"}
+            for key, placed in result.placed.items() if key in names]
 
 
 @bp.post("/upload/confirm")
@@ -99,11 +154,11 @@ def confirm():
     store = open_store()
     pending = uploads.take(store, console.admin_id(), request.form.get("sha256", ""))
     if pending is None:
-        return _again(gettext("That preview has expired or was already applied. Upload the "
-                              "file again."), 410)
+        return _expired()
     checked = datasets.check_file(store, pending.data, pending.filename, merge=pending.merge,
                                   allow_empty=pending.allow_empty, settings=import_settings(),
-                                  sha256=pending.sha256)  # take() checked the bytes against it
+                                  sha256=pending.sha256,  # take() checked the bytes against it
+                                  geocoder=current_settings().geocoding)
     if checked.version != pending.based_on:
         return _stale()
     result = checked.result
@@ -127,6 +182,12 @@ def confirm():
     return redirect(url_for("admin.imports.history"))
 
 
+def _expired():
+    """The previewed file is gone (expired or applied): upload it again."""
+    return _again(gettext("That preview has expired or was already applied. Upload the file "
+                          "again."), 410)
+
+
 def _stale():
     """The data changed between preview and confirm: nothing applied; preview again."""
     return _again(gettext("The data changed since your preview (another import, rollback or "
@@ -148,10 +209,21 @@ def history():
 @bp.get("/history/<int:number>.csv")
 def version_csv(number: int):
     """Download the dataset as version `number` left it."""
+    return _csv(exporter.write_csv(_version_records(number)), f"facilities-v{number}.csv")
+
+
+@bp.get("/history/<int:number>.xlsx")
+def version_xlsx(number: int):
+    """Download the dataset as version `number` left it, as a workbook."""
+    return _xlsx(workbook.write_xlsx(_version_records(number)), f"facilities-v{number}.xlsx")
+
+
+def _version_records(number: int) -> list[dict]:
+    """The records version `number` left; 404 if there is no such version."""
     records = open_store().versions.records(number)
     if records is None:
         abort(404)
-    return _csv(exporter.write_csv(records), f"facilities-v{number}.csv")
+    return records
 
 
 @bp.get("/export.csv")
@@ -164,9 +236,38 @@ def export():
     return _csv(data, f"facilities-v{number}.csv")
 
 
+@bp.get("/export.xlsx")
+def export_xlsx():
+    """Download the current dataset as a workbook (the template's layout, filled in)."""
+    store = open_store()
+    with store.reading():
+        number = store.versions.current_number()
+        records = store.facilities.all()
+    return _xlsx(workbook.write_xlsx(records), f"facilities-v{number}.xlsx")
+
+
+@bp.get("/template.xlsx")
+def template():
+    """Download the empty workbook to fill in: header, drop-downs and the column reference."""
+    return _xlsx(workbook.write_template(), "facilities-template.xlsx")
+
+
+@bp.get("/columns")
+def columns():
+    """The column reference: what every column and code means (the template's second sheet)."""
+    return render_template("admin/columns.html", notes=workbook.NOTES,
+                           columns=workbook.column_help(), tables=workbook.code_tables())
+
+
 def _csv(data: bytes, filename: str) -> Response:
     """A CSV attachment."""
     return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    """An XLSX attachment."""
+    return Response(data, mimetype=XLSX_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -8,6 +8,7 @@ from locator.search.params import MAX_LIMIT, MAX_QUERY_CHARS, MAX_RADIUS_M
 EXAMPLE_FACILITY = {
     "id": "jingtang-library", "category": "landmark", "name": "景堂图书馆",
     "name_en": "Jingtang Library", "lat": 22.520979, "lon": 113.040056, "coord_system": "wgs84",
+    "coord_source": "survey",
     "address": "会城仁寿路16号", "address_en": "No. 16 Renshou Road, Huicheng", "town": "会城街道",
     "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
     "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",

@@ -2,7 +2,8 @@
 
 # The CSV columns, in the order export writes them (README, "The CSV format").
 COLUMNS = (
-    "id", "category", "name", "name_en", "lat", "lon", "coord_system", "address", "address_en",
+    "id", "category", "name", "name_en", "lat", "lon", "coord_system", "coord_source", "address",
+    "address_en",
     "town", "floor", "opening_hours", "access", "amenities", "routes", "phone", "description",
     "description_en", "source", "verified_on",
 )
@@ -12,10 +13,15 @@ TEXT_COLUMNS = tuple(c for c in COLUMNS if c not in ("lat", "lon"))
 # Longest value a cell may hold, in characters: generous for real data, fatal for pasted garbage.
 MAX_LENGTH = {
     "id": 64, "category": 32, "name": 200, "name_en": 200, "lat": 40, "lon": 40,
-    "coord_system": 10, "address": 500, "address_en": 500, "town": 100, "floor": 50,
+    "coord_system": 10, "coord_source": 10, "address": 500, "address_en": 500, "town": 100,
+    "floor": 50,
     "opening_hours": 500, "access": 20, "amenities": 1000, "routes": 1000, "phone": 100,
     "description": 5000, "description_en": 5000, "source": 1000, "verified_on": 10,
 }
+
+# How a position was obtained (coord_source; blank = not stated). A geocoded one is approximate
+# and shown as such until someone verifies it on site (verified_on).
+COORD_SOURCES = ("survey", "map", "geocoded")
 
 # Columns whose text may span lines; in every other column a newline is an error.
 MULTILINE_COLUMNS = ("description", "description_en", "address", "address_en", "source")

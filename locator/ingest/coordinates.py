@@ -1,17 +1,40 @@
 """Coordinates in an import: parse, convert to WGS-84, check the service area, find near-twins."""
 
 import math
+import re
 from collections import Counter, defaultdict
 
 from locator.core.geo import TO_WGS84
+from locator.core.records import MAX_LENGTH
+from locator.ingest.fields import Conversion
 from locator.ingest.problems import N_, Problem
 
 Area = tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
 
+# Degrees-minutes-seconds as surveys and maps print them: 22°31′41″N, 22°31'41"N, 22 31 41.5,
+# 北纬22°31′41″, 22度31分41秒, 22°31.5′ (decimal minutes), 22.5281°N. Primes come as ′ ″, as
+# ASCII ' " (or ''), or as typographic quotes ’ ” when an editor "smartened" them.
+_HEMISPHERES = {"N": ("lat", 1), "S": ("lat", -1), "E": ("lon", 1), "W": ("lon", -1),
+                "北纬": ("lat", 1), "南纬": ("lat", -1), "东经": ("lon", 1), "西经": ("lon", -1),
+                "北緯": ("lat", 1), "南緯": ("lat", -1), "東經": ("lon", 1), "西經": ("lon", -1)}
+_HEMISPHERE = "|".join(sorted(_HEMISPHERES, key=len, reverse=True))
+_DMS = re.compile(
+    rf"(?P<before>{_HEMISPHERE})?\s*(?P<sign>[-+−])?\s*"
+    r"(?P<d>\d{1,3}(?:\.\d+)?)\s*(?:[°º˚度]\s*|\s+|(?=[NSEWnsew]?$))"
+    r"(?:(?P<m>\d{1,2}(?:\.\d+)?)\s*(?:[′'’´‘分]\s*|\s+|(?=[NSEWnsew]?$))"
+    r"(?:(?P<s>\d{1,2}(?:\.\d+)?)\s*(?:''|′′|[″\"”“秒])?\s*)?)?"
+    rf"(?P<after>[NSEWnsew])?", re.IGNORECASE)
+# Decimal places a converted DMS value keeps: 1 cm, far finer than the 0.1″ (3 m) a written
+# DMS value carries, and short enough to read in an export.
+DMS_DECIMALS = 7
+
 
 def convert_points(lats: list[str], lons: list[str], systems: list[str], lines: list[int],
-                   area: Area) -> tuple[list, list, list[Problem]]:
-    """WGS-84 floats for each row (None where invalid), and the problems found."""
+                   area: Area, conversions: list[Conversion] | None = None
+                   ) -> tuple[list, list, list[Problem]]:
+    """WGS-84 floats for each row (None where invalid), and the problems found; cells read
+    as degrees-minutes-seconds are added to `conversions`."""
+    conversions = [] if conversions is None else conversions
     min_lat, min_lon, max_lat, max_lon = area
     out_lat, out_lon, problems = [], [], []
     for lat_text, lon_text, system, line in zip(lats, lons, systems, lines, strict=True):
@@ -23,18 +46,19 @@ def convert_points(lats: list[str], lons: list[str], systems: list[str], lines: 
                 continue
         except ValueError:
             pass
-        point, found = _check_point(lat_text, lon_text, system, line, area)
+        point, found = _check_point(lat_text, lon_text, system, line, area, conversions)
         out_lat.append(point and point[0])
         out_lon.append(point and point[1])
         problems.extend(found)
     return out_lat, out_lon, problems
 
 
-def _check_point(lat_text: str, lon_text: str, system: str, line: int,
-                 area: Area) -> tuple[tuple[float, float] | None, list[Problem]]:
+def _check_point(lat_text: str, lon_text: str, system: str, line: int, area: Area,
+                 conversions: list[Conversion]) -> tuple[tuple[float, float] | None,
+                                                         list[Problem]]:
     """The WGS-84 point of one row, or None with the reasons."""
-    lat, lat_problem = _parse_degrees(lat_text, "lat", line)
-    lon, lon_problem = _parse_degrees(lon_text, "lon", line)
+    lat, lat_problem = _parse_degrees(lat_text, "lat", line, conversions)
+    lon, lon_problem = _parse_degrees(lon_text, "lon", line, conversions)
     problems = [p for p in (lat_problem, lon_problem) if p]
     if problems:
         return None, problems
@@ -47,8 +71,10 @@ def _check_point(lat_text: str, lon_text: str, system: str, line: int,
     return None, [_outside_problem(lat, lon, system, point, line, area)]
 
 
-def _parse_degrees(text: str, column: str, line: int) -> tuple[float | None, Problem | None]:
-    """Decimal degrees from a cell, or the reason it is not a finite number."""
+def _parse_degrees(text: str, column: str, line: int,
+                   conversions: list[Conversion]) -> tuple[float | None, Problem | None]:
+    """Decimal degrees from a cell (degrees-minutes-seconds converted, and added to
+    `conversions`), or the reason it is not a finite number."""
     params = {"column": column, "value": text}
     if not text:
         return None, Problem(line, column, N_(
@@ -60,14 +86,47 @@ def _parse_degrees(text: str, column: str, line: int) -> tuple[float | None, Pro
             return None, Problem(line, column, N_(
                 "%(column)s %(value)r uses a decimal comma — write it with a dot: %(fixed)s"),
                 {**params, "fixed": text.replace(",", ".")})
-        return None, Problem(line, column, N_(
-            "%(column)s %(value)r is not a number — write decimal degrees such as 22.5291 "
-            "(not degrees-minutes-seconds)"), params)
+        value, problem = parse_dms(text, column, line)
+        if value is not None:
+            conversions.append(Conversion(line, column, text, repr(value)))
+        return value, problem
     if not math.isfinite(value):
         return None, Problem(line, column, N_(
             "%(column)s %(value)r is not a finite number — write decimal degrees such as "
             "22.5291"), params)
     return value, None
+
+
+def parse_dms(text: str, column: str, line: int = 0) -> tuple[float | None, Problem | None]:
+    """Decimal degrees from degrees-minutes-seconds, with the hemisphere's sign; or the reason:
+    not DMS, minutes or seconds of 60 or more, or a hemisphere of the other column (22°N in
+    lon)."""
+    params = {"column": column, "value": text}
+    # Bounded first: the pattern's runs of optional spaces backtrack on a long cell.
+    found = _DMS.fullmatch(text.strip()) if len(text) <= MAX_LENGTH[column] else None
+    if found is None or (found["before"] and found["after"]) or (
+            found["sign"] and (found["before"] or found["after"])):
+        return None, Problem(line, column, N_(
+            "%(column)s %(value)r is not a number — write decimal degrees such as 22.5291, or "
+            "degrees-minutes-seconds such as 22°31′41″N"), params)
+    hemisphere = (found["before"] or found["after"] or "").upper()
+    if hemisphere:
+        axis, sign = _HEMISPHERES[hemisphere]
+    else:
+        axis, sign = column, -1 if found["sign"] in ("-", "−") else 1
+    if axis != column:
+        return None, Problem(line, column, N_(
+            "%(column)s %(value)r has the hemisphere %(hemisphere)s, which belongs in "
+            "%(other)s — check that lat and lon are not swapped"),
+            {**params, "hemisphere": found["before"] or found["after"], "other": axis})
+    parts = [found[k] for k in ("d", "m", "s")]
+    if any(p is not None and float(p) >= 60 for p in parts[1:]) or any(
+            "." in p for p, after in zip(parts, parts[1:], strict=False) if p and after):
+        return None, Problem(line, column, N_(
+            "%(column)s %(value)r is not valid degrees-minutes-seconds — minutes and seconds "
+            "are below 60 and only the last part may have decimals, e.g. 22°31′41.5″N"), params)
+    degrees = sum(float(p) / 60 ** n for n, p in enumerate(parts) if p is not None)
+    return round(sign * degrees, DMS_DECIMALS), None
 
 
 def _is_number(text: str) -> bool:

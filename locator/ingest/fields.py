@@ -15,11 +15,17 @@ from dataclasses import dataclass
 from locator.core.categories import CATEGORIES
 from locator.core.records import MAX_LENGTH, MULTILINE_COLUMNS
 from locator.ingest import chinese_hours, vocabulary
-from locator.ingest.problems import N_, Problem
+from locator.ingest.problems import N_, Caution, Problem, Stored
 
 ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-_LOOSE_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# Year first, as Chinese offices write dates: 2026/11/28, 2026年11月28日, 2026.11.28, 2026-1-5,
+# and the time a datetime cell or another system may add (2026-11-28 00:00:00).
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+                         r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+# A phone cell that is only digits (a spreadsheet stored it as a number), maybe with the ".0"
+# of a float: Excel drops a leading 0, so 0750-6301234 arrives as 7506301234.
+_DIGITS_ONLY = re.compile(r"(\d{10,11})(?:\.0+)?")
+LISTED_PHONES = 100  # corrected phones warned one by one; beyond, one summary
 LIST_SEPARATORS = re.compile("[;；]")  # Chinese keyboards type the full-width semicolon
 # Text-direction controls. Embeddings, overrides (U+202A-202E) and isolates (U+2066-2069) flip
 # the text after them on screen ("Trojan Source"); the marks U+200E, U+200F and U+061C reorder
@@ -127,34 +133,47 @@ def normalise_newlines(values: list[str]) -> list[str]:
 
 def normalise_coord_systems(values: list[str], lines: list[int]) -> tuple[list[str], list]:
     """Blank → wgs84; 'WGS-84', 'GCJ02', 百度坐标… → the code; unknown systems are errors."""
-    read = vocabulary.reader("coord_system")
-    codes = {v: read(v) if v else "wgs84" for v in set(values)}
-    out = [codes[v] or v for v in values]
-    return out, [Problem(line, "coord_system", N_(
-                     "unknown coord_system %(value)r — use one of: %(valid)s (blank means wgs84)"),
-                     {"value": value, "valid": vocabulary.choices("coord_system")})
-                 for value, line in zip(values, lines, strict=True) if codes[value] is None]
+    return _coded("coord_system", "wgs84", N_(
+        "unknown coord_system %(value)r — use one of: %(valid)s (blank means wgs84)"),
+        values, lines)
 
 
 def normalise_access(values: list[str], lines: list[int]) -> tuple[list[str], list]:
     """Blank → public; else the code, its label (仅限顾客) or a synonym."""
-    read = vocabulary.reader("access")
-    codes = {v: read(v) if v else "public" for v in set(values)}
-    out = [codes[v] or v for v in values]
-    return out, [Problem(line, "access", N_(
-                     "unknown access %(value)r — use one of: %(valid)s (blank means public)"),
-                     {"value": value, "valid": vocabulary.choices("access")})
-                 for value, line in zip(values, lines, strict=True) if codes[value] is None]
+    return _coded("access", "public", N_(
+        "unknown access %(value)r — use one of: %(valid)s (blank means public)"),
+        values, lines)
+
+
+def _coded(column: str, blank: str, unknown: str, values: list[str],
+           lines: list[int]) -> tuple[list[str], list]:
+    """A one-code column: each value → its code (blank → `blank`); an unknown one is an error
+    listing the allowed values as the admin reads them."""
+    read = vocabulary.reader(column)
+    codes = {v: read(v) if v else blank for v in set(values)}
+    return [codes[v] or v for v in values], [
+        Problem(line, column, unknown, {"value": value, "valid": vocabulary.choices(column)})
+        for value, line in zip(values, lines, strict=True) if codes[value] is None]
 
 
 @dataclass(frozen=True)
 class Conversion:
-    """A cell stored in another form than written (Chinese opening hours → OSM), for previews."""
+    """A cell stored in another form than written, meaning the same (Chinese opening hours →
+    OSM, 2026/11/28 → 2026-11-28, 22°31′41″N → 22.5280556), for previews and CLI notes."""
 
     line: int
     column: str
     original: str
     stored: str
+
+    def as_problem(self) -> Problem:
+        """The conversion as a located message: 'converted from … → …'."""
+        return Problem(self.line, self.column, N_("converted from %(original)s → %(stored)s"),
+                       {"original": self.original, "stored": self.stored})
+
+    def render(self, gettext: Callable[[str], str] = lambda s: s) -> str:
+        """'line 4, column opening_hours: converted from 周一至周五 8:30-17:30 → Mo-Fr …'."""
+        return self.as_problem().render(gettext)
 
 
 def normalise_opening_hours(values: list[str],
@@ -228,37 +247,77 @@ def _route_list(value: str) -> str:
     return ";".join(t.strip() for t in LIST_SEPARATORS.split(value) if t.strip())
 
 
-def check_verified_on(values: list[str], lines: list[int], today: datetime.date) -> list[Problem]:
-    """Each verified_on is blank or an ISO date that is not in the future."""
-    bad = {v: p for v in set(values) if v and (p := _date_problem(v, today)) is not None}
-    return [Problem(line, "verified_on", *bad[value])
-            for value, line in zip(values, lines, strict=True) if value in bad]
+def normalise_verified_on(values: list[str], lines: list[int], today: datetime.date
+                          ) -> tuple[list[str], list[Problem], list[Conversion]]:
+    """Each verified_on as an ISO date up to today, or blank; year-first forms (2026/11/28,
+    2026年11月28日, 2026.11.28) are stored as ISO and listed as conversions."""
+    judged = {v: _read_date(v, today) for v in set(values) if v}
+    out, problems, conversions = [], [], []
+    for value, line in zip(values, lines, strict=True):
+        stored, problem = judged.get(value, (value, None))
+        if problem is not None:
+            problems.append(Problem(line, "verified_on", *problem))
+        elif stored != value:
+            conversions.append(Conversion(line, "verified_on", value, stored))
+        out.append(stored)
+    return out, problems, conversions
 
 
-def _date_problem(value: str, today: datetime.date) -> tuple[str, dict] | None:
-    """(message, params) when `value` is not an ISO date up to today, else None."""
-    try:
-        day = datetime.date.fromisoformat(value) if DATE_PATTERN.fullmatch(value) else None
-    except ValueError:
-        day = None
+def _read_date(value: str, today: datetime.date) -> tuple[str, tuple[str, dict] | None]:
+    """(ISO date, None), or (value, (message, params)) when it is no date up to today."""
+    day = None
+    if (loose := _LOOSE_DATE.fullmatch(value)) is not None:
+        try:
+            day = datetime.date(*map(int, loose.groups()))
+        except ValueError:
+            day = None
     if day is None:
-        return _not_a_date(value)
+        return value, (N_("verified_on %(value)r is not a date — write it as YYYY-MM-DD, e.g. "
+                          "2024-05-31, or leave it blank"), {"value": value})
     if day > today:
-        return (N_("verified_on %(value)s is in the future (today is %(today)s) — enter the "
-                   "date the facility was last checked on site"),
-                {"value": value, "today": today.isoformat()})
-    return None
+        return value, (N_("verified_on %(value)s is in the future (today is %(today)s) — enter "
+                          "the date the facility was last checked on site"),
+                       {"value": value, "today": today.isoformat()})
+    return day.isoformat(), None
 
 
-def _not_a_date(value: str) -> tuple[str, dict]:
-    """The message for a verified_on that is not YYYY-MM-DD, suggesting the ISO form if clear."""
-    loose = _LOOSE_DATE.fullmatch(value)
-    try:
-        iso = datetime.date(*map(int, loose.groups())).isoformat() if loose else None
-    except ValueError:
-        iso = None
-    if iso:
-        return (N_("verified_on %(value)r is not written YYYY-MM-DD — write %(suggestion)s"),
-                {"value": value, "suggestion": iso})
-    return (N_("verified_on %(value)r is not a date — write it as YYYY-MM-DD, e.g. 2024-05-31, "
-               "or leave it blank"), {"value": value})
+def normalise_phones(values: list[str], lines: list[int]) -> tuple[list[str], list[Caution]]:
+    """Phones whose leading 0 a spreadsheet dropped (7506301234) get it back (0750-6301234),
+    with a warning naming the corrected value; mobiles (11 digits from 1) are left alone."""
+    if not any(_DIGITS_ONLY.fullmatch(v) for v in set(values)):
+        return values, []
+    out, corrected = [], []
+    for value, line in zip(values, lines, strict=True):
+        fixed = _restored_zero(value)
+        out.append(fixed or value)
+        if fixed:
+            corrected.append((line, value, fixed))
+    warnings = [Caution(line, "phone", N_(
+        "phone %(value)s looks like a Chinese landline whose leading 0 the spreadsheet dropped "
+        "(it stored the number as a number) — check it; format the column as text to keep "
+        "the 0"), {"value": value, "corrected": fixed}, stored=Stored.CORRECTED)
+        for line, value, fixed in corrected[:LISTED_PHONES]]
+    if len(corrected) > LISTED_PHONES:
+        rest = corrected[LISTED_PHONES:]
+        warnings.append(Caution(None, "phone", N_(
+            "and %(count)s more phones (lines %(lines)s) whose leading 0 was restored the same "
+            "way"), {"count": len(rest), "lines": ", ".join(str(r[0]) for r in rest[:10]) + (
+                ", …" if len(rest) > 10 else ""), "corrected": f"{rest[0][2]}, …"},
+            stored=Stored.CORRECTED))
+    return out, warnings
+
+
+@functools.lru_cache(maxsize=8192)
+def _restored_zero(value: str) -> str | None:
+    """'0750-6301234' for '7506301234' (area code, then a 7 or 8 digit local number), or
+    None when the value is no landline that lost its 0 (a mobile, a short or a typed number)."""
+    digits = _DIGITS_ONLY.fullmatch(value)
+    if digits is None or (len(digits.group(1)) == 11 and digits.group(1)[0] == "1"):
+        return None
+    number = "0" + digits.group(1)
+    # China's area codes: 010 and 020-029 have three digits with their 0, all others four.
+    area = 3 if number[1] in "12" else 4
+    local = number[area:]
+    if len(local) not in (7, 8) or local[0] in "01" or (number[1] == "1" and number[2] != "0"):
+        return None
+    return f"{number[:area]}-{local}"

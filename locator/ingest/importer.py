@@ -14,12 +14,13 @@ from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
 from locator.ingest.coordinates import near_twins
 from locator.ingest.fields import Conversion
-from locator.ingest.problems import N_, Problem, ProblemError
+from locator.ingest.placing import Locate, Placed
+from locator.ingest.problems import N_, Caution, Problem, ProblemError
 from locator.ingest.tables import Table, read_table
 from locator.ingest.validation import validate
 
-__all__ = ["Conversion", "Diff", "ImportResult", "ImportSettings", "Problem", "check_table",
-           "diff_records", "read_import"]
+__all__ = ["Caution", "Conversion", "Diff", "ImportResult", "ImportSettings", "Problem",
+           "check_table", "diff_records", "read_import"]
 
 DUPLICATE_METRES = 15.0
 LISTED_DUPLICATES = 100  # beyond this many pairs, one summary warning
@@ -72,12 +73,14 @@ class ImportResult:
 
     records: list[dict]
     errors: list[Problem]
-    warnings: list[Problem]
+    warnings: list[Caution]  # never block the import; each says what is stored
     diff: Diff | None
     sha256: str
     mass_removal: bool = False
     # Cells stored in another form than written (Chinese opening hours → OSM), by line.
     conversions: list[Conversion] = field(default_factory=list)
+    # The facilities placed by the geocoder, by id: the point and how precise it is.
+    placed: dict[str, Placed] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -88,10 +91,11 @@ class ImportResult:
 def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merge: bool = False,
                 allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
                 progress: Callable[[int], None] | None = None,
-                sha256: str | None = None) -> ImportResult:
+                sha256: str | None = None, locate: Locate | None = None) -> ImportResult:
     """Decode, parse and validate `data`; diff it against `current` (id → stored record).
 
-    `sha256`: the digest of `data` when the caller has already taken (and checked) it.
+    `sha256`: the digest of `data` when the caller has already taken (and checked) it;
+    `locate`: the geocoder for rows with an address and no coordinates (ingest/placing.py).
     """
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     if len(data) > settings.max_bytes:
@@ -101,15 +105,16 @@ def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merg
     except ProblemError as exc:
         return _refused(sha256, [exc.problem], [])
     return check_table(table, current, merge=merge, allow_empty=allow_empty, settings=settings,
-                       progress=progress, sha256=sha256)
+                       progress=progress, sha256=sha256, locate=locate)
 
 
 def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = False,
                 allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
-                progress: Callable[[int], None] | None = None, sha256: str = "") -> ImportResult:
+                progress: Callable[[int], None] | None = None, sha256: str = "",
+                locate: Locate | None = None) -> ImportResult:
     """Validate the cells of `table` (a file's, or a form's) and diff them against `current`."""
     today = settings.today or shanghai_now().date()
-    checked = validate(table, settings.service_area, today, progress)
+    checked = validate(table, settings.service_area, today, progress, locate)
     if not checked.errors and not checked.records and not (merge or allow_empty):
         checked.errors.append(_no_rows(len(current)))
     if checked.errors:
@@ -119,15 +124,18 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
                                                      merge=merge)
     mass_removal = not merge and len(diff.removed) * 2 > len(current)
     if mass_removal:
-        warnings.append(Problem(None, None, N_(
+        warnings.append(Caution(None, None, N_(
             "this replace removes %(removed)s of the %(total)s current facilities — if that is "
             "intended, confirm it; otherwise check the file is complete, or use merge mode"),
             {"removed": len(diff.removed), "total": len(current)}))
+    placed = {record["id"]: checked.placed[line]
+              for record, line in zip(checked.records, checked.lines, strict=True)
+              if line in checked.placed}
     return ImportResult(checked.records, [], warnings, diff, sha256, mass_removal,
-                        checked.conversions)
+                        checked.conversions, placed)
 
 
-def _refused(sha256: str, errors: list[Problem], warnings: list[Problem] | None = None):
+def _refused(sha256: str, errors: list[Problem], warnings: list[Caution] | None = None):
     """A result that changes nothing."""
     return ImportResult([], errors, warnings or [], None, sha256, False)
 
@@ -180,7 +188,7 @@ def _changes(old: Mapping, new: Mapping) -> list[tuple[str, object, object]]:
 
 
 def duplicate_warnings(records: list[dict], lines: list[int], current: Mapping[str, dict], *,
-                       merge: bool) -> list[Problem]:
+                       merge: bool) -> list[Caution]:
     """Facilities within 15 m of an earlier one of their category (or, merging, a stored one)."""
     in_file = {r["id"] for r in records}
     stored = [r for k, r in current.items() if k not in in_file] if merge else []
@@ -191,22 +199,22 @@ def duplicate_warnings(records: list[dict], lines: list[int], current: Mapping[s
     warnings = [_duplicate(pool, lines, len(stored), j, i, metres)
                 for j, i, metres in twins[:LISTED_DUPLICATES]]
     if len(twins) > LISTED_DUPLICATES:
-        warnings.append(Problem(None, None, N_(
+        warnings.append(Caution(None, None, N_(
             "and %(count)s more facilities within %(metres)s m of another of their category"),
             {"count": len(twins) - LISTED_DUPLICATES, "metres": int(DUPLICATE_METRES)}))
     return warnings
 
 
 def _duplicate(pool: list[dict], lines: list[int], first_in_file: int, j: int, i: int,
-               metres: float) -> Problem:
+               metres: float) -> Caution:
     """Facility j (in the file) lies near i, from the file too or stored (index before the file)."""
     params = {"id": pool[j]["id"], "other": pool[i]["id"], "category": pool[j]["category"],
               "metres": round(metres, 1)}
     if i >= first_in_file:
-        return Problem(lines[j - first_in_file], None, N_(
+        return Caution(lines[j - first_in_file], None, N_(
             "%(id)s is %(metres)s m from %(other)s (line %(other_line)s), also a %(category)s — "
             "probably the same place twice; keep one unless they really are separate"),
             {**params, "other_line": lines[i - first_in_file]})
-    return Problem(lines[j - first_in_file], None, N_(
+    return Caution(lines[j - first_in_file], None, N_(
         "%(id)s is %(metres)s m from the stored facility %(other)s, also a %(category)s — "
         "probably the same place twice; keep one unless they really are separate"), params)

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from locator.core.records import COLUMNS
 
@@ -36,9 +37,16 @@ class Problem:
 
     def render(self, gettext: Callable[[str], str] = lambda s: s) -> str:
         """'line 7, column lat: …', 'line 7: …', 'column name_en: …' or just the message."""
+        return self.locate(self.text(gettext), gettext)
+
+    def text(self, gettext: Callable[[str], str] = lambda s: s) -> str:
+        """The message alone, its parameters filled in."""
         params = {k: v.render(gettext) if isinstance(v, Choices) else v
                   for k, v in self.params.items()}
-        text = gettext(self.message) % params if params else gettext(self.message)
+        return gettext(self.message) % params if params else gettext(self.message)
+
+    def locate(self, text: str, gettext: Callable[[str], str]) -> str:
+        """`text` after this problem's line and column."""
         where = {"line": self.line, "column": self.column, "message": text}
         if self.line is not None and self.column is not None:
             return gettext("line %(line)s, column %(column)s: %(message)s") % where
@@ -56,6 +64,40 @@ class Problem:
         """Order by line (file-level first), then by column as the CSV lays them out."""
         column = COLUMNS.index(self.column) if self.column in COLUMNS else -1
         return (self.line or 0, column, self.message)
+
+
+class Stored(StrEnum):
+    """What a warning's value becomes in the store."""
+
+    AS_WRITTEN = "as_written"  # kept exactly as the file has it
+    CORRECTED = "corrected"  # replaced by params["corrected"], which the warning shows
+    NOT_STORED = "not_stored"  # left out: an unknown column, skipped rows
+
+
+_STORED_TEXT = {
+    Stored.AS_WRITTEN: N_("kept as written"),
+    Stored.CORRECTED: N_("stored corrected as %(corrected)s"),
+    Stored.NOT_STORED: N_("not imported"),
+}
+
+
+@dataclass(frozen=True)
+class Caution(Problem):
+    """A warning: it never blocks an import, and it says what is stored (`stored`)."""
+
+    stored: Stored = Stored.AS_WRITTEN
+
+    def __post_init__(self):
+        """A corrected value must be named, since the warning shows it."""
+        if self.stored is Stored.CORRECTED and "corrected" not in self.params:
+            raise ValueError("a Caution with Stored.CORRECTED needs params['corrected']")
+
+    def render(self, gettext: Callable[[str], str] = lambda s: s) -> str:
+        """'line 7, column phone: warning: … (stored corrected as 0750-6301234)'."""
+        stored = gettext(_STORED_TEXT[self.stored]) % {"corrected": self.params.get("corrected")}
+        text = gettext(N_("warning: %(message)s (%(stored)s)")) % {
+            "message": self.text(gettext), "stored": stored}
+        return self.locate(text, gettext)
 
 
 class ProblemError(ValueError):

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import re
+import unicodedata
 import warnings
 import xml.parsers.expat
 import zipfile
@@ -16,6 +17,8 @@ from openpyxl.packaging.manifest import Manifest
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
 from openpyxl.xml.functions import fromstring
 
+from locator.core.records import COLUMNS, REQUIRED
+from locator.ingest import vocabulary
 from locator.ingest.decoding import decode
 from locator.ingest.problems import N_, Problem, ProblemError
 
@@ -49,20 +52,31 @@ EXCEL_ROWS = 1_048_576
 # (ignored with a warning). A row using more than this is not a facility list; past 18,278
 # (ZZZ) a column would not even have a letter to name it by in a message.
 MAX_COLUMNS = 1000
+# A district list may start with a title, a date line or blank rows above its header: the
+# header is looked for in this many first rows, as the first naming at least HEADER_NAMES
+# known columns (all the required ones, when some row does).
+HEADER_SEARCH_ROWS = 20
+HEADER_NAMES = 3
+TITLE_SHOWN = 80  # characters of the title a warning quotes (without control characters)
 # Excel shows at most 15 significant digits; more is binary noise (22.500000000000004).
 _FLOAT_FORMAT = "{:.15g}"
 
 
 @dataclass
 class Table:
-    """The header row and the data rows (row i is spreadsheet line i + 2), trailing blanks cut.
+    """The header row and the data rows (row i is spreadsheet line i + header_line + 1),
+    trailing blanks cut.
 
     `ragged` tables (XLSX) have rows of any width: a sheet has no field count, only cells.
+    `header_line` is the header's spreadsheet line: rows above it (a title) were skipped, and
+    `title` is the first text among them.
     """
 
     header: list[str]
     rows: list[list[str]]
     ragged: bool = False
+    header_line: int = 1
+    title: str = ""
 
 
 def read_table(data: bytes, filename: str, *, max_unpacked: int = MAX_XLSX_UNPACKED,
@@ -92,11 +106,29 @@ def _to_table(rows: list[list[str]], ragged: bool) -> Table:
         raise ProblemError(Problem(None, None, N_(
             "the file is empty — export the facility list with its header row and upload again")))
     _check_widths(rows)
-    if not any(cell.strip() for cell in rows[0]):
+    start = header_index(rows)
+    if not any(cell.strip() for cell in rows[start]):
         raise ProblemError(Problem(1, None, N_(
-            "the first row is blank — line 1 must be the header row (id, category, name, lat, "
-            "lon, …)")))
-    return Table(rows[0], rows[1:], ragged)
+            "the first row is blank and no row below it is a header row — the header row (id, "
+            "category, name, lat, lon, …) must come before the facilities")))
+    title = next((c.strip() for row in rows[:start] for c in row if c.strip()), "")
+    title = "".join(c for c in title if unicodedata.category(c)[0] != "C")[:TITLE_SHOWN]
+    return Table(rows[start], rows[start + 1:], ragged, start + 1, title)
+
+
+def header_index(rows: list[list[str]]) -> int:
+    """The header's row: the first naming every required column and HEADER_NAMES known ones,
+    else the first naming HEADER_NAMES known ones (its missing columns are then reported),
+    else the first row."""
+    fallback = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = {vocabulary.column_of(cell.strip().lstrip("\ufeff")) for cell in row[:200]}
+        known = names.intersection(COLUMNS)
+        if len(known) >= HEADER_NAMES:
+            if known.issuperset(REQUIRED):
+                return index
+            fallback = index if fallback is None else fallback
+    return fallback or 0
 
 
 def _check_widths(rows: list[list[str]]) -> None:
@@ -138,11 +170,19 @@ def _dialect(text: str) -> type[csv.Dialect]:
     """Excel's CSV dialect, with the delimiter the header row uses most (comma, semicolon, tab)."""
     # Counted, not csv.Sniffer: its regular expressions are quadratic in the line's length (a
     # long header of ',"' stalls it); counting is one linear pass per delimiter.
-    header = _QUOTED.sub("", text[:text.find("\n")] if "\n" in text else text)
+    header = _first_delimited_line(text)
     delimiter = max(DELIMITERS, key=header.count)  # a tie goes to the comma, listed first
     if delimiter == "," or not header.count(delimiter):
         return csv.excel
     return type("Counted", (csv.excel,), {"delimiter": delimiter})
+
+
+def _first_delimited_line(text: str) -> str:
+    """The first of the first lines that holds a delimiter outside quotes (a title line above
+    the header may hold none), without its quoted parts; else the first line."""
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    unquoted = [_QUOTED.sub("", line) for line in lines]
+    return next((line for line in unquoted if any(d in line for d in DELIMITERS)), unquoted[0])
 
 
 def _xlsx_rows(data: bytes, max_unpacked: int, max_cells: int) -> list[list[str]]:

@@ -9,9 +9,9 @@ from openpyxl.utils import get_column_letter
 
 from locator.core.categories import CATEGORIES
 from locator.core.records import COLUMNS, MULTILINE_COLUMNS, REQUIRED, TEXT_COLUMNS
-from locator.ingest import fields, vocabulary
+from locator.ingest import fields, placing, vocabulary
 from locator.ingest.coordinates import Area, convert_points
-from locator.ingest.problems import N_, Problem
+from locator.ingest.problems import N_, Caution, Problem, Stored
 from locator.ingest.tables import Table
 
 CHUNK_ROWS = 1000  # rows checked between progress reports
@@ -19,8 +19,8 @@ LISTED_LINES = 10  # a summarised warning names this many lines
 # A leading apostrophe that the exporter added so spreadsheets show these as text, not formulas.
 _ESCAPED_STARTS = frozenset("=+-@'")
 # The other columns' own checks (id pattern, vocabularies, ISO date) already bound their length.
-LENGTH_CHECKED = tuple(c for c in COLUMNS
-                       if c not in ("id", "category", "coord_system", "access", "verified_on"))
+LENGTH_CHECKED = tuple(c for c in COLUMNS if c not in (
+    "id", "category", "coord_system", "coord_source", "access", "verified_on"))
 _ROUTE_CATEGORIES = ", ".join(k for k, c in CATEGORIES.items() if c.has_routes)
 
 
@@ -31,18 +31,24 @@ class Validated:
     records: list[dict] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Caution] = field(default_factory=list)
     conversions: list[fields.Conversion] = field(default_factory=list)  # what was stored changed
+    placed: dict[int, placing.Placed] = field(default_factory=dict)  # geocoded points by line
 
 
 def validate(table: Table, area: Area, today: datetime.date,
-             progress: Callable[[int], None] | None = None) -> Validated:
-    """Check every row of `table`; all errors are collected, none stops the others."""
+             progress: Callable[[int], None] | None = None,
+             locate: placing.Locate | None = None) -> Validated:
+    """Check every row of `table`; all errors are collected, none stops the others. Rows with
+    an address and no coordinates are placed by `locate` (None: no geocoder, an error each)."""
     header = _trim_header(table.header) if table.ragged else table.header
-    positions, out = read_header(header)
+    positions, out = read_header(header, table.header_line)
+    if table.header_line > 1:
+        out.warnings.append(_title_skipped(table))
     if out.errors:  # without the right columns, row checks would only repeat the header's fault
         return out
     rows, blank_lines = _data_rows(table, len(header), out)
+    placed = placing.place(rows, out.lines, positions, locate)
     for start in range(0, len(rows), CHUNK_ROWS):
         records, problems = _check_chunk(rows[start:start + CHUNK_ROWS],
                                          out.lines[start:start + CHUNK_ROWS], positions, area,
@@ -51,12 +57,39 @@ def validate(table: Table, area: Area, today: datetime.date,
         out.errors.extend(problems)
         if progress:
             progress(min(start + CHUNK_ROWS, len(rows)))
+    _restore_phones(out)
+    out.conversions.sort(key=lambda c: (c.line, COLUMNS.index(c.column)))
     out.errors.extend(fields.check_unique_ids([r["id"] for r in out.records], out.lines))
+    _mark_placed(out, placed)
     out.warnings.extend(_summaries(out, blank_lines))
     out.errors.sort(key=Problem.sort_key)
     if out.errors:
         out.records = []
     return out
+
+
+def _restore_phones(out: Validated) -> None:
+    """Give back the leading 0 spreadsheets drop from phones, warning for each (whole file at
+    once, so that the warnings are summarised once)."""
+    phones, warnings = fields.normalise_phones([r["phone"] for r in out.records], out.lines)
+    if warnings:
+        for record, phone in zip(out.records, phones, strict=True):
+            record["phone"] = phone
+        out.warnings.extend(warnings)
+
+
+def _mark_placed(out: Validated, placed: placing.Placing) -> None:
+    """Geocoded rows: coord_source geocoded; an unplaced row's reason replaces the "lat is
+    empty" errors it would otherwise get."""
+    unplaced = {p.line for p in placed.errors}
+    out.errors[:] = [p for p in out.errors
+                     if not (p.line in unplaced and p.column in ("lat", "lon"))]
+    out.errors.extend(placed.errors)
+    out.warnings.extend(placed.warnings)
+    out.placed = placed.placed
+    for record, line in zip(out.records, out.lines, strict=True):
+        if line in placed.placed:
+            record["coord_source"] = placing.GEOCODED
 
 
 def _trim_header(header: list[str]) -> list[str]:
@@ -67,42 +100,56 @@ def _trim_header(header: list[str]) -> list[str]:
     return header[:end]
 
 
-def read_header(header: list[str]) -> tuple[dict[str, int], Validated]:
+def _title_skipped(table: Table) -> Caution:
+    """The rows above the header (a title, a date line, blank rows) were left out."""
+    last = table.header_line - 1
+    params = {"header": table.header_line, "lines": "1" if last == 1 else f"1–{last}",
+              "title": table.title}
+    if not table.title:
+        return Caution(None, None, N_(
+            "the header row is line %(header)s: the blank rows above it (lines %(lines)s) were "
+            "skipped"), params, stored=Stored.NOT_STORED)
+    return Caution(None, None, N_(
+        "the header row is line %(header)s: the rows above it (lines %(lines)s, "
+        "“%(title)s”) were skipped as a title"), params, stored=Stored.NOT_STORED)
+
+
+def read_header(header: list[str], line: int = 1) -> tuple[dict[str, int], Validated]:
     """Column positions by name (a code, its Chinese alias, or both: '名称 name'); errors for
-    missing or repeated columns, warnings for others."""
+    missing or repeated columns, warnings for others. `line` is the header's line."""
     names = [vocabulary.column_of(h.strip().lstrip("\ufeff")) for h in header]
     out, positions = Validated(), {}
     for index, name in enumerate(names):
         if control := fields.BIDI.search(name):
-            out.errors.append(Problem(1, None, N_(
+            out.errors.append(Problem(line, None, N_(
                 "header cell %(letter)s contains the invisible text-direction character "
                 "U+%(code)04X — delete it (retyping the cell removes it)"),
                 {"letter": get_column_letter(index + 1), "code": ord(control.group())}))
         elif name in positions:  # letters only for named columns: tables.MAX_COLUMNS bounds them
-            out.errors.append(_twice(header, name, positions[name], index))
+            out.errors.append(_twice(header, name, positions[name], index, line))
         elif name:
             positions[name] = index
-    out.errors.extend(Problem(1, name, N_(
+    out.errors.extend(Problem(line, name, N_(
         "required column %(column)s is missing from the header row — add it (required: "
         "%(required)s)"), {"column": name, "required": ", ".join(REQUIRED)})
         for name in REQUIRED if name not in positions)
-    out.warnings.extend(Problem(1, name, N_(
+    out.warnings.extend(Caution(line, name, N_(
         "unknown column %(column)s is ignored — the known columns are: %(known)s"),
-        {"column": name, "known": ", ".join(COLUMNS)})
+        {"column": name, "known": ", ".join(COLUMNS)}, stored=Stored.NOT_STORED)
         for name in positions if name not in COLUMNS)
     return {c: i for c, i in positions.items() if c in COLUMNS}, out
 
 
-def _twice(header: list[str], name: str, first: int, second: int) -> Problem:
+def _twice(header: list[str], name: str, first: int, second: int, line: int) -> Problem:
     """Two header cells name one column: the same text twice, or, say, 名称 and name."""
     params = {"column": name, "first": get_column_letter(first + 1),
               "second": get_column_letter(second + 1)}
     texts = header[first].strip().lstrip("\ufeff"), header[second].strip().lstrip("\ufeff")
     if texts[0] == texts[1]:
-        return Problem(1, name, N_(
+        return Problem(line, name, N_(
             "column %(column)s appears twice in the header row (columns %(first)s and "
             "%(second)s) — delete or rename one"), params)
-    return Problem(1, name, N_(
+    return Problem(line, name, N_(
         "column %(column)s is named twice in the header row: %(first_text)r in column "
         "%(first)s and %(second_text)r in column %(second)s (a header may be the code, the "
         "Chinese name or both) — delete or rename one"),
@@ -112,8 +159,8 @@ def _twice(header: list[str], name: str, first: int, second: int) -> Problem:
 def _data_rows(table: Table, width: int, out: Validated) -> tuple[list[list[str]], list[int]]:
     """The non-blank rows, all `width` wide, with their lines in `out.lines`; the blank lines."""
     rows, blank_lines = [], []
-    for index, row in enumerate(table.rows):
-        line = index + 2
+    for index, row in enumerate(table.rows, start=table.header_line + 1):
+        line = index
         if not (row and row[0].strip()) and not "".join(row).strip():
             blank_lines.append(line)
         elif len(row) == width:
@@ -160,6 +207,8 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
     problems += found
     cols["access"], found = fields.normalise_access(cols["access"], lines)
     problems += found
+    cols["coord_source"], found = placing.normalise_sources(cols["coord_source"], lines)
+    problems += found
     cols["opening_hours"], found, converted = fields.normalise_opening_hours(
         cols["opening_hours"], lines)
     problems += found
@@ -168,9 +217,13 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
                                                           lines)
     problems += found
     cols["routes"] = fields.normalise_routes(cols["routes"])
-    problems += fields.check_verified_on(cols["verified_on"], lines, today)
+    cols["verified_on"], found, converted = fields.normalise_verified_on(cols["verified_on"],
+                                                                         lines, today)
+    problems += found
+    conversions += converted
     cols["lat"], cols["lon"], found = convert_points(cols["lat"], cols["lon"],
-                                                     cols["coord_system"], lines, area)
+                                                     cols["coord_system"], lines, area,
+                                                     conversions)
     problems += found
     cols["coord_system"] = ["wgs84"] * len(rows)  # converted: the store holds WGS-84 only
     columns = [cols[c] for c in COLUMNS]
@@ -200,7 +253,7 @@ def _unescape(value: str) -> str:
     return value
 
 
-def _summaries(out: Validated, blank_lines: list[int]) -> list[Problem]:
+def _summaries(out: Validated, blank_lines: list[int]) -> list[Caution]:
     """One warning per kind of minor issue, with a count and the first lines, not one per row."""
     no_english = [ln for r, ln in zip(out.records, out.lines, strict=True) if not r["name_en"]]
     stray_routes = [ln for r, ln in zip(out.records, out.lines, strict=True)
@@ -208,14 +261,15 @@ def _summaries(out: Validated, blank_lines: list[int]) -> list[Problem]:
                     and not CATEGORIES[r["category"]].has_routes]
     warnings = []
     if blank_lines:
-        warnings.append(Problem(None, None, N_(
-            "%(count)s blank rows were skipped (lines %(lines)s)"), _listed(blank_lines)))
+        warnings.append(Caution(None, None, N_(
+            "%(count)s blank rows were skipped (lines %(lines)s)"), _listed(blank_lines),
+            stored=Stored.NOT_STORED))
     if no_english:
-        warnings.append(Problem(None, "name_en", N_(
+        warnings.append(Caution(None, "name_en", N_(
             "%(count)s facilities have no English name (lines %(lines)s) — English pages show "
             "the Chinese name instead; fill in name_en"), _listed(no_english)))
     if stray_routes:
-        warnings.append(Problem(None, "routes", N_(
+        warnings.append(Caution(None, "routes", N_(
             "%(count)s rows list routes for a category that does not show them (lines "
             "%(lines)s) — they are kept, but only %(categories)s display routes"),
             {**_listed(stray_routes), "categories": _ROUTE_CATEGORIES}))

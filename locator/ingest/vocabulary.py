@@ -38,6 +38,12 @@ COORD_SYSTEM_LABELS = {
     "bd09": ("百度坐标", "Baidu"),
 }
 
+# How a position was obtained: the words the template and messages use for coord_source.
+COORD_SOURCE_LABELS = {
+    "survey": ("实地测量", "surveyed on site"),
+    "map": ("地图选点", "picked on a map"),
+    "geocoded": ("根据地址估算", "estimated from the address"),
+}
 # What people write besides the code and the app's own label, per coded column.
 SYNONYMS = {
     "category": {
@@ -78,6 +84,11 @@ SYNONYMS = {
         "gcj02": ("火星坐标", "国测局坐标", "高德", "高德坐标", "腾讯", "腾讯坐标"),
         "bd09": ("百度", "百度坐标", "bd09ll"),
     },
+    "coord_source": {
+        "survey": ("实测", "现场测量", "实地采集", "gps实测"),
+        "map": ("地图", "地图标注", "地图拾取"),
+        "geocoded": ("地址估算", "地理编码", "地址解析"),
+    },
 }
 
 LIST_SEPARATORS = re.compile("[;；、,，]")  # what Chinese and English keyboards separate with
@@ -85,9 +96,12 @@ LIST_SEPARATORS = re.compile("[;；、,，]")  # what Chinese and English keyboa
 
 def labels(kind: str) -> dict[str, tuple[str, str]]:
     """(Chinese, English) label of each code of `kind` ("category", "amenity", "access",
-    "coord_system"), as the app shows them: the one place the importer reads labels from."""
+    "coord_system", "coord_source"), as the app shows them: the one place the importer reads
+    labels from."""
     if kind == "coord_system":  # the systems are core/geo's; only their words are kept here
         return {code: COORD_SYSTEM_LABELS.get(code, (code, code)) for code in geo.TO_WGS84}
+    if kind == "coord_source":
+        return dict(COORD_SOURCE_LABELS)
     codes, label = {"category": (CATEGORIES, category_label),
                     "amenity": (AMENITIES, amenity_label),
                     "access": (ACCESS_LABELS, access_label)}[kind]

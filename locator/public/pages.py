@@ -137,6 +137,8 @@ def card(item: dict, status: hours.HoursStatus, at: datetime, n: int | None = No
         "amenities": amenities(item),
         "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],
         "verified_on": item.get("verified_on") or "", "nav": nav_links(item),
+        # Placed from its address by the geocoder and not yet checked on site: say so.
+        "estimated": item.get("coord_source") == "geocoded" and not item.get("verified_on"),
         "phone": item.get("phone") or "", "tel": re.sub(r"[^0-9+]", "", item.get("phone") or ""),
         "url": url_for("views.facility", facility_id=item["id"]),
         "lat": item["lat"], "lon": item["lon"],

@@ -1,13 +1,11 @@
-"""Optional external place search through geopy: off unless configured, never required."""
+"""Optional external place search through the configured geocoder (locator/geocoding): off
+unless configured, never required."""
 
 from dataclasses import dataclass
 
-from geopy.exc import GeopyError
-from geopy.geocoders import BaiduV3, Nominatim
-
-from locator.core.geo import bd09_to_wgs84
-
-TIMEOUT_S = 3
+from locator.geocoding.batch import geocode as geocode_address
+from locator.geocoding.results import Found, ProviderUnavailable
+from locator.geocoding.settings import GeocoderSettings
 
 
 class GeocoderUnavailable(Exception):
@@ -23,31 +21,13 @@ class Place:
     label: str
 
 
-def geocode(query: str, *, provider: str, key: str, service_area: tuple,
-            user_agent: str = "locator") -> Place | None:
-    """Look `query` up with `provider` ('nominatim' or 'baidu') inside the service area."""
+def geocode(query: str, *, settings: GeocoderSettings) -> Place | None:
+    """The place `query` names inside the service area, or None; the provider, key, URL, rate
+    and timeout are the import's (GEOCODER*)."""
     try:
-        if provider == "baidu":
-            return _baidu(query, key)
-        if provider == "nominatim":
-            return _nominatim(query, service_area, user_agent)
-    except GeopyError as exc:
+        outcome = geocode_address(query, settings)
+    except ProviderUnavailable as exc:
         raise GeocoderUnavailable(str(exc)) from exc
-    raise GeocoderUnavailable(f"unknown geocoder {provider!r}")
-
-
-def _nominatim(query: str, area: tuple, user_agent: str) -> Place | None:
-    """Nominatim answers in WGS-84; bound it to the service area."""
-    min_lat, min_lon, max_lat, max_lon = area
-    location = Nominatim(user_agent=user_agent, timeout=TIMEOUT_S).geocode(
-        query, viewbox=[(min_lat, min_lon), (max_lat, max_lon)], bounded=True)
-    return location and Place(location.latitude, location.longitude, location.address)
-
-
-def _baidu(query: str, key: str) -> Place | None:
-    """Baidu answers in BD-09: convert to WGS-84."""
-    location = BaiduV3(api_key=key, timeout=TIMEOUT_S).geocode(query)
-    if location is None:
+    if not isinstance(outcome, Found) or not outcome.in_service_area:
         return None
-    lat, lon = bd09_to_wgs84(location.latitude, location.longitude)
-    return Place(lat, lon, location.address or query)
+    return Place(outcome.lat, outcome.lon, outcome.label)

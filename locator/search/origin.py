@@ -38,8 +38,7 @@ def resolve_origin(store: Store, params: NearestParams, settings: Settings) -> O
         hit = hits[0]
         return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"])
     if settings.geocoder:
-        place = geocode(params.q, provider=settings.geocoder, key=settings.geocoder_key,
-                        service_area=settings.service_area)
+        place = geocode(params.q, settings=settings.geocoding)
         if place is not None:
             return Origin(place.lat, place.lon, place.label, "geocoder")
     raise PlaceNotFound(params.q)

@@ -190,6 +190,40 @@ class PendingUploads(Protocol):
         """Forget one admin's file of one hash, and/or every file kept since before `before`."""
 
 
+class GeocodeCache(Protocol):
+    """The geocoder's answers (a WGS-84 point with the provider's precision and level, or "no
+    such place") by provider and address, so that a re-import or a rollback never asks again."""
+
+    def get_many(self, provider: str, addresses: Sequence[str]) -> dict[str, dict]:
+        """{address: {address, found, lat, lon, precision, level, label, asked_at}} for the
+        kept ones."""
+
+    def save(self, provider: str, address: str, *, at: float, lat: float | None = None,
+             lon: float | None = None, precision: str = "", level: str = "",
+             label: str = "") -> None:
+        """Keep one answer (lat None: not found), in its own write transaction or the caller's."""
+
+    def count(self) -> int:
+        """How many answers are kept."""
+
+
+class ImportJobs(Protocol):
+    """Background checks of pending uploads (geocoding takes minutes): their state and progress,
+    kept in the database so that any worker's progress page shows them."""
+
+    def start(self, admin_id: int, sha256: str, at: float) -> None:
+        """A job for this admin's pending upload is running (replacing an earlier one)."""
+
+    def advance(self, admin_id: int, sha256: str, done: int, total: int, at: float) -> None:
+        """done of total steps are done (also the job's heartbeat)."""
+
+    def finish(self, admin_id: int, sha256: str, state: str, message: str, at: float) -> None:
+        """The job ended: state "done", or "failed" with what went wrong."""
+
+    def get(self, admin_id: int, sha256: str) -> dict | None:
+        """The job (admin_id, sha256, state, done, total, message, started_at, updated_at)."""
+
+
 class StoreConnection(Protocol):
     """One connection to the database, used by one thread, with the repositories over it."""
 
@@ -198,6 +232,8 @@ class StoreConnection(Protocol):
     versions: VersionRepository
     audit: AuditLog
     admins: AdminRepository
+    geocodes: GeocodeCache
+    jobs: ImportJobs
     uploads: PendingUploads
 
     def reading(self) -> AbstractContextManager:

@@ -149,6 +149,23 @@ def _version_deltas(db: sqlite_utils.Database) -> None:
         previous, chain = records, version_deltas.grown(chain, stored)
 
 
+def _geocoding(db: sqlite_utils.Database) -> None:
+    """How each position was obtained (coord_source); the geocoder's answers by provider and
+    address (a WGS-84 point with the provider's precision and level, or not found), so that a
+    re-import or a rollback never asks again; and the console's background checks."""
+    # A database made after the column joined COLUMNS has it from _facilities already.
+    if "coord_source" not in db["facilities"].columns_dict:
+        db.execute("ALTER TABLE facilities ADD COLUMN coord_source TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE TABLE IF NOT EXISTS geocode_cache (provider TEXT NOT NULL,"
+               " address TEXT NOT NULL, found INTEGER NOT NULL, lat REAL, lon REAL,"
+               " precision TEXT NOT NULL, level TEXT NOT NULL, label TEXT NOT NULL,"
+               " asked_at REAL NOT NULL, PRIMARY KEY (provider, address))")
+    db.execute("CREATE TABLE IF NOT EXISTS import_jobs (admin_id INTEGER NOT NULL,"
+               " sha256 TEXT NOT NULL, state TEXT NOT NULL, done INTEGER NOT NULL,"
+               " total INTEGER NOT NULL, message TEXT NOT NULL, started_at REAL NOT NULL,"
+               " updated_at REAL NOT NULL, PRIMARY KEY (admin_id, sha256))")
+
+
 # Run by every version that changes the facilities (versions.commit) and by the migration.
 REFRESH_EXTENTS = ("INSERT INTO category_extents"
                    " SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
@@ -167,7 +184,7 @@ def _split_sql(script: str) -> list[str]:
 
 
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
-              _admin_console, _category_extents, _audit_lookup, _version_deltas)
+              _admin_console, _category_extents, _audit_lookup, _version_deltas, _geocoding)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:

@@ -57,7 +57,7 @@
   }
 
   // -- the map: the pin is drawn on the base map's datum; placing it fills lat/lon in that
-  //    datum and says so in coord_system, and the server stores WGS-84.
+  //    datum and says so in coord_system (and coord_source says "map"); the server stores WGS-84.
   var box = document.getElementById("edit-map");
   var source = document.getElementById("edit-map-data");
   if (!box || !source || !window.L) { return; }
@@ -65,6 +65,7 @@
   var lat = document.querySelector('input[name="lat"]');
   var lon = document.querySelector('input[name="lon"]');
   var system = document.getElementById("field-coord_system");
+  var origin = document.getElementById("field-coord_source");
   var map = L.map(box, { scrollWheelZoom: false, attributionControl: false });
   data.tiles.urls.forEach(function (url) {
     L.tileLayer(url, { subdomains: data.tiles.subdomains, maxZoom: data.tiles.max_zoom }).addTo(map);
@@ -78,6 +79,7 @@
     lat.value = position.lat.toFixed(6);
     lon.value = position.lng.toFixed(6);
     system.value = data.datum;
+    if (origin) { origin.value = "map"; }  // picked on a map, no longer surveyed or geocoded
   }
   pin.on("dragend", function () { fill(pin.getLatLng()); });
   map.on("click", function (event) { pin.setLatLng(event.latlng); fill(event.latlng); });

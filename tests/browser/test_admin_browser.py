@@ -184,6 +184,7 @@ def test_the_editor_ticks_an_amenity_drags_the_pin_reads_the_hours_and_saves(pag
     dragged_lon = float(page.locator('input[name="lon"]').input_value())
     assert dragged_lat > before
     assert page.get_by_label("Coordinates are in").input_value() == "wgs84"
+    assert page.get_by_label("Position obtained by").input_value() == "map"
     shot(page, "admin-editor.png")
 
     page.get_by_role("button", name="Save").click()
@@ -193,7 +194,7 @@ def test_the_editor_ticks_an_amenity_drags_the_pin_reads_the_hours_and_saves(pag
     record = store.facilities.get("room-2")
     store.close()
     assert (record["lat"], record["lon"]) == (dragged_lat, dragged_lon)
-    assert record["amenities"] == "changing_table"
+    assert record["amenities"] == "changing_table" and record["coord_source"] == "map"
     assert record["opening_hours"] == "Mo-Fr 08:30-17:30; PH off"
 
     # The public page shows the new amenity and the new position.

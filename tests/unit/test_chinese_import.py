@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 import pytest
-from babel.support import Translations
 
 from locator.core.records import COLUMNS
 from locator.ingest.exporter import write_csv
@@ -21,15 +20,6 @@ SETTINGS = ImportSettings(today=datetime.date(2026, 11, 30))
 def check(data: bytes, current=None):
     """read_import of a CSV with a fixed 'today'."""
     return read_import(data, "facilities.csv", current or {}, settings=SETTINGS)
-
-
-@pytest.fixture(scope="module")
-def chinese():
-    """The importer catalogue's gettext in Chinese (compiled as the README says)."""
-    folder = os.path.join(ROOT, "locator", "translations")
-    if not os.path.exists(os.path.join(folder, "zh", "LC_MESSAGES", "importer.mo")):
-        pytest.skip("compile the catalogues first: make (pybabel compile)")
-    return Translations.load(folder, ["zh"], domain="importer").ugettext
 
 
 def test_chinese_hours_are_stored_in_osm_form_and_the_conversion_is_kept():

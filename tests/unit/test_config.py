@@ -50,6 +50,11 @@ def test_the_clock_is_the_configured_one():
     ("PROXY_COUNT", "one"),
     ("HSTS_MAX_AGE", 1.5),
     ("GEOCODER", "google"),
+    ("GEOCODER_URL", "ftp://geocoder.example"),
+    ("GEOCODER_RATE", -1),
+    ("GEOCODER_RATE", "fast"),
+    ("GEOCODER_TIMEOUT", 0),
+    ("GEOCODER_CITY", 440705),
     ("TILES", "google"),
     ("TILE_URL", 5),
     ("PERMANENT_SESSION_LIFETIME", 0),
@@ -64,7 +69,20 @@ def test_a_bad_value_is_refused_naming_the_setting(name, value):
         config.from_mapping({name: value})
 
 
-def test_baidu_needs_a_key():
+@pytest.mark.parametrize("provider", ["amap", "baidu", "tianditu"])
+def test_keyed_geocoders_need_a_key(provider):
     with pytest.raises(config.ConfigError, match="GEOCODER_KEY"):
-        config.from_mapping({"GEOCODER": "baidu"})
-    assert config.from_mapping({"GEOCODER": "baidu", "GEOCODER_KEY": "k"}).geocoder == "baidu"
+        config.from_mapping({"GEOCODER": provider})
+    assert config.from_mapping({"GEOCODER": provider, "GEOCODER_KEY": "k"}).geocoder == provider
+
+
+def test_the_geocoder_settings_come_from_the_checked_settings():
+    assert config.from_mapping({}).geocoding is None
+    checked = config.from_mapping({
+        "GEOCODER": "amap", "GEOCODER_KEY": "k", "GEOCODER_URL": "http://127.0.0.1:9",
+        "GEOCODER_RATE": "2.5", "GEOCODER_TIMEOUT": 1, "GEOCODER_CITY": "440705"})
+    geocoding = checked.geocoding
+    assert (geocoding.provider, geocoding.key, geocoding.url, geocoding.rate,
+            geocoding.timeout_s, geocoding.city) == ("amap", "k", "http://127.0.0.1:9", 2.5,
+                                                     1.0, "440705")
+    assert geocoding.service_area == checked.service_area

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from locator.core.categories import ACCESS_LABELS, CATEGORIES
-from locator.core.records import COLUMNS, MULTILINE_COLUMNS
+from locator.core.records import COLUMNS, COORD_SOURCES, MULTILINE_COLUMNS
 from locator.ingest.exporter import cell, write_csv, write_csv_stream
 from locator.ingest.importer import ImportSettings, read_import
 
@@ -50,6 +50,7 @@ def records(draw):
             if CATEGORIES[category].has_routes else "",
             "opening_hours": draw(st.sampled_from(["", "24/7", "Mo-Fr 08:30-17:30; PH off"])),
             "verified_on": draw(st.sampled_from(["", "2024-05-31", "2026-01-02"])),
+            "coord_source": draw(st.sampled_from(["", *COORD_SOURCES])),
         }
         out.append(record)
     return out

@@ -158,11 +158,12 @@ def test_xlsx_numbers_dates_and_blank_rows_read_as_excel_shows_them():
     book.save(out)
     result = check(out.getvalue(), filename="list.xlsx")
     first, second = result.records
-    assert (first["lat"], first["lon"], first["phone"]) == (22.5, 113.0, "7506661234")
+    # the phone cell was a number, so Excel dropped its 0: restored, with a warning
+    assert (first["lat"], first["lon"], first["phone"]) == (22.5, 113.0, "0750-6661234")
     assert (first["verified_on"], first["floor"]) == ("2024-05-31", "2")
     assert second["id"] == "b"
     assert [str(w) for w in result.warnings if w.column is None] == [
-        "1 blank rows were skipped (lines 3)"]
+        "warning: 1 blank rows were skipped (lines 3) (not imported)"]
 
 
 def test_quoted_commas_quotes_and_newlines_survive():
@@ -303,8 +304,9 @@ def test_missing_english_names_are_one_summarised_warning():
     result = check(csv_bytes(*(row(i, name_en="") for i in range(1, 15)), row(15)))
     assert result.ok
     assert messages(result) == [
-        "column name_en: 14 facilities have no English name (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, "
-        "11, …) — English pages show the Chinese name instead; fill in name_en"]
+        "column name_en: warning: 14 facilities have no English name (lines 2, 3, 4, 5, 6, 7, "
+        "8, 9, 10, 11, …) — English pages show the Chinese name instead; fill in name_en (kept "
+        "as written)"]
 
 
 def test_routes_on_a_landmark_are_kept_with_a_warning():
@@ -346,7 +348,7 @@ def test_blank_rows_in_the_middle_are_skipped_with_a_warning():
     data = csv_bytes(row(1)) + b",,,,,\n\n" + csv_bytes(row(2)).split(b"\n", 1)[1] + b"\n\n"
     result = check(data)
     assert [r["id"] for r in result.records] == ["room-1", "room-2"]
-    assert messages(result) == ["2 blank rows were skipped (lines 3, 4)"]
+    assert messages(result) == ["warning: 2 blank rows were skipped (lines 3, 4) (not imported)"]
 
 
 # -- datums ---------------------------------------------------------------------------------

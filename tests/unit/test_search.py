@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from locator import config
 from locator.core import hours
 from locator.core.clock import SHANGHAI
+from locator.core.geo import geodesic_m
 from locator.search import origin
 from locator.search.geocode import Place
 from locator.search.nearby import run_nearest
@@ -17,6 +18,7 @@ from locator.search.params import nearest_params
 from locator.search.present import describe
 from locator.store import Store
 from tests.factories import load, row
+from tests.geocoder_stubs import HOUSE, StubGeocoder
 
 MONDAY_10 = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)
 DEFAULTS = config.from_mapping({})
@@ -67,8 +69,18 @@ def test_the_geocoder_comes_from_the_settings_passed(store, monkeypatch):
     nominatim = config.from_mapping({"GEOCODER": "nominatim", "SERVICE_AREA": [22, 112, 23, 114]})
     result = search(store, nominatim, q="somewhere")
     assert result.origin.source == "geocoder"
-    assert asked == [("somewhere", {"provider": "nominatim", "key": "",
-                                    "service_area": (22.0, 112.0, 23.0, 114.0)})]
+    assert asked == [("somewhere", {"settings": nominatim.geocoding})]
+    assert nominatim.geocoding.service_area == (22.0, 112.0, 23.0, 114.0)
+
+
+def test_the_place_search_asks_the_configured_provider_and_converts_its_datum(store):
+    with StubGeocoder("baidu") as stub:
+        baidu = config.from_mapping({"GEOCODER": "baidu", "GEOCODER_KEY": "k",
+                                     "GEOCODER_URL": stub.url, "GEOCODER_RATE": 1000})
+        result = search(store, baidu, q="江门市新会区会城今古洲路1号")
+        assert len(stub.requests) == 1
+    assert result.origin.source == "geocoder"
+    assert geodesic_m(result.origin.lat, result.origin.lon, *HOUSE) < 2  # BD-09 → WGS-84
 
 
 def test_each_status_is_computed_once_per_search(store, monkeypatch):

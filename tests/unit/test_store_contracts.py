@@ -14,6 +14,8 @@ from locator.store import Store, contracts
 from locator.store.sqlite.admins import SqliteAdmins
 from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities
+from locator.store.sqlite.geocodes import SqliteGeocodes
+from locator.store.sqlite.jobs import SqliteImportJobs
 from locator.store.sqlite.uploads import SqlitePendingUploads
 from locator.store.sqlite.versions import SqliteVersions
 from tests.processes import ROOT
@@ -25,11 +27,14 @@ IMPLEMENTATIONS = [
     (contracts.AuditLog, SqliteAuditLog),
     (contracts.AdminRepository, SqliteAdmins),
     (contracts.PendingUploads, SqlitePendingUploads),
+    (contracts.GeocodeCache, SqliteGeocodes),
+    (contracts.ImportJobs, SqliteImportJobs),
     (contracts.StoreConnection, Store),
 ]
 # The repository each attribute of a connection must be.
 REPOSITORIES = {"facilities": SqliteFacilities, "versions": SqliteVersions,
-                "audit": SqliteAuditLog, "admins": SqliteAdmins, "uploads": SqlitePendingUploads}
+                "audit": SqliteAuditLog, "admins": SqliteAdmins, "uploads": SqlitePendingUploads,
+                "geocodes": SqliteGeocodes, "jobs": SqliteImportJobs}
 
 LOCATOR = os.path.join(ROOT, "locator")
 STORE = os.path.join(LOCATOR, "store")

@@ -30,12 +30,17 @@ ROUTES = [
     ("GET", "/admin/upload", None),
     ("POST", "/admin/upload", "upload"),
     ("POST", "/admin/upload/confirm", {"sha256": "0" * 64}),
-    ("GET", "/admin/upload/" + "0" * 64, None),
+    ("GET", f"/admin/upload/{'0' * 64}/progress", None),
+    ("GET", f"/admin/upload/{'0' * 64}/preview", None),
     ("GET", "/admin/history", None),
     ("GET", "/admin/history/1.csv", None),
+    ("GET", "/admin/history/1.xlsx", None),
     ("GET", "/admin/history/1/rollback", None),
     ("POST", "/admin/history/1/rollback", {}),
     ("GET", "/admin/export.csv", None),
+    ("GET", "/admin/export.xlsx", None),
+    ("GET", "/admin/template.xlsx", None),
+    ("GET", "/admin/columns", None),
     ("GET", "/admin/facilities", None),
     ("GET", "/admin/facilities/room-1/edit", None),
     ("POST", "/admin/facilities/room-1/edit", {"name": "改名", "based_on": "2"}),
@@ -67,7 +72,7 @@ def test_the_route_list_covers_every_admin_route(app):
     rules = {(method, rule.rule) for rule in app.url_map.iter_rules()
              if rule.rule.startswith("/admin") for method in rule.methods - {"HEAD", "OPTIONS"}}
     listed = {(m, p.replace("room-1", "<facility_id>").replace("/1", "/<int:number>")
-                .replace("0" * 64, "<sha256>"))
+               .replace("0" * 64, "<sha256>"))
               for m, p, _ in ROUTES} | {("GET", "/admin/login"), ("POST", "/admin/login")}
     assert rules == listed
 

@@ -97,7 +97,7 @@ def test_formula_like_text_survives_an_edit(client, db_path):
     ("name", "", "empty"),
     ("opening_hours", "Mo-Fr 25:00-26:00", "for example Mo-Fr 08:30-17:30"),
     ("amenities", "changing_tabel", "changing_table"),
-    ("verified_on", "2024/5/3", "2024-05-03"),
+    ("verified_on", "3/5/2024", "YYYY-MM-DD"),  # year-first forms are converted, not refused
     ("category", "toilet", "nursing_room"),
 ])
 def test_invalid_values_get_the_importers_message_beside_the_field(client, db_path, field,

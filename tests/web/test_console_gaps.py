@@ -101,7 +101,7 @@ def test_the_preview_has_a_language_switch_to_an_address_that_shows_it_again(cli
     response = upload(client, csv_bytes(row(1), row(2, name="新名字"), row(3), row(4)))
     page = response.get_data(as_text=True)
     switch = re.search(r'<a class="lang-switch" href="([^"]+)"', page).group(1)
-    assert re.fullmatch(r"/admin/upload/[0-9a-f]{64}\?lang=zh", switch)
+    assert re.fullmatch(r"/admin/upload/[0-9a-f]{64}/preview\?lang=zh", switch)
     chinese = client.get(switch)
     assert chinese.status_code == 200
     body = text(chinese)
@@ -122,13 +122,13 @@ def test_a_preview_with_errors_switches_to_the_upload_form(client):
 
 
 def test_an_unknown_or_expired_preview_address_says_to_upload_again(client):
-    response = client.get("/admin/upload/" + "0" * 64)
+    response = client.get("/admin/upload/" + "0" * 64 + "/preview")
     assert response.status_code == 410 and "Upload the file again" in text(response)
 
 
 def test_anothers_kept_preview_is_not_shown(client, db_path):
     response = upload(client, csv_bytes(row(1), row(4)))
-    address = re.search(r'href="(/admin/upload/[0-9a-f]{64})\?', response.get_data(
+    address = re.search(r'href="(/admin/upload/[0-9a-f]{64}/preview)\?', response.get_data(
         as_text=True)).group(1)
     make_admin(db_path, "bob", "another long passphrase")
     other = console_app(db_path).test_client()

@@ -210,7 +210,8 @@ class SqliteFacilities:
         conn = self._db.conn
         conn.executemany("DELETE FROM facilities WHERE id = ?", [(i,) for i in change.removed])
         wanted = set(change.added) | set(change.changed)
-        rows = [tuple(r[c] for c in COLUMNS) for r in records if r["id"] in wanted]
+        # A version committed before a column existed lacks it: blank, as the migration left it.
+        rows = [tuple(r.get(c, "") for c in COLUMNS) for r in records if r["id"] in wanted]
         marks = ", ".join("?" for _ in COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "id")
         conn.executemany(f"INSERT INTO facilities ({_COLS}) VALUES ({marks})"

@@ -12,6 +12,8 @@ import locator.store.sqlite.connection as connection
 from locator.store.sqlite.admins import SqliteAdmins
 from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities
+from locator.store.sqlite.geocodes import SqliteGeocodes
+from locator.store.sqlite.jobs import SqliteImportJobs
 from locator.store.sqlite.uploads import SqlitePendingUploads
 from locator.store.sqlite.versions import SqliteVersions
 
@@ -38,6 +40,8 @@ class Store:
         self.versions = SqliteVersions(self)
         self.admins = SqliteAdmins(self)
         self.uploads = SqlitePendingUploads(self)
+        self.geocodes = SqliteGeocodes(self)
+        self.jobs = SqliteImportJobs(self)
 
     def reusable(self) -> bool:
         """Whether this connection may serve another request: writable, and the file at its
