@@ -173,3 +173,12 @@ def test_cli_import_errors_follow_lang_from_the_environment(runner, bad_file):
     assert result.exit_code == 1 and "第 3 行" in result.stderr
     result = runner.invoke(args=["facilities", "import", bad_file])  # the runner's C.UTF-8
     assert result.exit_code == 1 and "line 3, column category" in result.stderr
+
+
+def test_cli_import_warnings_follow_the_language_too(runner, tmp_path):
+    path = tmp_path / "no-english.csv"
+    path.write_bytes(csv_bytes(row(1, name_en="")))
+    result = runner.invoke(args=["facilities", "import", str(path), "--lang", "zh"])
+    assert result.exit_code == 0 and "警告" in result.stderr
+    result = runner.invoke(args=["facilities", "import", str(path), "--dry-run"])
+    assert result.exit_code == 0 and "warning" in result.stderr and "警告" not in result.stderr
