@@ -40,11 +40,12 @@ COORD_SYSTEM_LABELS = {
     "bd09": N_("Baidu"),
 }
 
-# How a position was obtained: the words the template and messages use for coord_source.
+# How a position was obtained: the words the template and messages use for coord_source
+# (msgids; the Chinese is in importer.po).
 COORD_SOURCE_LABELS = {
-    "survey": ("实地测量", "surveyed on site"),
-    "map": ("地图选点", "picked on a map"),
-    "geocoded": ("根据地址估算", "estimated from the address"),
+    "survey": N_("surveyed on site"),
+    "map": N_("picked on a map"),
+    "geocoded": N_("estimated from the address"),
 }
 # What people write besides the code and the app's own label, per coded column.
 SYNONYMS = {
@@ -103,7 +104,7 @@ def labels(kind: str) -> dict[str, tuple[str, str]]:
     if kind == "coord_system":  # the systems are core/geo's; only their words are kept here
         return {code: _both(COORD_SYSTEM_LABELS.get(code, code)) for code in geo.TO_WGS84}
     if kind == "coord_source":
-        return dict(COORD_SOURCE_LABELS)
+        return {code: _both(msgid) for code, msgid in COORD_SOURCE_LABELS.items()}
     codes, label = {"category": (CATEGORIES, category_label),
                     "amenity": (AMENITIES, amenity_label),
                     "access": (ACCESS_LABELS, access_label)}[kind]

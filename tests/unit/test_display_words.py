@@ -99,11 +99,15 @@ def test_the_workbook_shows_the_words_it_always_showed_from_the_catalogue():
         "Not in the list: use a code or its Chinese label (see the Reference sheet).")
 
 
-def test_coordinate_system_labels_come_from_the_catalogue_and_are_read_back():
+def test_coordinate_labels_come_from_the_catalogue_and_are_read_back():
     assert vocabulary.labels("coord_system") == {
         "wgs84": ("GPS 坐标", "GPS"), "gcj02": ("高德/腾讯坐标", "AMap/Tencent"),
         "bd09": ("百度坐标", "Baidu")}
+    assert vocabulary.labels("coord_source") == {
+        "survey": ("实地测量", "surveyed on site"), "map": ("地图选点", "picked on a map"),
+        "geocoded": ("根据地址估算", "estimated from the address")}
     assert vocabulary.code_of("coord_system", "百度坐标") == "bd09"
+    assert vocabulary.code_of("coord_source", "根据地址估算") == "geocoded"
 
 
 def test_a_language_without_a_catalogue_gets_the_english_words():
