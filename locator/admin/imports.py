@@ -255,8 +255,10 @@ def template():
 @bp.get("/columns")
 def columns():
     """The column reference: what every column and code means (the template's second sheet)."""
-    return render_template("admin/columns.html", notes=workbook.NOTES,
-                           columns=workbook.column_help(), tables=workbook.code_tables())
+    # The workbook's own msgids, through the page's catalogue: the same words as its sheet.
+    return render_template("admin/columns.html", notes=workbook.notes(gettext),
+                           columns=workbook.column_help(), tables=workbook.code_tables(),
+                           words=gettext)
 
 
 def _csv(data: bytes, filename: str) -> Response:

@@ -8,6 +8,15 @@ COLUMNS = (
     "description_en", "source", "verified_on",
 )
 REQUIRED = ("id", "category", "name", "lat", "lon")
+# A list of addresses without coordinates (as districts keep them) may leave out both position
+# columns: the geocoder places each row from its address.
+POSITION = ("lat", "lon")
+
+
+def missing_columns(present: set[str]) -> list[str]:
+    """The required columns a header lacks; lat and lon may both be absent beside address."""
+    optional = POSITION if "address" in present and not present.intersection(POSITION) else ()
+    return [c for c in REQUIRED if c not in present and c not in optional]
 TEXT_COLUMNS = tuple(c for c in COLUMNS if c not in ("lat", "lon"))
 
 # Longest value a cell may hold, in characters: generous for real data, fatal for pasted garbage.

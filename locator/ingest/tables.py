@@ -17,7 +17,7 @@ from openpyxl.packaging.manifest import Manifest
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
 from openpyxl.xml.functions import fromstring
 
-from locator.core.records import COLUMNS, REQUIRED
+from locator.core.records import COLUMNS, missing_columns
 from locator.ingest import vocabulary
 from locator.ingest.decoding import decode
 from locator.ingest.problems import N_, Problem, ProblemError
@@ -125,7 +125,7 @@ def header_index(rows: list[list[str]]) -> int:
         names = {vocabulary.column_of(cell.strip().lstrip("\ufeff")) for cell in row[:200]}
         known = names.intersection(COLUMNS)
         if len(known) >= HEADER_NAMES:
-            if known.issuperset(REQUIRED):
+            if not missing_columns(known):
                 return index
             fallback = index if fallback is None else fallback
     return fallback or 0

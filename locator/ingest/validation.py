@@ -8,7 +8,13 @@ from operator import itemgetter
 from openpyxl.utils import get_column_letter
 
 from locator.core.categories import CATEGORIES
-from locator.core.records import COLUMNS, MULTILINE_COLUMNS, REQUIRED, TEXT_COLUMNS
+from locator.core.records import (
+    COLUMNS,
+    MULTILINE_COLUMNS,
+    REQUIRED,
+    TEXT_COLUMNS,
+    missing_columns,
+)
 from locator.ingest import fields, placing, vocabulary
 from locator.ingest.coordinates import Area, convert_points
 from locator.ingest.problems import N_, Caution, Problem, Stored
@@ -48,6 +54,9 @@ def validate(table: Table, area: Area, today: datetime.date,
     if out.errors:  # without the right columns, row checks would only repeat the header's fault
         return out
     rows, blank_lines = _data_rows(table, len(header), out)
+    if "lat" not in positions:  # an address list: blank position cells for the geocoder to fill
+        positions = {**positions, "lat": len(header), "lon": len(header) + 1}
+        rows = [row + ["", ""] for row in rows]
     placed = placing.place(rows, out.lines, positions, locate)
     for start in range(0, len(rows), CHUNK_ROWS):
         records, problems = _check_chunk(rows[start:start + CHUNK_ROWS],
@@ -132,7 +141,7 @@ def read_header(header: list[str], line: int = 1) -> tuple[dict[str, int], Valid
     out.errors.extend(Problem(line, name, N_(
         "required column %(column)s is missing from the header row — add it (required: "
         "%(required)s)"), {"column": name, "required": ", ".join(REQUIRED)})
-        for name in REQUIRED if name not in positions)
+        for name in missing_columns(set(positions)))
     out.warnings.extend(Caution(line, name, N_(
         "unknown column %(column)s is ignored — the known columns are: %(known)s"),
         {"column": name, "known": ", ".join(COLUMNS)}, stored=Stored.NOT_STORED)

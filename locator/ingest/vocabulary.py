@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 
 from locator.core import geo
+from locator.core.catalogue import N_, translate
 from locator.core.categories import (
     ACCESS_LABELS,
     AMENITIES,
@@ -31,18 +32,20 @@ HEADER_ALIASES = {
     "坐标来源": "coord_source", "别名": "aliases", "曾用名": "aliases",
 }
 
-# Coordinate systems have no label elsewhere in the app: these are the ones messages show.
+# Coordinate systems have no label elsewhere in the app: these are the ones messages show
+# (msgids; the Chinese is in importer.po).
 COORD_SYSTEM_LABELS = {
-    "wgs84": ("GPS 坐标", "GPS"),
-    "gcj02": ("高德/腾讯坐标", "AMap/Tencent"),
-    "bd09": ("百度坐标", "Baidu"),
+    "wgs84": N_("GPS"),
+    "gcj02": N_("AMap/Tencent"),
+    "bd09": N_("Baidu"),
 }
 
-# How a position was obtained: the words the template and messages use for coord_source.
+# How a position was obtained: the words the template and messages use for coord_source
+# (msgids; the Chinese is in importer.po).
 COORD_SOURCE_LABELS = {
-    "survey": ("实地测量", "surveyed on site"),
-    "map": ("地图选点", "picked on a map"),
-    "geocoded": ("根据地址估算", "estimated from the address"),
+    "survey": N_("surveyed on site"),
+    "map": N_("picked on a map"),
+    "geocoded": N_("estimated from the address"),
 }
 # What people write besides the code and the app's own label, per coded column.
 SYNONYMS = {
@@ -99,13 +102,18 @@ def labels(kind: str) -> dict[str, tuple[str, str]]:
     "coord_system", "coord_source"), as the app shows them: the one place the importer reads
     labels from."""
     if kind == "coord_system":  # the systems are core/geo's; only their words are kept here
-        return {code: COORD_SYSTEM_LABELS.get(code, (code, code)) for code in geo.TO_WGS84}
+        return {code: _both(COORD_SYSTEM_LABELS.get(code, code)) for code in geo.TO_WGS84}
     if kind == "coord_source":
-        return dict(COORD_SOURCE_LABELS)
+        return {code: _both(msgid) for code, msgid in COORD_SOURCE_LABELS.items()}
     codes, label = {"category": (CATEGORIES, category_label),
                     "amenity": (AMENITIES, amenity_label),
                     "access": (ACCESS_LABELS, access_label)}[kind]
     return {code: (label(code, "zh"), label(code, "en")) for code in codes}
+
+
+def _both(msgid: str) -> tuple[str, str]:
+    """(Chinese, English) of a msgid: the catalogue's Chinese and the msgid."""
+    return translate(msgid, "zh"), msgid
 
 
 def choices(kind: str, codes: tuple[str, ...] | None = None) -> Choices:

@@ -7,12 +7,17 @@ coded columns, a frozen header, widths and text-formatted text columns (so that 
 Chinese and English. Export then import is the identity, as with the CSV: text is written as
 text cells with the CSV's formula guard, and lat/lon as numbers when the importer reads them
 back exactly, else as the CSV's text.
+
+Every word the sheets show is an English msgid in the importer's catalogue, written side by
+side with its Chinese (`设施 Facilities`); the console's column page shows the same msgids in
+the page's language.
 """
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from babel import Locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
@@ -20,12 +25,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from locator.core.catalogue import N_, translate
 from locator.core.categories import CATEGORIES
 from locator.core.records import COLUMNS, MAX_LENGTH, MULTILINE_COLUMNS, REQUIRED
 from locator.ingest import exporter, vocabulary
 
-DATA_SHEET = "设施 Facilities"
-REFERENCE_SHEET = "说明 Reference"
 TEXT_FORMAT = "@"
 EXCEL_ROWS = 1_048_576
 # The coded columns that get a drop-down; coord_source only once the records have it.
@@ -43,78 +47,110 @@ WIDTHS = {
     "description": 40, "description_en": 40, "source": 24, "verified_on": 14,
 }
 
-# What each column means, in Chinese and English: the reference sheet's text.
+# What each column means (msgids: the English; the Chinese is in importer.po). %(…)s stands for
+# an example cell value (EXAMPLES) or, in NOTES, the name column's header forms.
 COLUMN_HELP = {
-    "id": ("唯一编号：1–64 个小写字母、数字、- 或 _，如 nr-001；用于网址和比较版本，不要更改",
-           "Stable unique id: 1–64 lowercase letters, digits, - or _ (e.g. nr-001); used in "
-           "links and to compare versions, so keep it unchanged"),
-    "category": ("设施类别：填代码或中文名称，见下表",
-                 "Kind of facility: the code or its Chinese label, see the table below"),
-    "name": ("中文名称，公众看到的名称", "Chinese display name, as visitors see it"),
-    "name_en": ("英文名称", "English name"),
-    "lat": ("纬度，十进制度，如 22.5291（坐标系见 coord_system）",
-            "Latitude in decimal degrees, e.g. 22.5291 (in the coord_system)"),
-    "lon": ("经度，十进制度，如 113.0814（坐标系见 coord_system）",
-            "Longitude in decimal degrees, e.g. 113.0814 (in the coord_system)"),
-    "coord_system": ("lat/lon 的坐标系；空白即 wgs84（GPS），见下表",
-                     "Coordinate system of lat/lon; blank means wgs84 (GPS), see below"),
-    "coord_source": ("位置如何得到：实地测量、地图选点或根据地址估算；空白即未说明，见下表",
-                     "How the position was obtained: measured on site, picked on a map or "
-                     "estimated from the address; blank means not stated, see below"),
-    "address": ("中文地址", "Address in Chinese"),
-    "address_en": ("英文地址", "Address in English"),
-    "town": ("所属镇（街道），如 会城街道", "Town or subdistrict (镇/街道), e.g. 会城街道"),
-    "floor": ("楼层，如 1F、B1", "Floor, e.g. 1F, B1"),
-    "opening_hours": ("开放时间：如 周一至周五 8:30-12:00，14:30-17:30、每天 8:00-17:30、"
-                      "24小时、节假日休息，或 OSM 写法 Mo-Fr 08:30-17:30; PH off；空白即未知",
-                      "Opening hours: common Chinese forms (每天 8:00-17:30, 24小时, 节假日休息) "
-                      "or OSM syntax such as Mo-Fr 08:30-17:30; PH off; blank means unknown"),
-    "access": ("开放对象：填代码或中文名称；空白即 public（向公众开放），见下表",
-               "Who may use it: the code or its Chinese label; blank means public, see below"),
-    "amenities": ("设施设备：多个用 ; 、 或 , 分隔，填代码或中文名称，见下表",
-                  "Amenities, separated by ; 、 or , : codes or Chinese labels, see below"),
-    "routes": ("途经线路（仅车站）：多个用 ; 分隔，如 1路;3路",
-               "Stops only: route numbers or destinations separated by ; (e.g. 1路;3路)"),
-    "phone": ("联系电话（本列为文本，开头的 0 会保留）",
-              "Phone number (a text column, so a leading 0 stays)"),
-    "description": ("中文描述，如位置指引", "Description in Chinese, e.g. how to find it"),
-    "description_en": ("英文描述", "Description in English"),
-    "source": ("数据来源，如 区卫健局 2026 年清单", "Where this record comes from"),
-    "verified_on": ("最近一次实地核实的日期，如 2026-11-28；空白即未核实",
-                    "Date last checked on site, e.g. 2026-11-28; blank means "
-                    "unverified (shown to visitors as such)"),
+    "id": N_("Stable unique id: 1–64 lowercase letters, digits, - or _ (e.g. nr-001); used in "
+             "links and to compare versions, so keep it unchanged"),
+    "category": N_("Kind of facility: the code or its Chinese label, see the table below"),
+    "name": N_("Chinese display name, as visitors see it"),
+    "name_en": N_("English name"),
+    "lat": N_("Latitude in decimal degrees, e.g. 22.5291 (in the coord_system)"),
+    "lon": N_("Longitude in decimal degrees, e.g. 113.0814 (in the coord_system)"),
+    "coord_system": N_("Coordinate system of lat/lon; blank means wgs84 (GPS), see below"),
+    "coord_source": N_("How the position was obtained: measured on site, picked on a map or "
+                       "estimated from the address; blank means not stated, see below"),
+    "address": N_("Address in Chinese"),
+    "address_en": N_("Address in English"),
+    "town": N_("Town or subdistrict, e.g. %(town)s"),
+    "floor": N_("Floor, e.g. 1F, B1"),
+    "opening_hours": N_("Opening hours: common Chinese forms (%(hours)s) or OSM syntax such as "
+                        "Mo-Fr 08:30-17:30; PH off; blank means unknown"),
+    "access": N_("Who may use it: the code or its Chinese label; blank means public, see below"),
+    "amenities": N_("Amenities, separated by ; 、 or , : codes or Chinese labels, see below"),
+    "routes": N_("Stops only: route numbers or destinations separated by ; (e.g. %(routes)s)"),
+    "phone": N_("Phone number (a text column, so a leading 0 stays)"),
+    "description": N_("Description in Chinese, e.g. how to find it"),
+    "description_en": N_("Description in English"),
+    "source": N_("Where this record comes from"),
+    "verified_on": N_("Date last checked on site, e.g. 2026-11-28; blank means "
+                      "unverified (shown to visitors as such)"),
 }
+MULTILINE = N_("%(meaning)s (may span lines)")
 
 NOTES = (
-    ("第 1 行是表头，请保留；每行填写一个设施。"
-     "表头可写代码（name）、中文（名称）或两者（名称 name）。",
-     "Row 1 is the header: keep it; one facility per row. A header may be the code (name), "
-     "the Chinese name (名称) or both (名称 name)."),
-    ("下拉列表列出代码；也可填写下表中的中文名称。",
-     "The drop-down lists show the codes; the Chinese labels in the tables below are "
-     "accepted too."),
-    ("导入时每个错误都给出行号和列名，行号与表格相同（表头为第 1 行）；"
-     "有任何错误时不会导入任何内容。",
-     "Every error on import names the line, as the spreadsheet numbers it (the header is "
-     "line 1), and the column; a file with any error changes nothing."),
-    ("导出的文字若以 = + - @ 或 ' 开头，前面加了一个 '，以免被当作公式；导入时会去掉。",
-     "Exported text that starts with = + - @ or ' has one ' put before it, so that no "
-     "spreadsheet runs it as a formula; the import removes it."),
+    N_("Row 1 is the header: keep it; one facility per row. A header may be the code "
+       "(%(code)s), the Chinese name (%(alias)s) or both (%(both)s)."),
+    N_("The drop-down lists show the codes; the Chinese labels in the tables below are "
+       "accepted too."),
+    N_("Every error on import names the line, as the spreadsheet numbers it (the header is "
+       "line 1), and the column; a file with any error changes nothing."),
+    N_("Exported text that starts with = + - @ or ' has one ' put before it, so that no "
+       "spreadsheet runs it as a formula; the import removes it."),
 )
 
+# Example cell values the help text shows: what an admin types, the same in every language.
+EXAMPLES = {"town": "会城街道", "routes": "1路;3路", "hours": "每天 8:00-17:30, 24小时, 节假日休息"}
+
 _KIND_TITLES = {
-    "category": ("类别", "Categories"),
-    "access": ("开放对象", "Access"),
-    "coord_system": ("坐标系", "Coordinate systems"),
-    "coord_source": ("坐标来源", "Coordinate sources"),
-    "amenity": ("设施设备", "Amenities"),
+    "category": N_("Categories"),
+    "access": N_("Access"),
+    "coord_system": N_("Coordinate systems"),
+    "coord_source": N_("Coordinate sources"),
+    "amenity": N_("Amenities"),
 }
+
+# Typing a value that is not in a drop-down only warns: the importer takes labels too.
+NOT_IN_LIST = N_("Not in the list: use a code or its Chinese label (see the Reference sheet).")
+
+Gettext = Callable[[str], str]  # msgid → its text in one language
+
+
+def chinese(msgid: str) -> str:
+    """`msgid` in Chinese, from the catalogue."""
+    return translate(msgid, "zh")
+
+
+def english(msgid: str) -> str:
+    """`msgid` in English: the msgid itself."""
+    return msgid
+
+
+def say(msgid: str, gettext: Gettext) -> str:
+    """`msgid` through `gettext`, its placeholders filled with the examples and header forms."""
+    text = gettext(msgid)
+    if "%(" not in msgid:
+        return text
+    return text % {**EXAMPLES, "code": "name", "alias": _alias("name"),
+                   "both": header_cell("name")}
+
+
+def both(msgid: str, separator: str = " ") -> str:
+    """'设施 Facilities': the Chinese and the English of `msgid` side by side (the English alone
+    if the catalogue has no Chinese for it)."""
+    zh, en = say(msgid, chinese), say(msgid, english)
+    return en if zh == en else f"{zh}{separator}{en}"
+
+
+def notes(gettext: Gettext) -> list[str]:
+    """The notes above the column table, through `gettext`."""
+    return [say(note, gettext) for note in NOTES]
 
 
 def header_cell(column: str) -> str:
     """A column's header as the template writes it: '名称 name', or the code if it has no alias."""
-    alias = next((a for a, c in vocabulary.HEADER_ALIASES.items() if c == column), None)
+    alias = _alias(column)
     return f"{alias} {column}" if alias else column
+
+
+def _alias(column: str) -> str | None:
+    """The column's first Chinese header alias (名称), if it has one."""
+    return next((a for a, c in vocabulary.HEADER_ALIASES.items() if c == column), None)
+
+
+# The sheets' names, read from the catalogue once.
+DATA_SHEET = both(N_("Facilities"))
+REFERENCE_SHEET = both(N_("Reference"))
 
 
 def write_template() -> bytes:
@@ -158,8 +194,7 @@ def _drop_down(column: str, source: str, letter: str) -> DataValidation:
         type="list", formula1=source, allow_blank=True, errorStyle="warning",
         showErrorMessage=True, showInputMessage=True, promptTitle=header_cell(column)[:32],
         prompt=prompt, errorTitle=header_cell(column)[:32],
-        error="不在列表中。可填代码或中文名称（见“说明”表）。Not in the list: use a code or its "
-              "Chinese label (see the Reference sheet).")
+        error=both(NOT_IN_LIST, separator=""))
     validation.add(f"{letter}2:{letter}{EXCEL_ROWS}")
     return validation
 
@@ -197,9 +232,25 @@ class ColumnHelp:
     column: str
     header: str  # as the template writes it: 名称 name
     required: bool
-    zh: str
-    en: str
+    meaning: str  # msgid
     max_length: int
+
+    def text(self, gettext: Gettext) -> str:
+        """What the column means, through `gettext`."""
+        meaning = say(self.meaning, gettext)
+        if self.column in MULTILINE_COLUMNS:
+            return gettext(MULTILINE) % {"meaning": meaning}
+        return meaning
+
+    @property
+    def zh(self) -> str:
+        """The meaning in Chinese."""
+        return self.text(chinese)
+
+    @property
+    def en(self) -> str:
+        """The meaning in English."""
+        return self.text(english)
 
 
 @dataclass(frozen=True)
@@ -208,22 +259,26 @@ class CodeTable:
     label; `kind` as vocabulary.labels names it."""
 
     kind: str
-    title_zh: str
-    title_en: str
+    title: str  # msgid
     codes: tuple[tuple[str, str, str], ...]  # (code, zh, en)
+
+    @property
+    def title_zh(self) -> str:
+        """The table's title in Chinese."""
+        return chinese(self.title)
+
+    @property
+    def title_en(self) -> str:
+        """The table's title in English."""
+        return self.title
 
 
 def column_help() -> list[ColumnHelp]:
     """Every column, in file order, with its meaning and limits: the reference's first table."""
-    out = []
-    for column in COLUMNS:
-        # A column added without help text still gets a row (tests demand the text).
-        zh, en = COLUMN_HELP.get(column, (column, column))
-        if column in MULTILINE_COLUMNS:
-            zh, en = zh + "（可换行）", en + " (may span lines)"
-        out.append(ColumnHelp(column, header_cell(column), column in REQUIRED, zh, en,
-                              MAX_LENGTH[column]))
-    return out
+    # A column added without help text still gets a row (tests demand the text).
+    return [ColumnHelp(column, header_cell(column), column in REQUIRED,
+                       COLUMN_HELP.get(column, column), MAX_LENGTH[column])
+            for column in COLUMNS]
 
 
 def code_tables() -> list[CodeTable]:
@@ -231,10 +286,9 @@ def code_tables() -> list[CodeTable]:
     amenity is for, when not all)."""
     tables = []
     for kind in (*CODED, "amenity"):
-        title_zh, title_en = _KIND_TITLES.get(kind, (kind, kind))
         codes = tuple((code, zh, en + _categories_of(code) if kind == "amenity" else en)
                       for code, (zh, en) in vocabulary.labels(kind).items())
-        tables.append(CodeTable(kind, title_zh, title_en, codes))
+        tables.append(CodeTable(kind, _KIND_TITLES.get(kind, kind), codes))
     return tables
 
 
@@ -257,19 +311,22 @@ def _write_reference(sheet) -> dict[str, str]:
             cells.append(cell)
         rows.append(cells)
 
-    add("设施表填写说明 How to fill in the facility list", bold=True)
-    for zh, en in NOTES:
+    add(both(N_("How to fill in the facility list")), bold=True)
+    for zh, en in zip(notes(chinese), notes(english), strict=True):
         add("", "", zh, en)
     add()
-    add("表头 Header", "必填 Required", "说明", "Meaning", "最长 Max", bold=True)
+    add(both(N_("Header")), both(N_("Required")), chinese(N_("Meaning")), N_("Meaning"),
+        both(N_("Max")), bold=True)
     for item in column_help():
-        add(item.header, "是 yes" if item.required else "", item.zh, item.en,
+        add(item.header, both(N_("yes")) if item.required else "", item.zh, item.en,
             str(item.max_length))
     ranges = {}
     for table in code_tables():
         add()
         add(f"{table.title_zh} {table.title_en}", bold=True)
-        add("代码 Code", "", "中文", "English", bold=True)
+        # Each language's name in itself, as a language switch shows it.
+        add(both(N_("Code")), "", Locale("zh").get_display_name(),
+            Locale("en").get_display_name(), bold=True)
         first = len(rows) + 1
         for code, zh, en in table.codes:
             add(code, "", zh, en)

@@ -461,3 +461,11 @@ def test_thousands_of_facilities_at_one_spot_stay_fast():
     result = check(csv_bytes(*rows))
     assert time.perf_counter() - start < 5
     assert len(result.warnings) == 101 and "5898 more" in str(result.warnings[-1])
+
+
+def test_a_list_of_addresses_may_leave_out_both_position_columns():
+    from locator.core.records import missing_columns
+
+    assert missing_columns({"id", "category", "name", "address"}) == []
+    assert missing_columns({"id", "category", "name", "address", "lat"}) == ["lon"]
+    assert missing_columns({"id", "category", "name"}) == ["lat", "lon"]

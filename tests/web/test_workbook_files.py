@@ -156,3 +156,16 @@ def test_column_reference_page_lists_every_column_and_code(console):
             assert code in body and zh in body and en in body
     chinese = text(console.get("/admin/columns?lang=zh"))
     assert workbook.column_help()[0].zh in chinese and "设施表的各列" in chinese
+
+
+def test_column_reference_page_shows_the_sheets_words_in_the_page_language(console):
+    # The same msgids as the reference sheet, through the page's catalogue.
+    chinese = text(console.get("/admin/columns?lang=zh"))
+    english = text(console.get("/admin/columns?lang=en"))
+    for note_zh, note_en in zip(workbook.notes(workbook.chinese),
+                                workbook.notes(workbook.english), strict=True):
+        assert note_zh in chinese and note_en in english
+    assert "中文（名称）或两者（名称 name）" in chinese and "所属镇（街道），如 会城街道" in chinese
+    assert "中文描述，如位置指引（可换行）" in chinese
+    for table in workbook.code_tables():
+        assert table.title_zh in chinese and table.title_en in english
