@@ -1,7 +1,8 @@
 """The preview is where the admin checks positions, in a real browser: a file of addresses is
 geocoded by a stub AMap, the preview shows the geocoded points as estimated pins, one is
 dragged with the mouse, the confirm applies it, and the public page navigates to where it was
-dropped. Screenshot in test-artifacts/preview-drag.png."""
+dropped; another moved with the arrow keys and put back stays as geocoded. Screenshot in
+test-artifacts/preview-drag.png."""
 
 import pytest
 
@@ -85,6 +86,17 @@ def test_a_geocoded_point_dragged_on_the_preview_is_where_the_public_page_sends_
     assert lon > PLACES["江门市新会区会城今古洲路1号"].point[1]
     assert lat < PLACES["江门市新会区会城今古洲路1号"].point[0]
     test_admin_browser.shot(page, "preview-drag.png")
+
+    # g2 moved with the keyboard, then put back: it stays where the geocoder put it.
+    page.locator('#preview-map .drag-pin[title^="g2 ·"]').focus()
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowLeft")
+    west = page.locator('form.confirm input[name="moved[g2]"]').input_value().split(",")[1]
+    assert float(west) < PLACES["江门市新会区会城中心南路2号"].point[1]
+    assert page.locator("#moved-list li").count() == 2
+    page.locator("#moved-list li", has_text="g2").get_by_role("button", name="Put back").click()
+    assert page.locator('form.confirm input[name="moved[g2]"]').count() == 0
+    assert page.locator("#moved-list li").count() == 1
 
     page.get_by_role("button", name="Confirm and apply").click()
     page.wait_for_url("**/admin/history")
