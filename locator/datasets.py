@@ -1,5 +1,6 @@
 """Turn validated imports, rollbacks and edits into new dataset versions in the store."""
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from locator.ingest.placing import Locate, Placed, Unplaced
 from locator.ingest.tables import Table
 from locator.store import Change, Store
 
+MAP = "map"  # coord_source of a point placed by hand on a map (core/records.COORD_SOURCES)
 # How long a kept "not found" answers for its address (see locator()).
 NOT_FOUND_KEPT_S = 3600
 
@@ -48,6 +50,7 @@ class Checked:
     version: int  # the version that read saw (0 before the first import)
     current: Mapping[str, dict]  # that version's facilities by id, as the diff compared them
     merge: bool
+    by_hand: int = 0  # points the admin placed on the preview map (placed_by_hand)
 
 
 def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
@@ -122,6 +125,30 @@ def _answer(row: Mapping, geocoder: GeocoderSettings) -> Placed | Unplaced:
                   geocoder.provider)
 
 
+def movable(result: ImportResult) -> list[str]:
+    """The ids whose point the admin may place by hand on the preview: the new facilities and
+    those the geocoder placed, in file order."""
+    if result.diff is None:
+        return []
+    ids = set(result.diff.added) | set(result.placed)
+    return [r["id"] for r in result.records if r["id"] in ids]
+
+
+def placed_by_hand(checked: Checked, points: Mapping[str, tuple[float, float]]) -> Checked:
+    """`checked` with `points` (id → WGS-84, checked by the caller; each a movable id) as those
+    records' positions, coord_source map, and the diff made again."""
+    if not points:
+        return checked
+    if unknown := set(points) - set(movable(checked.result)):
+        raise ValueError(f"not movable in this import: {sorted(unknown)}")
+    records = [r | {"lat": points[r["id"]][0], "lon": points[r["id"]][1],
+                    "coord_source": MAP} if r["id"] in points else r
+               for r in checked.result.records]
+    result = dataclasses.replace(checked.result, records=records, diff=diff_records(
+        checked.current, records, merge=checked.merge))
+    return dataclasses.replace(checked, result=result, by_hand=len(points))
+
+
 def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None) -> Checked:
     """Validate rows of cells (the console's form), merged, against one read of the dataset."""
     version, current = _snapshot(store)
@@ -140,7 +167,8 @@ def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,
     number = store.versions.commit(
         records, _change(result.diff), actor=actor, kind=kind, filename=filename,
         sha256=result.sha256, mode="merge" if checked.merge else "replace",
-        expected_version=checked.version, address=address)
+        expected_version=checked.version, address=address,
+        notes={"placed_by_hand": checked.by_hand} if checked.by_hand else None)
     return Applied(number, result.diff)
 
 

@@ -16,7 +16,7 @@ from flask import (
 )
 
 from locator import datasets
-from locator.admin import console, jobs, previews, uploads
+from locator.admin import console, dragged, jobs, previews, uploads
 from locator.config import current_settings
 from locator.db import import_settings, open_store
 from locator.geocoding.results import PRECISION_LABELS
@@ -125,7 +125,7 @@ def _preview_page(checked: datasets.Checked, filename: str, mode: str, sha256: s
         context["diff"] = previews.diff_view(result.diff, result.records, checked.current)
         tiles = console.tiles()
         context["map_data"] = previews.map_data(result.diff, result.records, checked.current,
-                                                tiles)
+                                                tiles, _movable(result))
         context["credit"] = tiles.credit
     return render_template("admin/preview.html", **context), status
 
@@ -148,9 +148,19 @@ def _placed(result) -> list[dict]:
             for key, placed in result.placed.items() if key in names]
 
 
+def _movable(result) -> dict[str, str]:
+    """The points the admin may drag on the preview map: id → what its marker says (an
+    estimated one with its address)."""
+    addresses = {r["id"]: r["address"] for r in result.records}
+    return {key: gettext("estimated from the address: %(address)s", address=addresses[key])
+            if key in result.placed else gettext("new facility")
+            for key in datasets.movable(result)}
+
+
 @bp.post("/upload/confirm")
 def confirm():
-    """Apply exactly the previewed file, unless the dataset changed since the preview."""
+    """Apply exactly the previewed file, with the points dragged on its map, unless the
+    dataset changed since the preview."""
     store = open_store()
     pending = uploads.take(store, console.admin_id(), request.form.get("sha256", ""))
     if pending is None:
@@ -161,9 +171,15 @@ def confirm():
                                   geocoder=current_settings().geocoding)
     if checked.version != pending.based_on:
         return _stale()
-    result = checked.result
-    if not result.ok:
+    if not checked.result.ok:
         return _preview_page(checked, pending.filename, pending.mode, "", 422)
+    try:  # the points the admin dragged on the preview map, if any (none without JavaScript)
+        checked = datasets.placed_by_hand(checked, dragged.read(
+            request.form, datasets.movable(checked.result), import_settings().service_area))
+    except dragged.Refused as exc:
+        return _preview_page(checked, pending.filename, pending.mode, pending.sha256, 422,
+                             str(exc))
+    result = checked.result
     if result.mass_removal and not request.form.get("accept_removal"):
         return _preview_page(checked, pending.filename, pending.mode, pending.sha256, 400,
                              gettext("This replace removes more than half of the facilities: "

@@ -8,7 +8,7 @@ writing() unless they say they open it themselves; methods that read may run ins
 to see one dataset version throughout.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -110,10 +110,11 @@ class VersionRepository(Protocol):
     def commit(self, records: Sequence[dict], change: Change, *, actor: str, kind: str,
                filename: str = "", sha256: str = "", mode: str = "replace",
                restored_from: int | None = None, expected_version: int | None = None,
-               address: str = "") -> int:
-        """Make `records` the dataset as the next version, with its audit entry, in one write
-        transaction (joining the caller's); return its number. StaleDataset, changing nothing,
-        when `expected_version` is given and is not the current number."""
+               address: str = "", notes: Mapping[str, object] | None = None) -> int:
+        """Make `records` the dataset as the next version, with its audit entry (plus `notes`
+        in its detail), in one write transaction (joining the caller's); return its number.
+        StaleDataset, changing nothing, when `expected_version` is given and is not the
+        current number."""
 
 
 class AuditLog(Protocol):

@@ -6,6 +6,7 @@ we check they come out as the WGS-84 the stub started from.
 """
 
 import json
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -221,21 +222,24 @@ def test_equal_addresses_are_equal_after_width_and_space_folding():
 def test_a_batch_respects_the_rate_limit_as_the_provider_sees_it():
     rate, n = 5.0, 6
     with StubGeocoder("tianditu") as server:
+        began = time.monotonic()
         geocode_many([f"地址{i}" for i in range(n)], settings_for(server, rate_per_s=rate))
         arrivals = server.arrivals()
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
-    # Starts are spaced exactly 1/rate apart; arrivals add the loopback's jitter, a few ms.
-    assert arrivals[-1] - arrivals[0] >= (n - 1) / rate - 0.05
-    assert min(gaps) >= 0.5 / rate
+    # The k-th request may start no sooner than k/rate after the batch began. A busy machine
+    # only delays arrivals, so this lower bound holds however loaded it is (gaps between two
+    # arrivals do not: a late first request leaves a short gap to the next).
+    assert len(arrivals) == n
+    assert all(arrival >= began + k / rate for k, arrival in enumerate(arrivals))
 
 
 def test_nominatim_gets_one_request_a_second_by_default():
     with StubGeocoder("nominatim") as server:
         settings = GeocoderSettings("nominatim", base_url=server.url)
+        began = time.monotonic()
         geocode_many(["地址1", "地址2", "地址3"], settings)
         arrivals = server.arrivals()
     assert settings.rate == 1.0
-    assert arrivals[-1] - arrivals[0] >= 2.0 - 0.05
+    assert all(arrival >= began + k for k, arrival in enumerate(arrivals))
 
 
 def test_the_rate_limit_spaces_starts_without_sleeping_needlessly():

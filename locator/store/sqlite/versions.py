@@ -1,6 +1,6 @@
 """Dataset versions in SQLite: keyframes and deltas (version_deltas), committed atomically."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import locator.store.sqlite.connection as connection
 import locator.store.version_deltas as version_deltas
@@ -57,8 +57,9 @@ class SqliteVersions:
     def commit(self, records: Sequence[dict], change: Change, *, actor: str, kind: str,
                filename: str = "", sha256: str = "", mode: str = "replace",
                restored_from: int | None = None, expected_version: int | None = None,
-               address: str = "") -> int:
-        """Make `records` the dataset as one new version, atomically; return its number."""
+               address: str = "", notes: Mapping[str, object] | None = None) -> int:
+        """Make `records` the dataset as one new version, atomically; return its number
+        (`notes`: more for its audit entry's detail)."""
         with self._store.writing():
             number = self.current_number()
             if expected_version is not None and expected_version != number:
@@ -77,6 +78,7 @@ class SqliteVersions:
                       "changed": len(change.changed), "removed": len(change.removed)}
             if restored_from is not None:  # the audit log says which version came back
                 detail["restored_from"] = restored_from
+            detail.update(notes or {})
             self._store.audit.record(kind, actor, address, detail)
         return number
 
