@@ -149,10 +149,13 @@ def placed_by_hand(checked: Checked, points: Mapping[str, tuple[float, float]]) 
     return dataclasses.replace(checked, result=result, by_hand=len(points))
 
 
-def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None) -> Checked:
-    """Validate rows of cells (the console's form), merged, against one read of the dataset."""
+def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None,
+               geocoder: GeocoderSettings | None = None) -> Checked:
+    """Validate rows of cells (the console's form), merged, against one read of the dataset;
+    a row with an address and no coordinates is placed by `geocoder`, as in a file."""
     version, current = _snapshot(store)
-    result = check_table(table, current, merge=True, settings=settings or ImportSettings())
+    result = check_table(table, current, merge=True, settings=settings or ImportSettings(),
+                         locate=locator(store, geocoder, None))
     return Checked(result, version, current, merge=True)
 
 

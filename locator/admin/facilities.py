@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 
 from locator import datasets
 from locator.admin import console
-from locator.config import now
+from locator.config import current_settings, now
 from locator.core import geo
 from locator.core.categories import AMENITIES, CATEGORIES
 from locator.core.records import COLUMNS, MAX_LENGTH
@@ -123,7 +123,7 @@ def _back() -> str:
 def _check(store, facility_id: str, values: dict) -> datasets.Checked:
     """The importer's verdict on the record as one merged row, with the dataset it saw."""
     return datasets.check_rows(store, _one_row_table(facility_id, values),
-                               settings=import_settings())
+                               settings=import_settings(), geocoder=current_settings().geocoding)
 
 
 def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str):

@@ -209,3 +209,19 @@ def test_the_editor_carries_its_script_and_the_map_files(client):
         assert asset in page
     assert 'data-reading="/admin/facilities/hours.json"' in page
     assert token(client, "/admin/facilities/room-1/edit")
+
+
+def test_blank_coordinates_with_an_address_are_placed_by_the_geocoder_as_in_a_file(
+        console, db_path):
+    from tests.geocoder_stubs import HOUSE, StubGeocoder
+
+    with StubGeocoder("amap") as stub:
+        client = console(GEOCODER="amap", GEOCODER_KEY="test", GEOCODER_URL=stub.url,
+                         GEOCODER_RATE=1000)
+        page = client.get("/admin/facilities/room-1/edit").get_data(as_text=True)
+        form = editor_form(page) | {"lat": "", "lon": "", "address": "江门市新会区会城今古洲路1号"}
+        assert client.post("/admin/facilities/room-1/edit", data=form).status_code == 302
+        assert len(stub.requests) == 1
+    after = stored(db_path, "room-1")
+    assert after["coord_source"] == "geocoded"
+    assert geo.geodesic_m(after["lat"], after["lon"], *HOUSE) < 0.5
