@@ -8,13 +8,14 @@ import sys
 import tempfile
 
 from bench.make_dataset import dataset_csv
+from locator.core.categories import CATEGORIES
 from tests.processes import Gunicorn, run_cli
 
 CONNECTIONS = int(os.environ.get("WRK_CONNECTIONS", "16"))
 
 # wrk picks a random origin in Xinhui and a category for every request.
 NEAREST_LUA = """
-local categories = {"nursing_room", "coach_stop", "bus_stop", "landmark"}
+local categories = {@CATEGORIES@}
 math.randomseed(7)
 request = function()
   local lat = 22.2 + math.random() * 0.6
@@ -23,7 +24,7 @@ request = function()
                              categories[math.random(#categories)])
   return wrk.format("GET", path)
 end
-"""
+""".replace("@CATEGORIES@", ", ".join(f'"{key}"' for key in CATEGORIES))
 
 
 def wrk(url: str, script: str | None = None, seconds: int = 10) -> tuple[float, float, float]:
