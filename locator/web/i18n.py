@@ -20,8 +20,9 @@ def select_language() -> str:
 
 
 def remember_language(response: Response) -> Response:
-    """Keep an explicit `?lang=` choice in a cookie for the next pages."""
-    if response.cache_control.public:
+    """Keep an explicit `?lang=` choice in a cookie for the next pages (never from the API:
+    a program's `lang` is per request, and the API's answers set no cookie)."""
+    if response.cache_control.public or request.blueprint == "api":
         return response  # a shared cache would hand this visitor's cookie to everyone
     choice = request.args.get("lang")
     if choice in LANGUAGES and request.cookies.get(COOKIE) != choice:

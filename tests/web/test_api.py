@@ -373,3 +373,11 @@ def test_pages_keep_etags_and_cache_control(client):
     assert first.cache_control.public and first.headers["Access-Control-Allow-Origin"] == "*"
     again = client.get(following, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/api/nearest?lat=91&lon=0&lang=en",
+                                  "/api/nearest?lat=22.5&lon=113.0&lang=en",
+                                  "/api/facilities?lang=en&limit=0"])
+def test_no_api_answer_sets_a_cookie_even_an_error(client, path):
+    response = client.get(path)
+    assert "Set-Cookie" not in response.headers, (response.status_code, path)
