@@ -64,10 +64,12 @@ def dataset(db_path: str) -> tuple[int, list[dict]]:
         store.close()
 
 
-def stored(db_path: str, facility_id: str) -> dict:
-    """One stored facility."""
+def stored(db_path: str, facility_id: str | None = None):
+    """One stored facility (None if there is none), or without an id every one by id."""
     store = Store(db_path)
     try:
+        if facility_id is None:
+            return store.facilities.by_id()
         return store.facilities.get(facility_id)
     finally:
         store.close()

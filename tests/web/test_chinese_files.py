@@ -2,7 +2,7 @@
 
 import pytest
 
-from locator.store import Store
+from tests.admin_support import stored
 
 # As Excel's Chinese "CSV (逗号分隔)" saves it: GBK, CRLF, no BOM.
 DISTRICT_CSV = (
@@ -25,13 +25,6 @@ def district_file(tmp_path):
     return str(path)
 
 
-def stored(db_path: str) -> dict:
-    """The stored records by id."""
-    store = Store(db_path)
-    try:
-        return store.facilities.by_id()
-    finally:
-        store.close()
 
 
 def test_a_gbk_file_with_chinese_headers_and_values_imports_as_codes(runner, district_file,

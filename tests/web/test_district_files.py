@@ -5,8 +5,7 @@ addresses with no position columns at all, placed by a stub geocoder (tests/geoc
 import io
 import re
 
-from locator.store import Store
-from tests.admin_support import console_app, make_admin, signed_in, token
+from tests.admin_support import console_app, make_admin, signed_in, stored, token
 from tests.factories import xlsx_bytes
 from tests.geocoder_stubs import HOUSE, StubGeocoder
 from tests.web.test_geocoded_uploads import follow_progress
@@ -41,13 +40,6 @@ def gbk_csv() -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
 
 
-def stored(db_path: str) -> dict[str, dict]:
-    """The stored facilities by id."""
-    store = Store(db_path)
-    try:
-        return store.facilities.by_id()
-    finally:
-        store.close()
 
 
 def assert_stored_as_codes(db_path: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from locator.admin import uploads
 from locator.store import Store
-from tests.admin_support import USER, console_app, make_admin, signed_in, token
+from tests.admin_support import USER, console_app, make_admin, signed_in, stored, token
 from tests.factories import load, row
 from tests.geocoder_stubs import StubGeocoder
 
@@ -55,13 +55,6 @@ def follow_progress(client, progress_url: str) -> tuple[str, list[str]]:
     raise AssertionError("the background check never finished")
 
 
-def stored(db_path: str, facility_id: str) -> dict | None:
-    """One stored facility."""
-    store = Store(db_path)
-    try:
-        return store.facilities.get(facility_id)
-    finally:
-        store.close()
 
 
 def test_an_upload_is_checked_in_the_background_then_previewed_and_confirmed(db_path):

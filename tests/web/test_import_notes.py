@@ -5,8 +5,7 @@ import io
 
 import pytest
 
-from locator.store import Store
-from tests.admin_support import console_app, make_admin, signed_in, text, token
+from tests.admin_support import console_app, make_admin, signed_in, stored, text, token
 from tests.factories import csv_bytes, load, row, xlsx_bytes
 
 TITLE = "新会区母婴室名录（2026年11月）"
@@ -35,13 +34,6 @@ EXPECTED_STDERR = [
 ]
 
 
-def stored(db_path: str, facility_id: str) -> dict:
-    """One stored record."""
-    store = Store(db_path)
-    try:
-        return next(r for r in store.facilities.all() if r["id"] == facility_id)
-    finally:
-        store.close()
 
 
 # -- the CLI --------------------------------------------------------------------------------

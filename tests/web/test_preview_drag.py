@@ -10,7 +10,7 @@ import pytest
 
 from locator.core.geo import gcj02_to_wgs84, wgs84_to_gcj02
 from locator.store import Store
-from tests.admin_support import console_app, dataset, make_admin, signed_in
+from tests.admin_support import console_app, dataset, make_admin, signed_in, stored
 from tests.factories import csv_bytes, load, row
 from tests.geocoder_stubs import StubGeocoder
 from tests.web.test_admin_imports import confirm, previewed_sha, upload
@@ -44,13 +44,6 @@ def previewed(client):
     return response
 
 
-def stored(db_path: str) -> dict[str, dict]:
-    """The stored facilities by id."""
-    store = Store(db_path)
-    try:
-        return {r["id"]: r for r in store.facilities.all()}
-    finally:
-        store.close()
 
 
 def last_audit_detail(db_path: str) -> dict:
