@@ -60,11 +60,24 @@ def assert_canonical_error(response, status: int) -> str:
     return body["error"]["message"]
 
 
+def commit_whole(store, records: list[dict], **options) -> int:
+    """Make `records` the whole dataset straight through the store, as a replace import would
+    (no importer checks); return the version."""
+    from locator.store import Change
+
+    current = store.facilities.by_id()
+    ids = {r["id"] for r in records}
+    change = Change(added=[r["id"] for r in records if r["id"] not in current],
+                    changed=[r["id"] for r in records if r["id"] in current],
+                    removed=[i for i in current if i not in ids], unchanged=0)
+    return store.versions.commit(records, change, actor="test", kind="import", **options)
+
+
 def load_synthetic(db_path: str, n: int, seed: int = 1) -> int:
     """Commit n synthetic facilities (bench/make_dataset.py) as one version straight through the
     store, skipping the importer's checks: a few seconds for 20,000 rows; return the version."""
     from bench.make_dataset import synthetic_records
-    from locator.store import Change, Store
+    from locator.store import Store
 
     records = synthetic_records(n, seed)
     for record in records:
@@ -72,7 +85,6 @@ def load_synthetic(db_path: str, n: int, seed: int = 1) -> int:
     store = Store(db_path)
     try:
         store.migrate()
-        change = Change(added=[r["id"] for r in records], changed=[], removed=[], unchanged=0)
-        return store.versions.commit(records, change, actor="test", kind="import")
+        return commit_whole(store, records)
     finally:
         store.close()

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from locator.core import geo
 from locator.core.nearest import SPHERE_ERROR, circle_box, find_nearest, spherical_m
 from locator.core.records import COLUMNS, blank_record
-from locator.store import Change, Store
+from locator.store import Store
+from tests.factories import commit_whole
 
 # The service area: Xinhui District and a margin around it.
 LAT_MIN, LAT_MAX = 22.0, 22.9
@@ -33,14 +34,6 @@ def record(ident: str, lat: float, lon: float, category: str = "nursing_room",
                              "access": access, "amenities": amenities}
 
 
-def load(store: Store, records: list[dict]) -> None:
-    """Make `records` the whole dataset, as a replace import would."""
-    current = store.facilities.by_id()
-    ids = {r["id"] for r in records}
-    change = Change(added=[r["id"] for r in records if r["id"] not in current],
-                    changed=[r["id"] for r in records if r["id"] in current],
-                    removed=[i for i in current if i not in ids], unchanged=0)
-    store.versions.commit(records, change, actor="test", kind="import")
 
 
 @contextlib.contextmanager
@@ -51,7 +44,7 @@ def fresh_store(records: list[dict]):
         store.migrate()
         try:
             if records:
-                load(store, records)
+                commit_whole(store, records)
             yield store
         finally:
             store.close()
@@ -187,7 +180,7 @@ def test_two_thousand_facilities_against_brute_force(store):
     records = [record(f"r{i:04d}", rng.uniform(LAT_MIN, LAT_MAX), rng.uniform(LON_MIN, LON_MAX),
                       rng.choice(CATEGORIES), ";".join(rng.sample(AMENITIES, rng.randint(0, 2))))
                for i in range(2000)]
-    load(store, records)
+    commit_whole(store, records)
     for _ in range(8):
         origin = (rng.uniform(LAT_MIN, LAT_MAX), rng.uniform(LON_MIN, LON_MAX))
         query = {"k": 5, "category": rng.choice(CATEGORIES), "amenities": ["toilet"]}
@@ -197,7 +190,7 @@ def test_two_thousand_facilities_against_brute_force(store):
 
 def test_accept_is_asked_about_few_candidates(store):
     rng = random.Random(3)
-    load(store, [record(f"r{i:04d}", rng.uniform(22.4, 22.6), rng.uniform(112.9, 113.1))
+    commit_whole(store, [record(f"r{i:04d}", rng.uniform(22.4, 22.6), rng.uniform(112.9, 113.1))
                  for i in range(2000)])
     asked = []
     result = find_nearest(store.facilities, 22.5, 113.0, k=3,
@@ -218,7 +211,7 @@ def test_empty_store(store):
 
 
 def test_nothing_within_radius_gives_the_nearest_beyond(store):
-    load(store, [record("far", 22.6, 113.0), record("farther", 22.7, 113.0)])
+    commit_whole(store, [record("far", 22.6, 113.0), record("farther", 22.7, 113.0)])
     result = find_nearest(store.facilities, 22.5, 113.0, k=5, radius_m=1000)
     assert [h.record["id"] for h in result.hits] == ["far"]
     assert result.beyond_radius is True
@@ -226,48 +219,49 @@ def test_nothing_within_radius_gives_the_nearest_beyond(store):
 
 
 def test_no_match_at_all_is_empty_not_beyond(store):
-    load(store, [record("a", 22.6, 113.0)])
+    commit_whole(store, [record("a", 22.6, 113.0)])
     result = find_nearest(store.facilities, 22.5, 113.0, category="bus_stop", radius_m=1000)
     assert result.hits == [] and result.beyond_radius is False
     assert find_nearest(store.facilities, 22.5, 113.0, amenities=["crib"]).hits == []
 
 
 def test_amenities_may_be_a_joined_string(store):
-    load(store, [record("a", 22.51, 113.0, amenities="toilet"),
-                 record("b", 22.52, 113.0, amenities="wheelchair;toilet")])
+    commit_whole(store, [record("a", 22.51, 113.0, amenities="toilet"),
+                         record("b", 22.52, 113.0, amenities="wheelchair;toilet")])
     result = find_nearest(store.facilities, 22.5, 113.0, amenities="toilet; wheelchair")
     assert [h.record["id"] for h in result.hits] == ["b"]
 
 
 def test_k_larger_than_matches_returns_them_all_in_order(store):
-    load(store, [record("c", 22.53, 113.0), record("a", 22.51, 113.0), record("b", 22.52, 113.0),
-                 record("x", 22.505, 113.0, category="landmark")])
+    commit_whole(store, [record("c", 22.53, 113.0), record("a", 22.51, 113.0),
+                         record("b", 22.52, 113.0),
+                         record("x", 22.505, 113.0, category="landmark")])
     result = find_nearest(store.facilities, 22.5, 113.0, k=10, category="nursing_room")
     assert [h.record["id"] for h in result.hits] == ["a", "b", "c"]
 
 
 def test_duplicate_positions_are_ordered_by_id(store):
-    load(store, [record(i, 22.51, 113.01) for i in ("m", "b", "z", "a")])
+    commit_whole(store, [record(i, 22.51, 113.01) for i in ("m", "b", "z", "a")])
     result = find_nearest(store.facilities, 22.5, 113.0, k=3)
     assert [h.record["id"] for h in result.hits] == ["a", "b", "m"]
     assert len({h.distance_m for h in result.hits}) == 1
 
 
 def test_origin_on_a_facility_is_distance_zero(store):
-    load(store, [record("here", 22.5, 113.0), record("there", 22.5, 113.001)])
+    commit_whole(store, [record("here", 22.5, 113.0), record("there", 22.5, 113.001)])
     assert find_nearest(store.facilities, 22.5, 113.0, k=1, radius_m=0).hits[0].distance_m == 0.0
 
 
 def test_a_new_version_is_searched_not_a_cached_extent(store):
-    load(store, [record("old", 22.5, 113.0)])
+    commit_whole(store, [record("old", 22.5, 113.0)])
     assert find_nearest(store.facilities, 22.5, 113.0, k=1).hits[0].record["id"] == "old"
-    load(store, [record("new", 40.0, -100.0)])
+    commit_whole(store, [record("new", 40.0, -100.0)])
     assert find_nearest(store.facilities, 22.5, 113.0, k=1).hits[0].record["id"] == "new"
 
 
 def test_far_origin_and_antimeridian(store):
-    load(store, [record("east", 10.0, 179.999), record("west", 10.0, -179.9),
-                 record("pole", 89.999, 45.0)])
+    commit_whole(store, [record("east", 10.0, 179.999), record("west", 10.0, -179.9),
+                         record("pole", 89.999, 45.0)])
     result = find_nearest(store.facilities, 10.0, -179.999, k=3)
     assert [h.record["id"] for h in result.hits] == ["east", "west", "pole"]
     assert result.hits[0].distance_m == pytest.approx(geo.geodesic_m(10, -179.999, 10, 179.999))

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from locator.core.nearest import Extent
 from locator.core.records import blank_record
-from locator.store import Change, StaleDataset, Store, WriteFailed
+from locator.store import StaleDataset, Store, WriteFailed
+from tests.factories import commit_whole
 
 
 def record(i: int, **fields) -> dict:
@@ -19,20 +20,12 @@ def record(i: int, **fields) -> dict:
     return r | fields
 
 
-def commit(store: Store, records: list[dict], **kw) -> int:
-    """Make `records` the whole dataset (as a replace import would)."""
-    current = store.facilities.by_id()
-    ids = {r["id"] for r in records}
-    change = Change(added=[r["id"] for r in records if r["id"] not in current],
-                    changed=[r["id"] for r in records if r["id"] in current],
-                    removed=[i for i in current if i not in ids], unchanged=0)
-    return store.versions.commit(records, change, actor="test", kind="import", **kw)
 
 
 def test_migrate_twice_is_harmless(db_path):
     store = Store(db_path)
     store.migrate()
-    commit(store, [record(1)])
+    commit_whole(store, [record(1)])
     store.migrate()
     assert store.facilities.count() == 1
     assert store.db.journal_mode == "wal"
@@ -42,9 +35,9 @@ def test_migrate_twice_is_harmless(db_path):
 def test_extents_follow_each_version_and_the_upgrade_fills_them(db_path):
     store = Store(db_path)
     store.migrate()
-    commit(store, [record(1, lat=22.5, lon=113.0), record(2, lat=22.6, lon=113.1)])
+    commit_whole(store, [record(1, lat=22.5, lon=113.0), record(2, lat=22.6, lon=113.1)])
     assert store.facilities.extent() == Extent(2, 22.5, 113.0, 22.6, 113.1)
-    commit(store, [record(2, lat=22.6, lon=113.1)])
+    commit_whole(store, [record(2, lat=22.6, lon=113.1)])
     assert store.facilities.extent() == Extent(1, 22.6, 113.1, 22.6, 113.1)
     assert store.facilities.extent("coach_stop") is None
     # A database made before the extents table: the upgrade computes them from the rows.
@@ -61,12 +54,12 @@ def in_box(store: Store, *box: float) -> list[dict]:
 
 
 def test_rtree_follows_insert_update_delete(store):
-    commit(store, [record(1), record(2)])
+    commit_whole(store, [record(1), record(2)])
     assert [r["id"] for r in in_box(store, 22.5005, 113.0005, 22.5015, 113.0015)] == ["f-1"]
-    commit(store, [record(1, lat=22.7, lon=113.2), record(2)])
+    commit_whole(store, [record(1, lat=22.7, lon=113.2), record(2)])
     assert in_box(store, 22.5005, 113.0005, 22.5015, 113.0015) == []
     assert [r["id"] for r in in_box(store, 22.69, 113.19, 22.71, 113.21)] == ["f-1"]
-    commit(store, [record(2)])
+    commit_whole(store, [record(2)])
     assert in_box(store, 22.0, 112.0, 23.0, 114.0)[0]["id"] == "f-2"
     rtree_rows = store.db.execute("SELECT count(*) FROM facility_rtree").fetchone()[0]
     assert rtree_rows == 1
@@ -74,7 +67,8 @@ def test_rtree_follows_insert_update_delete(store):
 
 def test_in_box_uses_exact_coordinates_not_float32(store):
     # 32-bit floats cannot tell these apart; the exact test on the main table must.
-    commit(store, [record(1, lat=22.5000001, lon=113.0), record(2, lat=22.5000003, lon=113.0)])
+    commit_whole(store, [record(1, lat=22.5000001, lon=113.0),
+                         record(2, lat=22.5000003, lon=113.0)])
     hits = in_box(store, 22.5000002, 112.9, 22.6, 113.1)
     assert [r["id"] for r in hits] == ["f-2"]
 
@@ -85,23 +79,23 @@ def test_in_box_uses_exact_coordinates_not_float32(store):
     ("宫", ["f-2"]), ("100%", []), ("_", []), ('"', []), ("博物馆", ["f-2"]), ("   ", []),
 ])
 def test_search_finds_chinese_and_english_substrings(store, text, expected):
-    commit(store, [record(1, name="景堂图书馆", name_en="Jingtang Library",
-                          address="会城仁寿路16号"),
+    commit_whole(store, [record(1, name="景堂图书馆", name_en="Jingtang Library",
+                                  address="会城仁寿路16号"),
                    record(2, name="新会学宫", name_en="Confucian academy", address="新会区博物馆")])
     assert [r["id"] for r in store.facilities.search(text)] == expected
 
 
 def test_search_follows_updates(store):
-    commit(store, [record(1, name="旧名字")])
-    commit(store, [record(1, name="新名字")])
+    commit_whole(store, [record(1, name="旧名字")])
+    commit_whole(store, [record(1, name="新名字")])
     assert store.facilities.search("旧名字") == [] and store.facilities.search("旧") == []
     assert [r["id"] for r in store.facilities.search("新名字")] == ["f-1"]
 
 
 def test_versions_read_back_the_records_they_were_given(store):
     first = [record(1), record(2)]
-    v1 = commit(store, first, filename="a.csv", sha256="abc")
-    v2 = commit(store, [record(2, name="改")])
+    v1 = commit_whole(store, first, filename="a.csv", sha256="abc")
+    v2 = commit_whole(store, [record(2, name="改")])
     assert (v1, v2) == (1, 2)
     assert store.versions.records(1) == first
     meta = store.versions.get(2)
@@ -112,18 +106,18 @@ def test_versions_read_back_the_records_they_were_given(store):
 
 
 def test_stale_expected_version_changes_nothing(store):
-    commit(store, [record(1)])
+    commit_whole(store, [record(1)])
     with pytest.raises(StaleDataset):
-        commit(store, [record(5)], expected_version=0)
+        commit_whole(store, [record(5)], expected_version=0)
     assert [r["id"] for r in store.facilities.all()] == ["f-1"]
     assert store.versions.current()["number"] == 1
 
 
 def test_failed_write_rolls_back_everything(store):
-    commit(store, [record(1)])
+    commit_whole(store, [record(1)])
     bad = record(2, name=None)  # NOT NULL violation half-way through the write
     with pytest.raises(sqlite3.IntegrityError):
-        commit(store, [record(3), bad])
+        commit_whole(store, [record(3), bad])
     assert [r["id"] for r in store.facilities.all()] == ["f-1"]
     assert store.versions.current()["number"] == 1
     assert store.integrity_ok()
@@ -139,17 +133,18 @@ def test_audit_log_pages_newest_first(store):
 
 
 def test_counts_by_category(store):
-    commit(store, [record(1), record(2, category="bus_stop")])
+    commit_whole(store, [record(1), record(2, category="bus_stop")])
     assert store.facilities.counts_by_category() == {"landmark": 1, "bus_stop": 1}
 
 
 def test_bulk_versions_rebuild_indexes_consistently(store):
     many = [record(i, lat=22.2 + i / 10000, lon=113.0) for i in range(3000)]
-    commit(store, many)  # bulk: every row is new
+    commit_whole(store, many)  # bulk: every row is new
     moved = [record(i, name=f"新地标{i}", lat=22.7, lon=113.2 + i / 100000) if i < 2500
              else many[i] for i in range(3000)]
-    commit(store, moved)  # bulk again: 2,500 of 3,000 rows change
-    commit(store, moved[:2999] + [record(2999, name="单独改名")])  # one row: the triggers' path
+    commit_whole(store, moved)  # bulk again: 2,500 of 3,000 rows change
+    # One row: the triggers' path.
+    commit_whole(store, moved[:2999] + [record(2999, name="单独改名")])
     db = store.db
     assert db.execute("SELECT count(*) FROM facility_rtree").fetchone()[0] == 3000
     assert db.execute("SELECT bulk FROM index_sync").fetchone()[0] == 0
@@ -162,7 +157,7 @@ def test_bulk_versions_rebuild_indexes_consistently(store):
 
 
 def test_search_ignores_control_characters(store):
-    commit(store, [record(1, name="景堂图书馆")])
+    commit_whole(store, [record(1, name="景堂图书馆")])
     assert [r["id"] for r in store.facilities.search("景堂\x00图书")] == ["f-1"]
     assert store.facilities.search("\x00\x00\x00") == []
     assert store.facilities.search("a\x00\x01") == []
@@ -232,7 +227,7 @@ def paged_store(tmp_path_factory):
     """A store holding PAGED (module-wide: hypothesis runs many examples on it)."""
     store = Store(str(tmp_path_factory.mktemp("paged") / "locator.sqlite"))
     store.migrate()
-    commit(store, PAGED)
+    commit_whole(store, PAGED)
     yield store
     store.close()
 
@@ -261,11 +256,11 @@ def test_pages_hold_exactly_the_search_matches_whichever_index_drives(
 
 
 def test_a_page_is_read_in_one_snapshot(store):
-    commit(store, [record(i) for i in range(1, 6)])
+    commit_whole(store, [record(i) for i in range(1, 6)])
     with store.reading():
         first = store.facilities.after("", 2)
         other = Store(store.path)
-        commit(other, [record(9)])  # a new version lands between two pages
+        commit_whole(other, [record(9)])  # a new version lands between two pages
         other.close()
         second = store.facilities.after(first.records[-1]["id"], 2)
     assert [r["id"] for r in first.records + second.records] == ["f-1", "f-2", "f-3", "f-4"]

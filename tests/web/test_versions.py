@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from locator import datasets
 from locator.core.records import COLUMNS
 from locator.ingest import exporter
-from locator.store import Change, Store, schema, version_deltas
-from tests.factories import csv_bytes, load_synthetic, row
+from locator.store import Store, schema, version_deltas
+from tests.factories import commit_whole, csv_bytes, load_synthetic, row
 
 # -- the delta itself -------------------------------------------------------------------------
 
@@ -271,14 +271,6 @@ def _version_bytes(db_path: str, columns: str = "snapshot, delta") -> int:
         return conn.execute(f"SELECT sum({total}) FROM versions").fetchone()[0]
 
 
-def replace(store: Store, records: list[dict]) -> int:
-    """Commit `records` as the whole dataset; return the version."""
-    current = store.facilities.by_id()
-    ids = {r["id"] for r in records}
-    change = Change(added=[r["id"] for r in records if r["id"] not in current],
-                    changed=[r["id"] for r in records if r["id"] in current],
-                    removed=[i for i in current if i not in ids], unchanged=0)
-    return store.versions.commit(records, change, actor="test", kind="import")
 
 
 def _stored_record(i: int, **fields) -> dict:
@@ -309,7 +301,7 @@ def test_migration_turns_full_snapshots_into_deltas_that_read_back_identically(d
         store.migrate()
         assert store.db.execute("SELECT snapshot, delta FROM versions").fetchall() == stored
         # The next version is written as a delta on top of the converted ones.
-        number = replace(store, versions[0])
+        number = commit_whole(store, versions[0])
         assert _forms(db_path)[number] == "delta"
         assert _json(store.versions.records(number)) == _json(versions[0])
         assert _version_bytes(db_path) < size_before / 5
@@ -324,6 +316,6 @@ def test_reading_any_version_replays_at_most_keyframe_every_minus_one_deltas(sto
     records = [_stored_record(i) for i in range(1, 100)]
     for n in range(10):
         records = [r | {"floor": f"{n}F"} if r["id"] == "room-1" else r for r in records]
-        replace(store, records)
+        commit_whole(store, records)
     keyframes = [n for n, form in _forms(store.path).items() if form == "snapshot"]
     assert keyframes == list(range(1, 11, keyframe_every))
