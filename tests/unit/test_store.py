@@ -81,7 +81,8 @@ def test_in_box_uses_exact_coordinates_not_float32(store):
 def test_search_finds_chinese_and_english_substrings(store, text, expected):
     commit_whole(store, [record(1, name="景堂图书馆", name_en="Jingtang Library",
                                   address="会城仁寿路16号"),
-                   record(2, name="新会学宫", name_en="Confucian academy", address="新会区博物馆")])
+                         record(2, name="新会学宫", name_en="Confucian academy",
+                                address="新会区博物馆")])
     assert [r["id"] for r in store.facilities.search(text)] == expected
 
 
