@@ -14,9 +14,8 @@ from locator.core import geo
 from locator.core.categories import AMENITIES, CATEGORIES
 from locator.core.records import COLUMNS, MAX_LENGTH
 from locator.db import import_settings, open_store
-from locator.ingest import exporter, fields, vocabulary
+from locator.ingest import fields, vocabulary
 from locator.ingest.importer import ImportResult
-from locator.ingest.tables import Table
 from locator.maps.layers import display_point
 from locator.store import StaleDataset
 from locator.web.hours_text import summary
@@ -122,8 +121,8 @@ def _back() -> str:
 
 def _check(store, facility_id: str, values: dict) -> datasets.Checked:
     """The importer's verdict on the record as one merged row, with the dataset it saw."""
-    return datasets.check_rows(store, _one_row_table(facility_id, values),
-                               settings=import_settings(), geocoder=current_settings().geocoding)
+    return datasets.check_record(store, facility_id, values, settings=import_settings(),
+                                 geocoder=current_settings().geocoding)
 
 
 def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str):
@@ -145,14 +144,6 @@ def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: s
     flash(gettext("Saved %(id)s as version %(version)s.", id=facility_id,
                   version=applied.version))
     return redirect(back)
-
-
-def _one_row_table(facility_id: str, values: dict) -> Table:
-    """The form as the cells of a one-row file: formula-like text keeps the apostrophe the
-    exporter gives it, since the importer removes that one (and a typed one must survive)."""
-    cells = [values.get(c, "") if c in NUMBER_COLUMNS else exporter.cell(c, values.get(c, ""))
-             for c in EDITABLE]
-    return Table(list(COLUMNS), [[facility_id, *cells]])
 
 
 def _posted_values() -> dict:
@@ -198,9 +189,8 @@ def _form_position(values: dict) -> tuple[float, float] | None:
 
 
 def _form_values(record: dict) -> dict:
-    """A stored record as form text: floats exactly, coordinates in WGS-84."""
-    return {c: exporter.cell(c, record[c]) if c in NUMBER_COLUMNS else str(record[c] or "")
-            for c in EDITABLE} | {"coord_system": "wgs84"}
+    """A stored record as the form's cells (positions exact, in WGS-84 as stored)."""
+    return datasets.record_values(record)
 
 
 def _today() -> str:

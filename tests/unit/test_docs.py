@@ -17,7 +17,8 @@ DOCS = os.path.join(ROOT, "docs")
 # its own package or a lower row. A package not listed here is not judged: add it here and to
 # the diagram.
 LAYERS = (("core",), ("ingest", "store", "maps", "geocoding"), ("config",), ("search",),
-          ("db", "datasets"), ("web",), ("public", "api", "admin"), ("cli",), ("__init__",))
+          ("db", "datasets"), ("reports",), ("web",), ("public", "api", "admin"), ("cli",),
+          ("__init__",))
 
 
 def doc(name: str) -> str:
