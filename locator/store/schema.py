@@ -173,18 +173,19 @@ def _visitor_reports(db: sqlite_utils.Database) -> None:
     # secret: one visitor on both sides of a rotation stays one visitor. Both are blanked
     # after 30 days (reports/intake.py); a secret is deleted once no HMAC needs it.
     for statement in (
-        "CREATE TABLE reports (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+        "CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
         " facility_id TEXT NOT NULL DEFAULT '', details TEXT NOT NULL DEFAULT '{}',"
         " note TEXT NOT NULL DEFAULT '', client TEXT NOT NULL DEFAULT '',"
         " client_prev TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL,"
         " status TEXT NOT NULL DEFAULT 'new', decided_at REAL,"
         " decided_by TEXT NOT NULL DEFAULT '', decision_note TEXT NOT NULL DEFAULT '',"
         " duplicate_of INTEGER REFERENCES reports(id), version INTEGER)",
-        "CREATE INDEX reports_status ON reports (status, id)",
-        "CREATE INDEX reports_facility ON reports (facility_id, kind, created_at)",
-        "CREATE INDEX reports_client ON reports (client, created_at)",
-        "CREATE INDEX reports_created ON reports (created_at)",
-        "CREATE TABLE report_secrets (week INTEGER PRIMARY KEY, secret BLOB NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS reports_status ON reports (status, id)",
+        "CREATE INDEX IF NOT EXISTS reports_facility ON reports (facility_id, kind, created_at)",
+        "CREATE INDEX IF NOT EXISTS reports_client ON reports (client, created_at)",
+        "CREATE INDEX IF NOT EXISTS reports_created ON reports (created_at)",
+        "CREATE TABLE IF NOT EXISTS report_secrets (week INTEGER PRIMARY KEY,"
+        " secret BLOB NOT NULL)",
     ):
         db.execute(statement)
 
