@@ -8,7 +8,7 @@ new version like any other.
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from locator import datasets
-from locator.admin import console
+from locator.admin import console, reports
 from locator.config import current_settings, now
 from locator.core import geo
 from locator.core.categories import AMENITIES, CATEGORIES
@@ -86,7 +86,7 @@ def edit(facility_id: str):
 def _report_about(store, facility_id: str) -> dict | None:
     """The new report ?report=N about this facility, if the editor was opened for one."""
     report_id = request.args.get("report", type=int)
-    report = store.reports.get(report_id) if report_id and report_id > 0 else None
+    report = store.reports.get(report_id) if reports.known_id(report_id) else None
     if report is None or report["facility_id"] != facility_id or report["status"] != "new":
         return None
     return report
@@ -97,6 +97,8 @@ def from_report(report_id: int):
     """A visitor's suggested place in the editor, prefilled; saving accepts the suggestion:
     the facility, its version and the report's decision are one transaction
     (moderation.accept), checked by the importer's rules, whose refusals show on the form."""
+    if not reports.known_id(report_id):
+        abort(404)
     store = open_store()
     with store.reading():
         report = store.reports.get(report_id)
@@ -109,16 +111,17 @@ def from_report(report_id: int):
     if request.method == "GET":
         values = dict.fromkeys(EDITABLE, "") | moderation.suggestion_values(report)
         values["id"] = moderation.suggested_id(values["name"], taken)
-        return _form(_new_record(values), values, number, report=report, new=True)
+        return _form(_new_record(values, report), values, number, report=report, new=True)
     values = _posted_values() | {"id": request.form.get("id", "").strip()}
     try:
         decision = moderation.accept(store, report_id, actor=console.actor(),
                                      address=console.address(), settings=import_settings(),
                                      new_id=values["id"] or None, values=values)
     except moderation.ModerationError as refused:
-        if store.reports.get(report_id)["status"] != "new":  # another admin decided it
-            return _decided(store.reports.get(report_id))
-        return _form(_new_record(values), values, number, report=report, new=True,
+        now_stored = store.reports.get(report_id)
+        if now_stored["status"] != "new":  # another admin decided it meanwhile
+            return _decided(now_stored)
+        return _form(_new_record(values, report), values, number, report=report, new=True,
                      problems=refused.problems, status=422,
                      error="" if refused.problems else console.field_text(refused.problem))
     flash(gettext("Saved %(id)s as version %(version)s.", id=decision.facility_id,
@@ -127,9 +130,10 @@ def from_report(report_id: int):
     return redirect(url_for("admin.reports.show", report_id=report_id), 303)
 
 
-def _new_record(values: dict) -> dict:
-    """What the form shows of a facility not stored yet: its id and position."""
-    lat, lon = _form_position(values) or (22.5, 113.0)
+def _new_record(values: dict, report: dict) -> dict:
+    """What the form shows of a facility not stored yet: its id and position (the form's, or
+    the visitor's pin while the form's is not a point)."""
+    lat, lon = _form_position(values) or (report["details"]["lat"], report["details"]["lon"])
     return {"id": values.get("id", ""), "lat": lat, "lon": lon}
 
 

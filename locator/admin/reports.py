@@ -47,6 +47,21 @@ ACCEPT_LABELS = {
 }
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id in a URL is no report (not a 500)
+
+
+@bp.url_value_preprocessor
+def no_such_report(_endpoint, values) -> None:
+    """A report id beyond SQLite's integers is not found, before any view asks the store."""
+    if values and not known_id(values.get("report_id", 0)):
+        abort(404)
+
+
+def known_id(report_id: int | None) -> bool:
+    """Whether `report_id` could be a stored report's id (SQLite cannot even look larger up)."""
+    return report_id is not None and 0 <= report_id <= MAX_ID
+
+
 def filters() -> dict:
     """The queue's filters from the query string; unknown values fall back to the defaults."""
     status = request.args.get("status", DEFAULT_STATUS)

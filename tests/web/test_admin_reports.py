@@ -388,3 +388,14 @@ def test_the_export_follows_the_filter_and_defuses_formulas(client, db_path):
     sheet = load_workbook(io.BytesIO(book.data)).active
     cells = [[c.value for c in r] for r in sheet.iter_rows()]
     assert len(cells) == 2 and "'+1" in cells[1]
+
+
+def test_ids_beyond_sqlite_are_not_found_never_a_500(client, db_path):
+    huge = "9" * 30
+    for path in (f"/admin/reports/{huge}", f"/admin/facilities/from-report/{huge}"):
+        assert client.get(path).status_code == 404, path
+    assert post(client, f"/admin/reports/{huge}/reject").status_code == 404
+    for report in (huge, "-1", "abc", "1e9"):
+        page = client.get(f"/admin/facilities/room-1/edit?report={report}")
+        assert page.status_code == 200 and "report-context" not in page.get_data(as_text=True)
+    assert client.get("/admin/reports?page=" + huge).status_code == 200
