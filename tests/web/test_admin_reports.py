@@ -109,7 +109,7 @@ def test_distinct_visitors_saying_the_same_are_counted(client, db_path):
     send(db_path, address="203.0.113.7", at=T0 + 10)  # the same visitor again
     last = send(db_path, address="198.51.100.1", at=T0 + 20)
     words = text(client.get(f"/admin/reports/{last}"))
-    assert "2 distinct visitors in the last 30 days" in words
+    assert "Distinct visitors in the last 30 days: 2" in words
 
 
 def test_filters_by_status_kind_and_facility(client, db_path):
