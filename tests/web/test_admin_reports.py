@@ -124,6 +124,7 @@ def test_filters_by_status_kind_and_facility(client, db_path):
                                            body)}
 
     assert shown() == {closed, locked}  # new only, by default
+    assert "New: 2 · Accepted: 0 · Resolved: 0 · Rejected: 1" in text(client.get("/admin/reports"))
     assert shown(status="rejected") == {rejected}
     assert shown(status="all") == {closed, locked, rejected}
     assert shown(kind="locked") == {locked}
