@@ -24,6 +24,7 @@ PAGE_PARAMETERS = {
     "admin.login": ("next",),
     "admin.audit": ("page",),
     "admin.facilities.index": ("category", "q", "unverified", "page"),
+    "admin.reports.index": ("status", "kind", "facility", "page"),
 }
 
 
