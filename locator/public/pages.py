@@ -11,6 +11,7 @@ from locator.config import current_settings
 from locator.core import hours
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.navigate import CAR, TRANSIT, WALK, Place, navigate_links
+from locator.core.towns import town_name
 from locator.maps import layers
 from locator.search.present import WALKING_LIMIT_M
 from locator.web.hours_text import next_change_text
@@ -76,6 +77,11 @@ def localized(record: dict, field: str) -> str:
 def category_label(key: str) -> str:
     """A category's label in the page language."""
     return gettext(CATEGORIES[key].label)
+
+
+def category_in_text(key: str) -> str:
+    """A category's plural as it reads inside a sentence ("bus stops"), in the page language."""
+    return gettext(CATEGORIES[key].in_text or CATEGORIES[key].label)
 
 
 def categories() -> list[dict]:
@@ -167,7 +173,7 @@ def card(item: dict, status: hours.HoursStatus, at: datetime, n: int | None = No
         "hours": hours_view(status, at, bool(item.get("closing_soon"))),
         "floor": item.get("floor") or "", "access_key": access,
         "access": gettext(ACCESS_LABELS[access]) if access in ACCESS_LABELS else access,
-        "address": localized(item, "address"), "town": item.get("town") or "",
+        "address": localized(item, "address"), "town": town_name(item.get("town") or "", lang()),
         "amenities": amenities(item),
         "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],
         "verified_on": item.get("verified_on") or "",

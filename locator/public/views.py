@@ -132,6 +132,7 @@ def _nearest_page(state: str, category: str | None, **context) -> str:
     shell = _shell("points") if context.get("map_data") else None
     return render_template("views/nearest.html", state=state, category=category,
                            category_label=pages.category_label(category) if category else "",
+                           category_in_text=pages.category_in_text(category) if category else "",
                            categories=_categories(), shell=shell,
                            radius_km=int(PAGE_RADIUS_M) / 1000, **context)
 

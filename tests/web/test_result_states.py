@@ -181,3 +181,29 @@ def test_the_source_is_labelled_in_the_page_language_and_marked_with_its_own(db,
 def test_bad_carried_position_is_ignored_on_the_detail_page(db):
     text = get(client_at(db), "/facilities/room-1", lat="95", lon="x", lang="en")
     assert "min walk" not in text and "Opening hours this week" in text
+
+
+@pytest.mark.parametrize(("lang", "town"), [("en", "Huicheng Subdistrict"), ("zh", "会城街道")])
+def test_towns_are_named_in_the_page_language(db_path, lang, town):
+    load(db_path, row(1, town="会城街道"))
+    assert f"<dd>{town}</dd>" in get(client_at(db_path), "/facilities/room-1", lang=lang)
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("en", "There are no bus stops in our data yet."), ("zh", "目前数据中还没有公交站"),
+])
+def test_an_empty_category_is_named_as_a_sentence_names_it(db_path, lang, sentence):
+    load(db_path, row(1))
+    assert sentence in get(client_at(db_path), "/nearest", category="bus_stop", lang=lang,
+                           lat="22.5281", lon="113.0310")
+
+
+def test_use_my_location_looks_for_the_pages_category_or_every_kind(db):
+    client = client_at(db)
+    home = get(client, "/", lang="en")
+    assert '<option value="" selected>All kinds of places</option>' in home
+    asking = get(client, "/nearest", category="bus_stop", lang="en")
+    assert '<option value="bus_stop" selected>' in asking
+    assert '<option value="" selected>' not in asking
+    every = get(client, "/nearest", category="", lat="22.5281", lon="113.0310", lang="en")
+    assert "Places near you" in every

@@ -169,7 +169,7 @@ def test_nothing_within_radius_says_how_far_the_nearest_is(client):
 
 def test_empty_category(client):
     html = page(client, "/nearest", category="coach_stop", lang="en", **ORIGIN)
-    assert "There are no Coach stops in our data yet." in html
+    assert "There are no coach stops in our data yet." in html
     assert 'id="map-data"' not in html
 
 
