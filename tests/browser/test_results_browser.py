@@ -16,14 +16,13 @@ import pytest
 from locator import create_app
 from locator.search.present import open_first
 from tests.browser.support import (
-    ARGS,
     ARTIFACTS,
-    CHROMIUM,
     ROOT,
-    TILE,
     TILE_URL,
+    chromium,
     needs_chromium,
     serving,
+    stub_off_host,
 )
 from tests.factories import load, row
 
@@ -61,12 +60,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium, headless."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -74,16 +69,7 @@ def phone(browser):
     """A 390×844 phone page whose requests off 127.0.0.1 are stubbed and recorded."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
                                   has_touch=True)
-    external = []
-
-    def route(r):
-        """Let 127.0.0.1 through; stub and record anything else."""
-        if urlsplit(r.request.url).hostname == "127.0.0.1":
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.fulfill(status=200, content_type="image/png", body=TILE)
-    context.route("**/*", route)
+    external = stub_off_host(context)
     page = context.new_page()
     yield page
     context.close()
