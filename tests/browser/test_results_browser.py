@@ -143,3 +143,24 @@ def test_navigate_links_are_walking_routes_from_the_visitor(server, phone):
     assert query(apple) == {"saddr": "22.528100,113.031000", "daddr": "22.529500,113.031000",
                             "dirflg": "w"}
     assert geo == "geo:22.529500,113.031000"
+
+
+@pytest.mark.parametrize(("lang", "walk", "week"), [("zh", "步行约 3 分钟", "本周开放时间"),
+                                                     ("en", "about 3 min walk",
+                                                      "Opening hours this week")])
+def test_the_detail_page_keeps_the_distance_and_returns_to_the_list(server, phone, lang, walk,
+                                                                     week):
+    listed = f"{server}/nearest?{ORIGIN}&category=nursing_room&lang={lang}"
+    phone.goto(listed)
+    phone.locator("ol.results > li").first.locator("h2 a").click()
+    phone.wait_for_load_state("networkidle")
+    main = phone.locator("main").inner_text()
+    assert walk in main and week in main and "Mo-Fr" not in main
+    screenshot(phone, f"detail-from-list-{lang}.png")
+    phone.locator(".crumbs a").click()
+    phone.wait_for_load_state("networkidle")
+    # The same list (the language stays by its cookie, set by ?lang=).
+    assert query(phone.url) == {"lat": "22.528100", "lon": "113.031000",
+                                "category": "nursing_room"}
+    assert phone.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
+    assert phone.locator("ol.results > li").count() == 3
