@@ -17,7 +17,7 @@ from locator.core import hours
 from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import pages, styles
+from locator.public import feedback, pages, styles
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
@@ -124,7 +124,8 @@ def facility(facility_id: str):
     data["labels"] = _map_labels(None)
     return render_template("views/facility.html", f=card, record=record, week=week,
                            description=pages.localized(record, "description"),
-                           shell=_shell("points"), map_data=data)
+                           shell=_shell("points"), map_data=data,
+                           said=feedback.said_now(record["id"]))
 
 
 @bp.get("/map")
