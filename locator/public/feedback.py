@@ -208,11 +208,7 @@ def _map_data(lat: float, lon: float, tiles: layers.Tiles) -> dict:
 
 def _api_url(endpoint: str, **values) -> str:
     """The JSON API's URL report.js posts to (answers in the page's language)."""
-    from werkzeug.routing import BuildError
-    try:
-        return url_for(endpoint, lang=pages.lang(), **values)
-    except BuildError:  # TEMPORARY until h-13c (the API) is merged
-        return ""
+    return url_for(endpoint, lang=pages.lang(), **values)
 
 
 def _fixed(value) -> str:
