@@ -21,6 +21,7 @@ PAGE_PARAMETERS = {
     "views.nearest": ("lat", "lon", "q", "category", "amenity", "access", "limit", "radius_m",
                       "open_now"),
     "views.overview": ("category",),
+    "feedback.suggest": ("lat", "lon"),
     "admin.login": ("next",),
     "admin.audit": ("page",),
     "admin.facilities.index": ("category", "q", "unverified", "page"),

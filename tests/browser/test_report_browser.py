@@ -198,3 +198,23 @@ def test_screenshots(browser, server, lang):
         device.shot(f"suggest-{lang}.png")
     finally:
         device.close()
+
+
+def test_too_many_reports_show_the_wait_on_the_page(browser, db_path):
+    load(db_path, row(1))
+    with serve(db_path, REPORTS_PER_CLIENT=1) as url:
+        device = Visitor(browser, url)
+        try:
+            page = device.open("/facilities/room-1/report")
+            page.get_by_role("button", name="Still here and as described").click()
+            page.locator("[data-sent]").wait_for(state="visible")
+            page = device.open("/facilities/room-1/report")
+            page.get_by_text("Dirty").click()
+            page.get_by_role("button", name="Send the report").click()
+            wait = page.locator("[data-say]")
+            wait.wait_for(state="visible")
+            assert "Please try again in 60 minutes" in wait.inner_text()
+            assert page.locator("form.report-form").is_visible()  # nothing lost
+        finally:
+            device.close()
+    assert [r["kind"] for r in stored(db_path)] == ["all_good"]

@@ -185,6 +185,7 @@ def test_hostile_text_is_stored_as_sent_and_shown_escaped(client, db_path):
 def test_the_suggest_form_starts_at_the_phone_or_the_centre(client):
     body = client.get("/suggest?lat=22.53&lon=113.04").get_data(as_text=True)
     assert 'name="lat" inputmode="decimal" autocomplete="off" value="22.53"' in body
+    assert 'href="/suggest?lat=22.53&amp;lon=113.04&amp;lang=zh"' in body  # kept in 中文
     for query in ("", "?lat=north&lon=x", "?lat=39.9&lon=116.4", "?lat=nan&lon=inf"):
         page = client.get("/suggest" + query)
         assert page.status_code == 200
