@@ -7,6 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from locator.reports import moderation
 from locator.reports.intake import submit
@@ -285,3 +287,28 @@ def test_the_aggregate_is_in_chinese_and_changes_the_page_validator(app, db_path
     second = client.get("/facilities/room-1", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200  # the aggregate is part of the body its ETag is made of
     assert "3 天前有访客确认信息准确" in text(second)
+
+
+
+FIELDS = ("kind", "note", "lat", "lon", "amenities", "opening_hours", "category", "name",
+          "floor", "website", "extra")
+VALUES = st.text(max_size=60) | st.sampled_from(
+    ["closed", "wrong_location", "missing_equipment", "wrong_hours", "22.53", "113.04", "1e400",
+     "nan", "crib", "nursing_room"])
+
+
+def test_any_form_input_is_answered_never_a_500(db_path):
+    """Whatever a browser (or a robot) posts: the thank-you, a refusal, or 429."""
+    load(db_path, row(1, amenities="crib"))
+    # CSRF off: the forms' own checks are what is fuzzed here.
+    client = console_app(db_path, CLOCK=lambda: NOW, WTF_CSRF_ENABLED=False,
+                         REPORTS_PER_CLIENT=10_000, REPORTS_OVERALL=10_000).test_client()
+
+    @given(st.dictionaries(st.sampled_from(FIELDS), st.lists(VALUES, min_size=1, max_size=3)))
+    @settings(max_examples=60)
+    def post_anything(data):
+        for path in (REPORT, "/suggest"):
+            answer = client.post(path, data=data)
+            assert answer.status_code in (303, 400, 429), answer.get_data(as_text=True)[:500]
+
+    post_anything()
