@@ -312,3 +312,24 @@ def test_any_form_input_is_answered_never_a_500(db_path):
             assert answer.status_code in (303, 400, 429), answer.get_data(as_text=True)[:500]
 
     post_anything()
+
+
+def test_from_the_forms_to_an_accepted_version_on_the_public_page(client, db_path):
+    post(client, "/suggest", category="nursing_room", name="江门万达母婴室", lat="22.5301",
+         lon="113.0401")
+    post(client, REPORT, kind="wrong_location", lat="22.5111", lon="113.0222")
+    new_id = moderation.suggested_id("江门万达母婴室")
+    assert client.get(f"/facilities/{new_id}").status_code == 404
+    before = client.get("/facilities/room-1").get_data(as_text=True)
+    assert "22.5111" not in before  # nothing changes until an admin accepts
+    moved, suggested = reports(db_path)
+    store = Store(db_path)
+    try:
+        added = moderation.accept(store, suggested["id"], actor="alice")
+        moderation.accept(store, moved["id"], actor="alice")
+    finally:
+        store.close()
+    assert added.facility_id == new_id
+    page = client.get(f"/facilities/{new_id}")
+    assert page.status_code == 200 and "江门万达母婴室" in text(page)
+    assert "22.5111" in client.get("/facilities/room-1").get_data(as_text=True)
