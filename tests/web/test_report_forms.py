@@ -318,7 +318,7 @@ def test_from_the_forms_to_an_accepted_version_on_the_public_page(client, db_pat
     post(client, "/suggest", category="nursing_room", name="江门万达母婴室", lat="22.5301",
          lon="113.0401")
     post(client, REPORT, kind="wrong_location", lat="22.5111", lon="113.0222")
-    new_id = moderation.suggested_id("江门万达母婴室")
+    new_id = moderation.suggested_id("江门万达母婴室", set())
     assert client.get(f"/facilities/{new_id}").status_code == 404
     before = client.get("/facilities/room-1").get_data(as_text=True)
     assert "22.5111" not in before  # nothing changes until an admin accepts
