@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request, url_for
 
-from locator.api import openapi
+from locator.api import openapi, reports
 from locator.api.paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
 from locator.config import current_settings
 from locator.core import hours
@@ -26,6 +26,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 CACHE_SECONDS = 60
 # The arguments a page's links carry over (with a new cursor); anything else is dropped.
 PAGE_ARGS = ("category", "bbox", "q", "limit", "lang")
+
+
+bp.add_url_rule("/facilities/<facility_id>/reports", view_func=reports.submit_report,
+                 methods=["POST"])
+bp.add_url_rule("/suggestions", view_func=reports.submit_suggestion, methods=["POST"])
+bp.register_error_handler(reports.Refused, reports.refused)
 
 
 @bp.errorhandler(ParamError)

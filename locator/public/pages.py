@@ -25,6 +25,7 @@ PAGE_PARAMETERS = {
     "views.nearest": LIST_PARAMETERS,
     "views.overview": ("category",),
     "views.facility": LIST_PARAMETERS,
+    "feedback.suggest": ("lat", "lon"),
     "admin.login": ("next",),
     "admin.audit": ("page",),
     "admin.facilities.index": ("category", "q", "unverified", "page"),

@@ -20,7 +20,7 @@ from locator.core.categories import CATEGORIES, category_label
 from locator.core.geo import geodesic_m
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import pages, styles
+from locator.public import feedback, pages, styles
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound, resolve_origin
 from locator.search.params import ParamError, category_param, nearest_params
@@ -166,7 +166,8 @@ def facility(facility_id: str):
     return render_template("views/facility.html", f=card, record=record, week=week,
                            description=pages.localized(record, "description"),
                            shell=_shell("points"), map_data=data, back=back,
-                           source_lang="zh-CN" if _CJK.search(record["source"] or "") else "en")
+                           source_lang="zh-CN" if _CJK.search(record["source"] or "") else "en",
+                           said=feedback.said_now(record["id"]))
 
 
 def _carried_origin(settings):
