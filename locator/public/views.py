@@ -17,7 +17,7 @@ from locator.core import hours
 from locator.core.categories import CATEGORIES, category_label
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import pages, styles
+from locator.public import filters, pages, styles
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import ParamError, category_param, nearest_params
@@ -84,7 +84,9 @@ def nearest():
     data = layers.point_data(origin, [pages.map_point(c) for c in cards], pages.tiles())
     data["labels"] = _map_labels(result.origin)
     return _nearest_page(state, category, q=params.q, cards=cards, origin=origin,
-                         params=params, map_data=data)
+                         params=params, map_data=data,
+                         equipment=filters.equipment(category, params.amenities),
+                         amenity_links=filters.kept_by_category(params.amenities))
 
 
 def _result_state(found, cards: list) -> str:
@@ -138,9 +140,19 @@ def overview():
             "show": [category] if category else list(CATEGORIES),
             "classes": {c.key: c.css_class for c in CATEGORIES.values()},
             "facility_url": url_for("views.facility", facility_id=""),
-            "bounds": _display_bounds(extent), "labels": _map_labels(None)}
+            "bounds": _display_bounds(extent) or _district_bounds(),
+            "labels": _map_labels(None)}
     return render_template("views/map.html", shell=_shell("overview"), category=category,
-                           categories=_categories(), map_data=data)
+                           category_label=pages.category_label(category) if category else "",
+                           empty=extent is None, categories=_categories(), map_data=data)
+
+
+def _district_bounds() -> list:
+    """The service area's corners as display positions: what an empty map shows."""
+    min_lat, min_lon, max_lat, max_lon = current_settings().service_area
+    tiles = pages.tiles()
+    return [list(layers.display_point(min_lat, min_lon, tiles)),
+            list(layers.display_point(max_lat, max_lon, tiles))]
 
 
 def _display_bounds(extent) -> list | None:
