@@ -141,7 +141,7 @@ def overview():
             "classes": {c.key: c.css_class for c in CATEGORIES.values()},
             "facility_url": url_for("views.facility", facility_id=""),
             "bounds": _display_bounds(extent) or _district_bounds(),
-            "labels": _map_labels(None)}
+            "labels": _map_labels(None) | {"locate": gettext("Show where I am")}}
     return render_template("views/map.html", shell=_shell("overview"), category=category,
                            category_label=pages.category_label(category) if category else "",
                            empty=extent is None, categories=_categories(), map_data=data)

@@ -3,8 +3,11 @@ locate-me on /map. Same server, phone and offline rules as test_pages_browser.py
 
 import pytest
 
+from tests.browser import test_pages_browser as pages
 from tests.browser.support import needs_chromium
-from tests.browser.test_pages_browser import Phone, browser, server  # noqa: F401 (fixtures)
+
+# The same chromium, server and phone as the page tests (fixtures are found by their names here).
+browser, server, Phone = pages.browser, pages.server, pages.Phone
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = needs_chromium
@@ -12,7 +15,7 @@ NEAREST = "/nearest?lat=22.5281&lon=113.031&category=nursing_room"
 
 
 @pytest.fixture
-def phone(browser, server):  # noqa: F811 (the imported fixtures)
+def phone(browser, server):
     """A phone with geolocation granted in Xinhui."""
     device = Phone(browser, server)
     yield device
@@ -68,3 +71,138 @@ def test_without_javascript_the_list_stays_and_the_switch_links_to_the_map(brows
     page.get_by_role("link", name="地图", exact=True).click()
     assert page.url.endswith("#map-view") and page.locator("ol.results").is_visible()
     context.close()
+
+
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2171A) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MicroMessenger/8.0.47.2560")
+IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+             "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+ANDROID_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/126.0.0.0 Mobile Safari/537.36")
+
+
+def refusing_phone(browser, server, user_agent: str | None = None) -> Phone:
+    """A phone whose browser refuses location (no permission), optionally another browser."""
+    device = Phone(browser, server, geolocation=False)
+    if user_agent:  # what locate.js reads to pick the instructions
+        device.page.add_init_script(
+            f"Object.defineProperty(navigator, 'userAgent', {{get: () => {user_agent!r}}})")
+    return device
+
+
+def visible_help(page) -> list[str]:
+    """The browsers whose instructions are shown."""
+    return page.evaluate("""() => [...document.querySelectorAll('#locate-help [data-browser]')]
+        .filter(p => p.offsetParent !== null).map(p => p.dataset.browser)""")
+
+
+def test_refused_location_says_how_to_allow_it_and_offers_the_search_instead(browser, server):
+    device = refusing_phone(browser, server)
+    page = device.open("/nearest?category=nursing_room")
+    page.locator("button.btn-locate").click()
+    page.wait_for_function(
+        "() => document.getElementById('locate-status').textContent.includes('定位')")
+    assert page.locator("#locate-help").is_visible()
+    assert page.locator("#locate-help").get_attribute("open") is not None
+    assert visible_help(page) == ["desktop"]  # headless chromium on Linux
+    assert "地址栏左边的图标" in page.locator("#locate-help").inner_text()
+    assert page.locator("button.btn-locate").is_hidden()  # not offered again
+    assert page.evaluate("document.activeElement.id") == "q"
+    device.shot("nearest-refused-zh.png")
+    # The next page of this visit remembers: no button, the search, the help closed.
+    page = device.open("/")
+    assert page.locator("button.btn-locate").is_hidden()
+    assert "定位" in page.locator("#locate-status").inner_text()
+    assert page.locator("#locate-help").is_visible()
+    assert page.locator("#locate-help").get_attribute("open") is None
+    page.get_by_role("link", name="公交站").click()  # a category opens its list page, unasked
+    page.wait_for_url("**/nearest?category=bus_stop")
+    assert page.locator("#q").is_visible() and page.locator("button.btn-locate").is_hidden()
+    # Allowed again in the browser's settings: the button is back and works.
+    device.context.grant_permissions(["geolocation"])
+    device.context.set_geolocation({"latitude": 22.5281, "longitude": 113.0310})
+    page = device.open("/nearest?category=nursing_room")
+    page.locator("button.btn-locate").click()
+    page.wait_for_url("**/nearest?lat=22.528100&lon=113.031000&category=nursing_room")
+    device.close()
+
+
+@pytest.mark.parametrize(("agent", "kind", "words"), [
+    (IPHONE_UA, "ios", "隐私与安全性"), (ANDROID_UA, "android", "权限 › 位置信息"),
+    (WECHAT_UA, "wechat", "在微信中"),
+])
+def test_the_instructions_fit_the_browser(browser, server, agent, kind, words):
+    device = refusing_phone(browser, server, agent)
+    page = device.open("/")
+    page.locator("button.btn-locate").click()
+    page.locator("#locate-help").wait_for(state="visible")
+    assert visible_help(page) == [kind]
+    assert words in page.locator("#locate-help").inner_text()
+    device.close()
+
+
+def test_refusal_help_is_in_english_on_english_pages(browser, server):
+    device = refusing_phone(browser, server, IPHONE_UA)
+    page = device.open("/?lang=en")
+    page.locator("button.btn-locate").click()
+    page.locator("#locate-help").wait_for(state="visible")
+    assert "How to turn location back on" in page.locator("#locate-help summary").inner_text()
+    assert "Settings › Privacy & Security" in page.locator("#locate-help").inner_text()
+    device.shot("home-refused-en.png")
+    device.close()
+
+
+def here(page) -> list[float]:
+    """Where the overview map's locate-me dot is drawn."""
+    page.wait_for_function("() => window.LocatorMap && LocatorMap.here")
+    return page.evaluate("[LocatorMap.here.getLatLng().lat, LocatorMap.here.getLatLng().lng]")
+
+
+def test_locate_me_on_the_overview_map_shows_where_i_am(phone):
+    page = phone.open("/map")
+    button = page.get_by_role("button", name="显示我的位置")
+    size = button.bounding_box()
+    assert size["width"] >= 44 and size["height"] >= 44
+    button.click()
+    assert here(page) == pytest.approx([22.5281, 113.0310], abs=1e-9)
+    centre = page.evaluate("[LocatorMap.map.getCenter().lat, LocatorMap.map.getCenter().lng]")
+    assert centre == pytest.approx([22.5281, 113.0310], abs=1e-6)
+    assert page.evaluate("LocatorMap.map.getZoom()") >= 15
+    assert page.locator("#locate-status").is_hidden()
+    phone.shot("map-located-zh.png")
+
+
+def test_locate_me_refused_on_the_map_offers_the_search(browser, server):
+    device = refusing_phone(browser, server)
+    page = device.open("/map?category=nursing_room")
+    page.get_by_role("button", name="显示我的位置").click()
+    page.locator("#locate-help").wait_for(state="visible")
+    assert page.locator("#search").is_visible() and page.locator(".map-locate").is_hidden()
+    assert page.locator("#category").input_value() == "nursing_room"
+    page = device.open("/map")
+    page.wait_for_selector(".leaflet-control-zoom")
+    assert page.locator(".map-locate").is_hidden()  # not offered again in this visit
+    device.close()
+
+
+@pytest.fixture
+def amap_server(db_path):
+    """The app on AMap's (GCJ-02) base map, tiles stubbed on 127.0.0.1."""
+    from locator import create_app
+    from tests.browser.support import TILE_URL, serving
+    from tests.factories import load, row
+
+    load(db_path, row(1))
+    app = create_app({"TESTING": True, "DATABASE": db_path, "TILES": "amap", "TILE_URL": TILE_URL})
+    with serving(app) as url:
+        yield url
+
+
+def test_locate_me_on_an_amap_base_map_is_shifted_as_the_server_shifts(browser, amap_server):
+    from locator.core.geo import wgs84_to_gcj02
+
+    device = Phone(browser, amap_server)
+    page = device.open("/map")
+    page.get_by_role("button", name="显示我的位置").click()
+    assert here(page) == pytest.approx(list(wgs84_to_gcj02(22.5281, 113.0310)), abs=1e-9)
+    device.close()
