@@ -206,3 +206,42 @@ def test_locate_me_on_an_amap_base_map_is_shifted_as_the_server_shifts(browser, 
     page.get_by_role("button", name="显示我的位置").click()
     assert here(page) == pytest.approx(list(wgs84_to_gcj02(22.5281, 113.0310)), abs=1e-9)
     device.close()
+
+
+SHARED = "/nearest?lat=22.5281&lon=113.031&category=nursing_room"  # NEAREST as the page links it
+
+
+def test_share_opens_the_share_sheet_where_there_is_one(phone):
+    phone.page.add_init_script("""navigator.share = data => {
+        window.sharedData = data; return Promise.resolve(); };""")
+    page = phone.open(NEAREST + "&lang=zh")
+    page.get_by_role("link", name="分享").click()
+    page.wait_for_function("() => window.sharedData")
+    shared = page.evaluate("window.sharedData")
+    assert shared["url"] == phone.server + SHARED and "附近的母婴室" in shared["title"]
+    assert page.locator("#share-status").is_hidden()
+
+
+def test_share_copies_the_link_without_a_share_sheet(browser, server):
+    device = Phone(browser, server)
+    device.context.grant_permissions(["geolocation", "clipboard-read", "clipboard-write"])
+    page = device.open(NEAREST)
+    assert page.evaluate("'share' in navigator") is False  # chromium on Linux has none
+    page.get_by_role("link", name="分享").click()
+    page.locator("#share-status").wait_for(state="visible")
+    assert "链接已复制" in page.locator("#share-status").inner_text()
+    assert page.evaluate("navigator.clipboard.readText()") == server + SHARED
+    device.shot("nearest-shared-zh.png")
+    device.close()
+
+
+def test_share_shows_the_link_to_copy_when_the_clipboard_is_refused(phone):
+    phone.page.add_init_script("""navigator.clipboard.writeText = () =>
+        Promise.reject(new DOMException('no', 'NotAllowedError'));""")
+    page = phone.open(NEAREST + "&lang=en")
+    page.get_by_role("link", name="Share").click()
+    field = page.locator("#share-status input")
+    field.wait_for(state="visible")
+    assert field.input_value() == phone.server + SHARED
+    assert page.evaluate("document.activeElement.className") == "share-field"
+    assert "Copy this link:" in page.locator("#share-status").inner_text()

@@ -109,7 +109,8 @@ def test_links_keep_the_filters_their_target_accepts(client):
     for a in Page(html).links:
         url = urlsplit(a.get("href", ""))
         query = parse_qs(url.query)
-        if url.path == "/nearest" and "lat" in query and "lang" not in query:
+        if url.path == "/nearest" and "lat" in query and "lang" not in query and (
+                "data-share" not in a):
             links.setdefault(query.get("category", [""])[0], []).append(query)
     # A bus stop has no changing table: its chip drops that filter rather than lead to a 400.
     assert [q["amenity"] for q in links["bus_stop"]] == [["wheelchair"]]
@@ -172,3 +173,15 @@ def test_an_empty_map_says_there_is_nothing_yet(tmp_path):
     html = get(app.test_client(), "/map", lang="en")
     assert "There are no places in our data yet." in html
     assert map_data(html)["bounds"] == [[22.0, 112.7], [22.9, 113.35]]
+
+
+def test_results_have_a_share_link_to_the_list_itself(client):
+    html = get(client, "/nearest", category="nursing_room", amenity="crib", lang="en", **ORIGIN)
+    share = [a for a in Page(html).links if "data-share" in a]
+    assert len(share) == 1
+    url = urlsplit(share[0]["href"])
+    assert url.path == "/nearest" and parse_qs(url.query) == {
+        "lat": ["22.5281"], "lon": ["113.0310"], "category": ["nursing_room"],
+        "amenity": ["crib"]}  # no lang: whoever opens it reads it in their own language
+    assert "Link copied." in share[0]["data-copied"] and "js/share.js" in html
+    assert "data-share" not in get(client, "/nearest", category="nursing_room")
