@@ -101,6 +101,8 @@
       link.addEventListener("click", function (event) {
         event.preventDefault();
         show(link.dataset.view);
+        // The switch goes to the top, so the map it opened fills the screen below it.
+        if (link.dataset.view === "map") { link.parentNode.parentNode.scrollIntoView(true); }
         var here = window.location.pathname + window.location.search;
         window.history.replaceState(null, "", here + (link.dataset.view === "map" ? "#map-view" : ""));
       });

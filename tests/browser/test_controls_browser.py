@@ -47,8 +47,10 @@ def test_the_switch_shows_the_map_near_the_top_and_back(phone):
     assert box(page, ".map")["y"] > 844  # the map waits below the list
     page.get_by_role("link", name="地图", exact=True).click()
     assert page.locator("ol.results").is_hidden()
-    shown = box(page, ".map")
-    assert shown["y"] < switch["y"] + switch["height"] + 20 and shown["height"] > 500
+    switch, shown = box(page, ".view-switch"), box(page, ".map")
+    assert switch["y"] < 20  # scrolled to the top, the map fills the screen under it
+    assert switch["y"] + switch["height"] < shown["y"] < switch["y"] + switch["height"] + 20
+    assert shown["y"] + shown["height"] <= 844 and shown["height"] > 600
     assert page.locator(".leaflet-marker-icon.pin").count() == 5
     assert page.get_by_role("link", name="地图", exact=True).get_attribute("aria-current") == "true"
     assert page.url.endswith("#map-view")
@@ -245,3 +247,16 @@ def test_share_shows_the_link_to_copy_when_the_clipboard_is_refused(phone):
     assert field.input_value() == phone.server + SHARED
     assert page.evaluate("document.activeElement.className") == "share-field"
     assert "Copy this link:" in page.locator("#share-status").inner_text()
+
+
+def test_location_blocked_before_any_tap_offers_no_button(browser, server):
+    # Granting an empty list blocks every permission: the Permissions API says "denied".
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  permissions=[])
+    page = context.new_page()
+    page.goto(server + "/nearest?category=nursing_room")
+    page.locator("#locate-help").wait_for(state="visible")
+    assert page.locator("button.btn-locate").is_hidden()
+    assert "定位" in page.locator("#locate-status").inner_text()
+    assert page.locator("#q").is_visible()
+    context.close()
