@@ -72,6 +72,7 @@ def test_without_javascript_the_list_stays_and_the_switch_links_to_the_map(brows
     assert page.locator("ol.results > li").count() == 5
     page.get_by_role("link", name="地图", exact=True).click()
     assert page.url.endswith("#map-view") and page.locator("ol.results").is_visible()
+    assert "地图需要 JavaScript" in page.locator("#map-view").inner_text()
     context.close()
 
 
