@@ -20,7 +20,7 @@ from locator.core.categories import CATEGORIES, category_label
 from locator.core.geo import geodesic_m
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import feedback, pages, styles
+from locator.public import feedback, filters, pages, styles
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound, resolve_origin
 from locator.search.params import ParamError, category_param, nearest_params
@@ -99,7 +99,9 @@ def nearest():
     return _nearest_page(state, category, q=params.q, cards=cards, origin=origin,
                          origin_label=_origin_words(result.origin), params=params,
                          map_data=data, outside=outside, hid_unknown=hid_unknown,
-                         led_by_open=lead > 0)
+                         led_by_open=lead > 0,
+                         equipment=filters.equipment(category, params.amenities),
+                         amenity_links=filters.kept_by_category(params.amenities))
 
 
 def _in_area(lat: float, lon: float, area: tuple[float, float, float, float]) -> bool:
@@ -193,9 +195,19 @@ def overview():
             "show": [category] if category else list(CATEGORIES),
             "classes": {c.key: c.css_class for c in CATEGORIES.values()},
             "facility_url": url_for("views.facility", facility_id=""),
-            "bounds": _display_bounds(extent), "labels": _map_labels(None)}
+            "bounds": _display_bounds(extent) or _district_bounds(),
+            "labels": _map_labels(None) | {"locate": gettext("Show where I am")}}
     return render_template("views/map.html", shell=_shell("overview"), category=category,
-                           categories=_categories(), map_data=data)
+                           category_label=pages.category_label(category) if category else "",
+                           empty=extent is None, categories=_categories(), map_data=data)
+
+
+def _district_bounds() -> list:
+    """The service area's corners as display positions: what an empty map shows."""
+    min_lat, min_lon, max_lat, max_lon = current_settings().service_area
+    tiles = pages.tiles()
+    return [list(layers.display_point(min_lat, min_lon, tiles)),
+            list(layers.display_point(max_lat, max_lon, tiles))]
 
 
 def _display_bounds(extent) -> list | None:
