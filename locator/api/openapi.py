@@ -260,7 +260,12 @@ def _paths() -> dict:
             "responses": {"200": _ok("Snapshot", SNAPSHOT_EXAMPLE, headers={"ETag": {
                 "schema": {"type": "string"},
                 "description": "v<format>.<dataset version>.<date>[.<bbox digest>]"}}),
-                **COMMON_ERRORS}}},
+                "400": _error("A parameter is wrong, or the data holds more facilities than"
+                              " one snapshot (SNAPSHOT_MAX_FACILITIES): give a (smaller) bbox")
+                | {"headers": {"Locator-Snapshot-Cell": {
+                    "schema": {"type": "string"},
+                    "description": "without bbox on a large deployment: the grid cell in"
+                                   " degrees to build a box of 3×3 cells around the visitor"}}}}}},
         "/api/categories": {"get": {
             "operationId": "categories",
             "summary": "Categories, labels (zh/en) and amenity vocabularies",

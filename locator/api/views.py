@@ -134,7 +134,10 @@ def offline_snapshot():
         snap = snapshot(open_store(), settings.now(), settings.snapshot_max_facilities,
                         source=settings.database, box=bbox_param(request.args))
     except TooMany as exc:
-        return error_response(400, str(exc))
+        response = error_response(400, str(exc))
+        if exc.cell:  # the service worker builds its box from this cell (static/js/offline_sw.js)
+            response.headers["Locator-Snapshot-Cell"] = str(exc.cell)
+        return response
     response = current_app.response_class(snap.body, mimetype="application/json")
     response.set_etag(snap.etag)
     return response

@@ -5,12 +5,14 @@ amenities) and its open and unknown stretches for the next DAYS days, computed h
 core/hours exactly as the server answers open-now (Asia/Shanghai, China's holidays and make-up
 working days), so the browser never evaluates opening hours. A snapshot belongs to one dataset
 version and one Shanghai date; the whole-dataset one is kept per process until either changes.
-A deployment with more than `max_facilities` answers only for a bbox around the visitor.
+A deployment with more than `max_facilities` answers only for a bbox around the visitor, and
+says how large a grid cell to build it from (`TooMany.cell`).
 No Flask: the caller passes the store, the moment and the limit.
 """
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -25,8 +27,27 @@ CACHE_SIZE = 4
 _CACHE: dict[tuple, "Snapshot"] = {}
 
 
+# Grid cells (degrees) for a large deployment's boxes: coarse, so that a box says little about
+# where its visitor is and many visitors share one (and its cache entries).
+BOX_CELLS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+
+
 class TooMany(ValueError):
-    """More facilities than one snapshot may hold: ask for a (smaller) bbox."""
+    """More facilities than one snapshot may hold: ask for a (smaller) bbox. `cell`: the grid
+    cell in degrees a client should build its box from (3×3 cells around the visitor)."""
+
+    def __init__(self, message: str, cell: float | None = None):
+        """The message, and the suggested cell (None when a box was already given)."""
+        super().__init__(message)
+        self.cell = cell
+
+
+def box_cell(extent, max_facilities: int) -> float:
+    """The grid cell whose 3×3 box holds about half of `max_facilities` at the data's average
+    density (the smallest of BOX_CELLS at least)."""
+    area = max((extent.max_lat - extent.min_lat) * (extent.max_lon - extent.min_lon), 1e-6)
+    side = math.sqrt(max_facilities / 2 / 9 / (extent.count / area))
+    return max([c for c in BOX_CELLS if c <= side], default=BOX_CELLS[0])
 
 
 @dataclass(frozen=True)
@@ -109,7 +130,7 @@ def _records(store: Store, max_facilities: int,
         if count > max_facilities:
             raise TooMany(f"this deployment has {count} facilities, more than one snapshot holds"
                           f" ({max_facilities}): give bbox=minlon,minlat,maxlon,maxlat around"
-                          " the visitor")
+                          " the visitor", box_cell(extent, max_facilities))
         return store.facilities.all() if count else []
     found = store.facilities.candidates_in_box(*box)
     if len(found) > max_facilities:

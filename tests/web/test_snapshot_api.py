@@ -38,9 +38,15 @@ def test_a_repeat_is_304_until_the_data_changes(app, client, db_path):
     assert changed.get_json()["facilities"][0]["name"] == "新名字"
 
 
-def test_more_than_the_setting_needs_a_bbox(client):
-    message = assert_canonical_error(client.get("/api/snapshot"), 400)
+def test_more_than_the_setting_needs_a_bbox_and_says_how_large(client):
+    response = client.get("/api/snapshot")
+    message = assert_canonical_error(response, 400)
     assert "3 facilities" in message and "bbox" in message
+    # Three rooms 0.001° apart: 3×3 of the smallest cell would hold about one.
+    assert response.headers["Locator-Snapshot-Cell"] == "0.01"
+    too_large = client.get("/api/snapshot?bbox=112,22,114,23")
+    assert "smaller bbox" in assert_canonical_error(too_large, 400)
+    assert "Locator-Snapshot-Cell" not in too_large.headers
     assert assert_canonical_error(client.get("/api/snapshot?bbox=1,2,3"), 400)
 
 
