@@ -45,3 +45,14 @@ def serving(app) -> Iterator[str]:
     finally:
         httpd.shutdown()
         thread.join()
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's chromium, headless, through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
