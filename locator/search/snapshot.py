@@ -29,7 +29,9 @@ _CACHE: dict[tuple, "Snapshot"] = {}
 
 # Grid cells (degrees) for a large deployment's boxes: coarse, so that a box says little about
 # where its visitor is and many visitors share one (and its cache entries).
-BOX_CELLS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+BOX_CELLS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+PAGE_RADIUS_M = 5000  # the pages' search radius (public/views.PAGE_RADIUS_M)
+METRES_PER_DEGREE = 111_320  # of longitude at the equator, of latitude nearly everywhere
 
 
 class TooMany(ValueError):
@@ -44,10 +46,14 @@ class TooMany(ValueError):
 
 def box_cell(extent, max_facilities: int) -> float:
     """The grid cell whose 3×3 box holds about half of `max_facilities` at the data's average
-    density (the smallest of BOX_CELLS at least)."""
+    density, but never narrower than PAGE_RADIUS_M: the box around any point of its centre cell
+    then holds the pages' whole search circle, so the offline list within it is exact."""
+    widest = math.radians(min(max(abs(extent.min_lat), abs(extent.max_lat)), 80.0))
+    least = PAGE_RADIUS_M / (METRES_PER_DEGREE * math.cos(widest))
+    cells = [c for c in BOX_CELLS if c >= least] or [BOX_CELLS[-1]]
     area = max((extent.max_lat - extent.min_lat) * (extent.max_lon - extent.min_lon), 1e-6)
     side = math.sqrt(max_facilities / 2 / 9 / (extent.count / area))
-    return max([c for c in BOX_CELLS if c <= side], default=BOX_CELLS[0])
+    return max([c for c in cells if c <= side], default=cells[0])
 
 
 @dataclass(frozen=True)

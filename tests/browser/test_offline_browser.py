@@ -172,3 +172,37 @@ def test_open_now_only_and_a_far_origin_offline(browser, server):
         beyond = page.locator(".notice-warn", has_text="5 公里").count() > 0
         assert beyond == expected["beyond_radius"], query
     context.close()
+
+
+def test_after_the_seven_days_open_or_closed_is_not_claimed(browser, server):
+    context, page, _ = visit_once(browser, server, f"/nearest?{ORIGIN}&category=nursing_room")
+    context.set_offline(True)
+    page.clock.set_fixed_time(datetime(2026, 10, 17, 10, 0, tzinfo=SHANGHAI))
+    page.goto(f"{server}/nearest?{ORIGIN}&category=nursing_room&open_now=1")
+    page.wait_for_selector("#offline-results > li")
+    assert "无法确定是否开放" in page.locator("#offline-status").inner_text()
+    assert page.locator("#offline-results .card").count() == 0  # none is known to be open
+    page.goto(f"{server}/nearest?{ORIGIN}&category=nursing_room")
+    assert {c["open"] for c in offline_cards(page)} == {"unknown"}
+    context.close()
+
+
+def test_a_large_deployment_keeps_the_box_around_the_visitor(browser, tmp_path):
+    db_path = str(tmp_path / "locator.sqlite")
+    load(db_path, *[row(i, lat=f"{22.40 + i * 0.01:.2f}", lon="113.03") for i in range(1, 31)])
+    app = create_app({"TESTING": True, "DATABASE": db_path, "TILE_URL": TILE_URL,
+                      "CLOCK": lambda: MAKE_UP_SATURDAY, "SNAPSHOT_MAX_FACILITIES": 20})
+    with serving(app) as url:
+        query = "lat=22.5281&lon=113.031&category=nursing_room"
+        context, page, _ = visit_once(browser, url, f"/nearest?{query}")
+        kept = page.evaluate("""async () => (await (await caches.open('locator-data'))
+                                .match('/api/snapshot')).json()""")
+        expected = api_nearest(url, query)["results"]
+        context.set_offline(True)
+        page.goto(f"{url}/nearest?{query}")
+        assert [c["id"] for c in offline_cards(page)] == [r["id"] for r in expected]
+        context.close()
+    # 30 rooms 0.01° apart along one meridian: the box of 3×3 cells around 22.53 holds fewer.
+    assert kept["bbox"] is not None and 0 < len(kept["facilities"]) <= 20
+    south, north = kept["bbox"][1], kept["bbox"][3]
+    assert south < 22.5281 < north

@@ -11,6 +11,7 @@ import pytest
 
 from locator.core import hours
 from locator.core.clock import SHANGHAI
+from locator.core.nearest import Extent
 from locator.search import snapshot
 from locator.store import Store
 from tests.factories import load, row
@@ -123,3 +124,15 @@ def test_the_districts_snapshot_is_a_few_kilobytes(db_path):
     facilities = len(json.loads(snap.body)["facilities"])
     assert facilities > 300
     assert len(gzip.compress(snap.body)) / facilities < 120
+
+
+@pytest.mark.parametrize("count, lat, cell", [
+    (10_000, 22.1, 0.05),  # a dense district: the least that holds a 5 km circle
+    (50_000, 22.1, 0.05),
+    (6_000, 20.0, 0.5),  # spread over a province: larger cells
+    (10_000, 60.0, 0.1),  # far north a degree of longitude is short: 0.05° is under 5 km
+])
+def test_a_box_cell_holds_the_pages_circle_and_about_half_the_limit(count, lat, cell):
+    extent = Extent(count, lat, 110.0, lat + (0.7 if count != 6_000 else 4.0),
+                    110.46 if count != 6_000 else 114.0)
+    assert snapshot.box_cell(extent, 5000) == cell

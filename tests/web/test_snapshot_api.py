@@ -42,8 +42,8 @@ def test_more_than_the_setting_needs_a_bbox_and_says_how_large(client):
     response = client.get("/api/snapshot")
     message = assert_canonical_error(response, 400)
     assert "3 facilities" in message and "bbox" in message
-    # Three rooms 0.001° apart: 3×3 of the smallest cell would hold about one.
-    assert response.headers["Locator-Snapshot-Cell"] == "0.01"
+    # Three rooms 0.001° apart: the smallest cell, which still holds the pages' 5 km circle.
+    assert response.headers["Locator-Snapshot-Cell"] == "0.05"
     too_large = client.get("/api/snapshot?bbox=112,22,114,23")
     assert "smaller bbox" in assert_canonical_error(too_large, 400)
     assert "Locator-Snapshot-Cell" not in too_large.headers
