@@ -15,6 +15,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from locator.core import hours
 from locator.core.clock import SHANGHAI
@@ -74,18 +75,28 @@ def _spans(spans: list, start: datetime) -> list[list[int]]:
     return [[_minutes(s, start), _minutes(e, start)] for s, e in spans]
 
 
+# Facilities share a few dozen distinct hours: each (hours, date) is worked out once.
+@lru_cache(maxsize=4096)
+def _stretches(opening_hours: str, day: date, days: int) -> tuple | None:
+    """(open, unknown) [from, to] minute lists for `days` from 00:00 of `day`, None if unknown."""
+    start = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+    found = hours.intervals(opening_hours, day, days)
+    if found is None:
+        return None
+    return _spans(found["open"], start), _spans(found["unknown"], start)
+
+
 def entry(record: dict, day: date, days: int = DAYS) -> dict:
     """One facility as the snapshot holds it: `open` is None when its hours are unknown."""
-    start = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
-    stretches = hours.intervals(record["opening_hours"], day, days)
+    stretches = _stretches(record["opening_hours"] or "", day, days)
     out = {"id": record["id"], "category": record["category"], "name": record["name"],
            "name_en": record.get("name_en") or "", "lat": record["lat"], "lon": record["lon"],
            "floor": record.get("floor") or "",
            "amenities": [t.strip() for t in (record.get("amenities") or "").split(";")
                          if t.strip()],
-           "open": None if stretches is None else _spans(stretches["open"], start)}
-    if stretches and stretches["unknown"]:
-        out["unknown"] = _spans(stretches["unknown"], start)
+           "open": None if stretches is None else stretches[0]}
+    if stretches and stretches[1]:
+        out["unknown"] = stretches[1]
     return out
 
 
