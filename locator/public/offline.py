@@ -10,14 +10,17 @@ facilities around the phone's position exactly as the server would (static/js/of
 import hashlib
 import json
 import os
+from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import format_date
 
 from locator.core.categories import CATEGORIES
 from locator.public import pages, styles
 from locator.search.params import MAX_LIMIT
 from locator.search.present import WALKING_M_PER_MIN
+from locator.web import hours_text
 from locator.web.i18n import gettext
 
 bp = Blueprint("offline", __name__)
@@ -33,6 +36,7 @@ SHELL_FILES = ("css/site.css", "js/offline.js", "js/offline_navigate.js",
                "geographiclib-geodesic.min.js", "vendor/leaflet-1.9.4/leaflet.js",
                "vendor/leaflet-1.9.4/leaflet.css", "icons/icon-192.png")
 LANGS = ("zh", "en")
+MONDAY = date(2026, 11, 30)
 
 
 @bp.app_context_processor
@@ -117,6 +121,8 @@ def page():
         # A list: the template's JSON sorts keys, and chips come in the registry's order.
         "categories": [[key, pages.category_label(key)] for key in CATEGORIES],
         "nav": labels, "words": _words(),
+        # Monday first, as the server's cards abbreviate them (web/hours_text.when).
+        "weekdays": [format_date(MONDAY + timedelta(days=n), "EEE") for n in range(7)],
     }
     return render_template("views/offline.html", offline_data=data,
                            categories=pages.categories())
@@ -139,6 +145,8 @@ def _words() -> dict[str, str]:
         "none": gettext("Nothing matches these filters."),
         "near": gettext("%(what)s near you"), "places": gettext("Places near you"),
         "finding": gettext("Finding your location…"),
+        "closes": gettext(hours_text.STATUS_WORDS["closes"]),
+        "opens": gettext(hours_text.STATUS_WORDS["opens"]),
         "no_position": gettext("Your phone could not tell where you are."),
         "locate": gettext("Use my location"),
     }

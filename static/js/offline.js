@@ -47,6 +47,34 @@
     return (spans || []).some(function (s) { return s[0] <= minute && minute < s[1]; });
   }
 
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  /* When the state next changes, as the server's card says it ("closes 17:30", "opens Mon
+     08:30"; web/hours_text.when), or "" when that lies beyond what the snapshot knows. */
+  function nextChange(item, minute, open, snapshot) {
+    var spans = open ? item.open : item.open.filter(function (s) { return s[0] > minute; });
+    var at = null;
+    if (open) {
+      spans.forEach(function (s) { if (s[0] <= minute && minute < s[1]) { at = s[1]; } });
+    } else if (spans.length) {
+      at = spans[0][0];
+    }
+    var days = (Date.parse(snapshot.end) - Date.parse(snapshot.start)) / 86400000;
+    if (at === null || at >= days * 1440) { return ""; }
+    var ahead = Math.floor(at / 1440) - Math.floor(minute / 1440);
+    var clock = pad(Math.floor(at % 1440 / 60)) + ":" + pad(at % 60);
+    var when = clock;
+    if (ahead === 1 && clock === "00:00") {
+      when = "24:00";
+    } else if (ahead >= 7) {
+      return "";
+    } else if (ahead > 0) {
+      var monday = (new Date(snapshot.start.slice(0, 10) + "T00:00:00Z").getUTCDay() + 6) % 7;
+      when = data.weekdays[(monday + Math.floor(at / 1440)) % 7] + " " + clock;
+    }
+    return fill(open ? words.closes : words.opens, {when: when});
+  }
+
   /* true / false / null (unknown), as /api/nearest's open_now at this moment. */
   function openNow(item, minute, days) {
     if (item.open === null || minute < 0 || minute >= days * 1440) { return null; }
@@ -79,7 +107,8 @@
       if (q.category && item.category !== q.category) { return; }
       var open = openNow(item, minute, days);
       if (q.openOnly && open !== true) { return; }
-      found.push({item: item, open: open, d: geod.Inverse(q.lat, q.lon, item.lat, item.lon).s12});
+      found.push({item: item, open: open, d: geod.Inverse(q.lat, q.lon, item.lat, item.lon).s12,
+                  change: open === null ? "" : nextChange(item, minute, open, snapshot)});
     });
     found.sort(function (a, b) {
       return a.d - b.d || (a.item.id < b.item.id ? -1 : (a.item.id > b.item.id ? 1 : 0));
@@ -137,6 +166,7 @@
     var hours = el("p", "hours hours-" + state);
     hours.dataset.open = state;
     hours.appendChild(el("span", "badge", words[state]));
+    if (hit.change) { hours.append(" ", el("span", "hours-detail", hit.change)); }
     article.appendChild(hours);
     if (hit.item.floor) {
       var facts = el("dl", "facts");
