@@ -71,6 +71,12 @@ DEFAULTS = {
     "ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS": 10,
     "ADMIN_LOGIN_WINDOW_S": 15 * 60,
     "ADMIN_LOGIN_BACKOFF_MAX_S": 60,
+    # Visitors' reports and suggestions (locator/reports/intake.py ReportThrottle): per client
+    # (an address's HMAC) and from everyone together, each in its window.
+    "REPORTS_PER_CLIENT": 10,
+    "REPORTS_CLIENT_WINDOW_S": 3600,
+    "REPORTS_OVERALL": 120,
+    "REPORTS_OVERALL_WINDOW_S": 60,
     # Host names the app answers to, e.g. ["locator.example", ".locator.example"] (a leading dot
     # admits subdomains); any other Host gets 400. None = any host (every link is relative).
     "TRUSTED_HOSTS": None,
@@ -122,6 +128,10 @@ class Settings:
     login_max_failures_per_address: int
     login_window_s: int
     login_backoff_max_s: int
+    reports_per_client: int
+    reports_client_window_s: int
+    reports_overall: int
+    reports_overall_window_s: int
     trusted_hosts: tuple[str, ...] | None
     proxy_count: int
     hsts_max_age: int
@@ -170,6 +180,10 @@ def from_mapping(config: Mapping) -> Settings:
         login_max_failures_per_address=value.whole("ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS", low=1),
         login_window_s=value.whole("ADMIN_LOGIN_WINDOW_S", low=1),
         login_backoff_max_s=value.whole("ADMIN_LOGIN_BACKOFF_MAX_S", low=0),
+        reports_per_client=value.whole("REPORTS_PER_CLIENT", low=1),
+        reports_client_window_s=value.whole("REPORTS_CLIENT_WINDOW_S", low=1),
+        reports_overall=value.whole("REPORTS_OVERALL", low=1),
+        reports_overall_window_s=value.whole("REPORTS_OVERALL_WINDOW_S", low=1),
         trusted_hosts=value.hosts("TRUSTED_HOSTS"),
         proxy_count=value.whole("PROXY_COUNT", low=0),
         hsts_max_age=value.whole("HSTS_MAX_AGE", low=0),

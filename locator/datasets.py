@@ -5,9 +5,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from locator.core.records import COLUMNS, POSITION
 from locator.geocoding.batch import address_key, geocode_many
 from locator.geocoding.results import NOT_FOUND, Found, ProviderUnavailable
 from locator.geocoding.settings import GeocoderSettings
+from locator.ingest import exporter
 from locator.ingest.importer import (
     Diff,
     ImportResult,
@@ -147,6 +149,45 @@ def placed_by_hand(checked: Checked, points: Mapping[str, tuple[float, float]]) 
     result = dataclasses.replace(checked.result, records=records, diff=diff_records(
         checked.current, records, merge=checked.merge))
     return dataclasses.replace(checked, result=result, by_hand=len(points))
+
+
+def one_row_table(facility_id: str, values: Mapping) -> Table:
+    """A record's values as the cells of a one-row file: formula-like text keeps the apostrophe
+    the exporter gives it, since the importer removes that one (and a typed one must survive)."""
+    cells = [values.get(c, "") if c in POSITION else exporter.cell(c, values.get(c, ""))
+             for c in COLUMNS[1:]]
+    return Table(list(COLUMNS), [[facility_id, *cells]])
+
+
+def record_values(record: Mapping) -> dict:
+    """A stored record's values as one_row_table takes them: positions as exact text, and in
+    WGS-84, as the store keeps them whatever datum the file gave."""
+    return {c: exporter.cell(c, record[c]) if c in POSITION else str(record[c] or "")
+            for c in COLUMNS[1:]} | {"coord_system": "wgs84"}
+
+
+def check_record(store: Store, facility_id: str, values: Mapping, *,
+                 settings: ImportSettings | None = None,
+                 geocoder: GeocoderSettings | None = None) -> Checked:
+    """One record's values (a form's, a visitor's) checked as a merged one-row file."""
+    return check_rows(store, one_row_table(facility_id, values), settings=settings,
+                      geocoder=geocoder)
+
+
+def remove_facility(store: Store, facility_id: str, *, actor: str, address: str = "",
+                    kind: str = "remove", filename: str = "") -> Applied:
+    """Remove one facility as a new version (KeyError if there is no such facility)."""
+    with store.writing():  # the read and the write of one version, nothing between them
+        current = store.facilities.by_id()
+        if facility_id not in current:
+            raise KeyError(facility_id)
+        records = [r for k, r in sorted(current.items()) if k != facility_id]
+        diff = diff_records(current, records, merge=False)
+        number = store.versions.commit(records, _change(diff), actor=actor, kind=kind,
+                                       filename=filename or facility_id,
+                                       expected_version=store.versions.current_number(),
+                                       address=address)
+    return Applied(number, diff)
 
 
 def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None,

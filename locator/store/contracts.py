@@ -16,8 +16,8 @@ from typing import Protocol
 from locator.core.nearest import Extent, NearestSource
 
 __all__ = ["AdminRepository", "AuditLog", "Change", "Extent", "FacilityPage",
-           "FacilityRepository", "PendingUploads", "StaleDataset", "StoreConnection",
-           "VersionRepository", "WriteFailed"]
+           "FacilityRepository", "PendingUploads", "ReportRepository", "StaleDataset",
+           "StoreConnection", "VersionRepository", "WriteFailed"]
 
 
 class StaleDataset(Exception):
@@ -225,6 +225,53 @@ class ImportJobs(Protocol):
         """The job (admin_id, sha256, state, done, total, message, started_at, updated_at)."""
 
 
+class ReportRepository(Protocol):
+    """Visitors' reports and suggestions (kind "suggestion", no facility) and their moderation;
+    the weekly secrets under which a client's address is kept as an HMAC. A report is a dict of
+    id, kind, facility_id, details (a dict), note, created_at (Unix time), status, decided_at,
+    decided_by, decision_note, duplicate_of, version."""
+
+    def add(self, kind: str, facility_id: str, details: dict, note: str, *,
+            clients: tuple[str, str], at: float) -> int:
+        """Store one report or suggestion as new, with its client's HMACs (this week's secret,
+        last week's); its id."""
+
+    def get(self, report_id: int) -> dict | None:
+        """One report, or None."""
+
+    def page(self, *, status: str | None = None, kind: str | None = None,
+             facility_id: str | None = None, limit: int = 50,
+             offset: int = 0) -> tuple[list[dict], int]:
+        """Reports newest first, filtered; one page and how many match in all."""
+
+    def counts_by_status(self) -> dict[str, int]:
+        """How many reports have each status; statuses without reports are absent."""
+
+    def window(self, since: float,
+               clients: Sequence[str] | None = None) -> tuple[int, float | None]:
+        """How many reports arrived since `since` (from these client HMACs, or from anyone) and
+        when the oldest of them did (None if none)."""
+
+    def said(self, facility_id: str, kinds: Sequence[str],
+             since: float) -> dict[str, tuple[int, float]]:
+        """kind → (distinct clients, latest time) of a facility's reports since `since`,
+        rejected ones left out; one client across a secret's rotation counts once."""
+
+    def decide(self, report_id: int, status: str, *, actor: str, at: float, note: str = "",
+               duplicate_of: int | None = None, version: int | None = None) -> bool:
+        """Move a new report to `status`; False when it is not new."""
+
+    def forget_clients(self, before: float) -> None:
+        """Blank the client HMACs of reports made before `before`."""
+
+    def secret(self, week: int, fresh: bytes) -> bytes:
+        """Week `week`'s secret (`fresh` if none was made yet); older than last week's are
+        deleted."""
+
+    def previous_secret(self, week: int) -> bytes | None:
+        """Week `week - 1`'s secret if it was made."""
+
+
 class StoreConnection(Protocol):
     """One connection to the database, used by one thread, with the repositories over it."""
 
@@ -236,6 +283,7 @@ class StoreConnection(Protocol):
     geocodes: GeocodeCache
     jobs: ImportJobs
     uploads: PendingUploads
+    reports: ReportRepository
 
     def reading(self) -> AbstractContextManager:
         """One read snapshot: every query inside sees the same dataset version; inside an open

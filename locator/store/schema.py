@@ -166,6 +166,34 @@ def _geocoding(db: sqlite_utils.Database) -> None:
                " updated_at REAL NOT NULL, PRIMARY KEY (admin_id, sha256))")
 
 
+def _visitor_reports(db: sqlite_utils.Database) -> None:
+    """Visitors' reports and suggestions with their moderation, and the weekly secrets under
+    which their addresses are kept (only as an HMAC, for throttling and counting clients)."""
+    # `client` and `client_prev` are the address's HMAC under this week's and last week's
+    # secret: one visitor on both sides of a rotation stays one visitor. Both are blanked
+    # after 30 days (reports/intake.py); a secret is deleted once no HMAC needs it.
+    for statement in (
+        "CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+        " facility_id TEXT NOT NULL DEFAULT '', details TEXT NOT NULL DEFAULT '{}',"
+        " note TEXT NOT NULL DEFAULT '', client TEXT NOT NULL DEFAULT '',"
+        " client_prev TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL,"
+        " status TEXT NOT NULL DEFAULT 'new', decided_at REAL,"
+        " decided_by TEXT NOT NULL DEFAULT '', decision_note TEXT NOT NULL DEFAULT '',"
+        " duplicate_of INTEGER REFERENCES reports(id), version INTEGER)",
+        "CREATE INDEX IF NOT EXISTS reports_status ON reports (status, id)",
+        "CREATE INDEX IF NOT EXISTS reports_facility ON reports (facility_id, kind, created_at)",
+        "CREATE INDEX IF NOT EXISTS reports_client ON reports (client, created_at)",
+        "CREATE INDEX IF NOT EXISTS reports_created ON reports (created_at)",
+        # Only the rows whose HMACs are still kept: forgetting them stays a short range scan
+        # however many old reports pile up.
+        "CREATE INDEX IF NOT EXISTS reports_kept_clients ON reports (created_at)"
+        " WHERE client != ''",
+        "CREATE TABLE IF NOT EXISTS report_secrets (week INTEGER PRIMARY KEY,"
+        " secret BLOB NOT NULL)",
+    ):
+        db.execute(statement)
+
+
 # Run by every version that changes the facilities (versions.commit) and by the migration.
 REFRESH_EXTENTS = ("INSERT INTO category_extents"
                    " SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
@@ -184,7 +212,8 @@ def _split_sql(script: str) -> list[str]:
 
 
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
-              _admin_console, _category_extents, _audit_lookup, _version_deltas, _geocoding)
+              _admin_console, _category_extents, _audit_lookup, _version_deltas, _geocoding,
+              _visitor_reports)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:

@@ -16,6 +16,7 @@ from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities
 from locator.store.sqlite.geocodes import SqliteGeocodes
 from locator.store.sqlite.jobs import SqliteImportJobs
+from locator.store.sqlite.reports import SqliteReports
 from locator.store.sqlite.uploads import SqlitePendingUploads
 from locator.store.sqlite.versions import SqliteVersions
 from tests.processes import ROOT
@@ -29,12 +30,14 @@ IMPLEMENTATIONS = [
     (contracts.PendingUploads, SqlitePendingUploads),
     (contracts.GeocodeCache, SqliteGeocodes),
     (contracts.ImportJobs, SqliteImportJobs),
+    (contracts.ReportRepository, SqliteReports),
     (contracts.StoreConnection, Store),
 ]
 # The repository each attribute of a connection must be.
 REPOSITORIES = {"facilities": SqliteFacilities, "versions": SqliteVersions,
                 "audit": SqliteAuditLog, "admins": SqliteAdmins, "uploads": SqlitePendingUploads,
-                "geocodes": SqliteGeocodes, "jobs": SqliteImportJobs}
+                "geocodes": SqliteGeocodes, "jobs": SqliteImportJobs,
+                "reports": SqliteReports}
 
 LOCATOR = os.path.join(ROOT, "locator")
 STORE = os.path.join(LOCATOR, "store")

@@ -14,6 +14,7 @@ from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities
 from locator.store.sqlite.geocodes import SqliteGeocodes
 from locator.store.sqlite.jobs import SqliteImportJobs
+from locator.store.sqlite.reports import SqliteReports
 from locator.store.sqlite.uploads import SqlitePendingUploads
 from locator.store.sqlite.versions import SqliteVersions
 
@@ -42,6 +43,7 @@ class Store:
         self.uploads = SqlitePendingUploads(self)
         self.geocodes = SqliteGeocodes(self)
         self.jobs = SqliteImportJobs(self)
+        self.reports = SqliteReports(self)
 
     def reusable(self) -> bool:
         """Whether this connection may serve another request: writable, and the file at its
