@@ -16,10 +16,11 @@ from functools import lru_cache
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import format_date
 
+from locator.config import current_settings
 from locator.core.categories import CATEGORIES
 from locator.public import pages, styles
 from locator.search.params import MAX_LIMIT
-from locator.search.present import WALKING_M_PER_MIN
+from locator.search.present import WALKING_LIMIT_M, WALKING_M_PER_MIN
 from locator.web import hours_text
 from locator.web.i18n import gettext
 
@@ -115,7 +116,9 @@ def page():
     labels = pages.nav_app_labels()
     data = {
         "lang": pages.lang(), "limit": PAGE_LIMIT, "max_limit": MAX_LIMIT,
-        "radius_m": PAGE_RADIUS_M,
+        "radius_m": PAGE_RADIUS_M, "walking_limit_m": WALKING_LIMIT_M,
+        # [min_lat, min_lon, max_lat, max_lon]: outside it the cards give the distance only
+        "service_area": list(current_settings().service_area),
         "walking_m_per_min": WALKING_M_PER_MIN, "data_cache": "locator-data",
         "snapshot": url_for("api.offline_snapshot"),
         # A list: the template's JSON sorts keys, and chips come in the registry's order.
@@ -140,6 +143,12 @@ def _words() -> dict[str, str]:
         "km": gettext("%(n)s km"), "walk": gettext("about %(n)s min walk"),
         "estimate": gettext("(straight-line estimate)"), "floor": gettext("Floor"),
         "navigate": gettext("Navigate with %(app)s"), "nearest": gettext("Nearest"),
+        "nearest_open": gettext("Nearest open now"),
+        "nearer_unknown": gettext("Nearer, hours unknown"),
+        "nearer_closed": gettext("Nearer, but closed now"),
+        "transit": gettext("Public transport with %(app)s"), "by_car": gettext("By car"),
+        "far": gettext("too far to walk: public transport or car"),
+        "straight": gettext("(straight line)"), "my_location": gettext("My location"),
         "other_apps": gettext("Other map apps"),
         "beyond": gettext("Nothing within %(km)s km — the nearest is %(distance)s away."),
         "none": gettext("Nothing matches these filters."),

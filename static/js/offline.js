@@ -97,6 +97,16 @@
     };
   }
 
+  /* search/present.open_first: when the nearest is not open, the nearest open one leads and
+     the nearer ones follow it (marked), all else in distance order. */
+  function openFirst(hits) {
+    var first = hits.findIndex(function (hit) { return hit.open === true; });
+    if (first <= 0) { return hits; }
+    hits.slice(0, first).forEach(function (hit) { hit.nearer = true; });
+    hits[first].leads = true;
+    return [hits[first]].concat(hits.slice(0, first), hits.slice(first + 1));
+  }
+
   /* The page's ranking: [{item, d, open}], and whether they lie beyond the radius. */
   function rank(snapshot, q, now) {
     var geod = window.geodesic.Geodesic.WGS84;
@@ -115,7 +125,7 @@
     });
     var near = found.filter(function (hit) { return hit.d <= data.radius_m; });
     var stale = minute < 0 || minute >= days * 1440;
-    if (near.length) { return {hits: near.slice(0, q.limit), beyond: false, stale: stale}; }
+    if (near.length) { return {hits: openFirst(near.slice(0, q.limit)), beyond: false, stale: stale}; }
     return {hits: found.slice(0, 1), beyond: found.length > 0, stale: stale};
   }
 
@@ -123,28 +133,52 @@
     return data.lang === "en" && item.name_en ? item.name_en : item.name;
   }
 
-  function navLinks(item) {
+  /* The card's way there, as public/pages.travel says it: "walk", "far" or "outside". */
+  function travel(hit, q) {
+    var area = data.service_area;
+    if (!(area[0] <= q.lat && q.lat <= area[2] && area[1] <= q.lon && q.lon <= area[3])) {
+      return "outside";
+    }
+    return roundEven(hit.d) > data.walking_limit_m ? "far" : "walk";
+  }
+
+  /* Route links from the visitor's position, as the server's card has them: walking, or
+     beyond walking distance by public transport with the car's beside them. */
+  function navLinks(item, q, way) {
     var box = el("div", "nav");
-    var links = window.locatorNavigate.navigateLinks(item.lat, item.lon, item.name);
-    links.forEach(function (link, i) {
-      var a = el("a", i === 0 ? "btn btn-nav" : "btn btn-small",
-                 i === 0 ? fill(words.navigate, {app: data.nav[link.app]}) : data.nav[link.app]);
-      a.href = link.url;
+    var origin = {lat: q.lat, lon: q.lon, name: words.my_location};
+    var walking = way === "walk";
+    var nav = window.locatorNavigate.navigateLinks(item.lat, item.lon, item.name, origin,
+                                                    walking ? "walk" : "transit");
+    function link(l, className, text) {
+      var a = el("a", className, text);
+      a.href = l.url;
       a.rel = "noopener noreferrer";
-      if (i === 0) { box.appendChild(a); return; }
-      if (i === 1) {
-        var more = el("ul", "nav-more");
-        more.setAttribute("aria-label", words.other_apps);
-        box.appendChild(more);
-      }
-      var li = el("li");
-      li.appendChild(a);
-      box.lastChild.appendChild(li);
-    });
+      return a;
+    }
+    box.appendChild(link(nav[0], "btn btn-nav",
+                         fill(walking ? words.navigate : words.transit, {app: data.nav.amap})));
+    function more(links, label) {
+      var list = el("ul", "nav-more");
+      list.setAttribute("aria-label", label);
+      links.forEach(function (l) {
+        var li = el("li");
+        li.appendChild(link(l, "btn btn-small", data.nav[l.app]));
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+      return list;
+    }
+    more(nav.slice(1), words.other_apps);
+    if (!walking) {
+      var car = window.locatorNavigate.navigateLinks(item.lat, item.lon, item.name, origin,
+                                                      "car").slice(0, 3);
+      more(car, words.by_car).classList.add("nav-car");
+    }
     return box;
   }
 
-  function card(hit, n) {
+  function card(hit, n, q) {
     var li = el("li", "card" + (n === 1 ? " card-first" : ""));
     li.dataset.id = hit.item.id;
     var article = el("article");
@@ -156,11 +190,25 @@
     title.id = "r" + n;
     head.append(rankNo, title);
     article.appendChild(head);
-    if (n === 1) { article.appendChild(el("p", "tag tag-nearest", words.nearest)); }
+    if (n === 1 && hit.leads) {
+      article.appendChild(el("p", "tag tag-open", words.nearest_open));
+    } else if (n === 1) {
+      article.appendChild(el("p", "tag tag-nearest", words.nearest));
+    } else if (hit.nearer) {
+      article.appendChild(el("p", "tag tag-nearer",
+                             hit.open === null ? words.nearer_unknown : words.nearer_closed));
+    }
     var dist = el("p", "dist");
-    dist.append(el("strong", "", distanceText(hit.d)), " · " +
-                fill(words.walk, {n: Math.max(1, Math.ceil(hit.d / data.walking_m_per_min))}) +
-                " ", el("span", "est", words.estimate));
+    var way = travel(hit, q);
+    dist.appendChild(el("strong", "", distanceText(hit.d)));
+    if (way === "walk") {
+      dist.append(" · " + fill(words.walk, {n: Math.max(1, Math.ceil(hit.d /
+                  data.walking_m_per_min))}) + " ", el("span", "est", words.estimate));
+    } else if (way === "far") {
+      dist.append(" · " + words.far);
+    } else {
+      dist.append(" ", el("span", "est", words.straight));
+    }
     article.appendChild(dist);
     var state = hit.open === true ? "open" : (hit.open === false ? "closed" : "unknown");
     var hours = el("p", "hours hours-" + state);
@@ -175,7 +223,7 @@
       facts.appendChild(row);
       article.appendChild(facts);
     }
-    article.appendChild(navLinks(hit.item));
+    article.appendChild(navLinks(hit.item, q, way));
     li.appendChild(article);
     return li;
   }
@@ -212,7 +260,7 @@
         km: data.radius_m / 1000, distance: distanceText(result.hits[0].d)}));
       list.parentNode.insertBefore(note, list);
     }
-    result.hits.forEach(function (hit, i) { list.appendChild(card(hit, i + 1)); });
+    result.hits.forEach(function (hit, i) { list.appendChild(card(hit, i + 1, q)); });
   }
 
   function keepLanguageLink() {

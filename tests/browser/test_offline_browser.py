@@ -18,7 +18,8 @@ import pytest
 
 from locator import create_app
 from locator.core.clock import SHANGHAI
-from locator.core.navigate import navigate_links
+from locator.core.navigate import CAR, TRANSIT, WALK, Place, navigate_links
+from locator.search.present import WALKING_LIMIT_M, open_first
 from tests.browser.support import ARTIFACTS, ROOT, TILE_URL, chromium, needs_chromium, serving
 from tests.factories import load, row
 
@@ -108,6 +109,18 @@ def online_details(page) -> dict[str, str]:
         (li.querySelector('.hours-detail') || {}).textContent || '']))""")
 
 
+def route_links(result: dict) -> list[str]:
+    """A card's route links as core/navigate writes them from "my location" (the page's words):
+    walking, or beyond walking distance by transit with three car links beside them."""
+    start = Place(22.5281, 113.031, "我的位置")
+    far = result["distance_m"] > WALKING_LIMIT_M
+    links = navigate_links(result["lat"], result["lon"], result["name"], start,
+                           TRANSIT if far else WALK)
+    if far:
+        links += navigate_links(result["lat"], result["lon"], result["name"], start, CAR)[:3]
+    return [link.url for link in links]
+
+
 def expected_flag(open_now) -> str:
     """The API's open_now as the page marks it."""
     return {True: "open", False: "closed", None: "unknown"}[open_now]
@@ -126,7 +139,8 @@ def save_shot(page, name: str) -> None:
 def test_offline_nearest_matches_the_server(browser, server, category):
     query = ORIGIN + (f"&category={category}" if category else "")
     context, page, dialogs = visit_once(browser, server, f"/nearest?{query}")
-    expected = api_nearest(server, query)["results"]
+    # The page's order: the API's distance order, the nearest open one first.
+    expected = open_first(api_nearest(server, query)["results"], lambda r: r["open_now"])
     details = online_details(page)
     context.set_offline(True)
     page.goto(f"{server}/nearest?{query}")  # a new visit: the worker answers
@@ -138,9 +152,7 @@ def test_offline_nearest_matches_the_server(browser, server, category):
     shown = {c["id"]: c["detail"] for c in cards if c["detail"]}
     assert shown and shown == {k: details[k] for k in shown}
     for card, result in zip(cards, expected, strict=True):
-        python = [link.url for link in navigate_links(result["lat"], result["lon"],
-                                                      result["name"])]
-        assert card["links"] == python
+        assert card["links"] == route_links(result)
     status = page.locator("#offline-status").inner_text()
     assert "离线 — 数据来自 2026-10-10" in status
     assert dialogs == []
@@ -155,7 +167,8 @@ def test_offline_in_english_with_hostile_names_as_text(browser, server):
     context.set_offline(True)
     page.goto(f"{server}/nearest?lat=22.5300&lon=113.0330&category=nursing_room&lang=en")
     cards = offline_cards(page)
-    assert cards[0]["name"] == HOSTILE and cards[0]["id"] == "room-21"
+    # room-21 is nearest; its hours are unknown, so the nearest open one leads.
+    assert cards[1]["name"] == HOSTILE and cards[1]["id"] == "room-21"
     assert "Offline — data from 2026-10-10" in page.locator("#offline-status").inner_text()
     assert page.locator("h1").inner_text() == "Nursing rooms near you"
     assert page.locator("html").get_attribute("lang") == "en"
