@@ -14,7 +14,7 @@
     return isFinite(lat) && isFinite(lon) ? {lat: lat, lon: lon} : null;
   }
 
-  window.addEventListener("load", function () {
+  function register() {
     navigator.serviceWorker.register(script.dataset.worker, {scope: "/"}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
@@ -22,5 +22,15 @@
                                        snapshot: script.dataset.snapshot,
                                        position: position()});
     }).catch(function () { /* no worker: the site works online as before */ });
+  }
+
+  /* After the page has loaded and gone idle: the worker's downloads and start-up must not
+     compete with a heavy page (the 10,000-point map) for the network or the main thread. */
+  window.addEventListener("load", function () {
+    if (window.requestIdleCallback) {
+      window.requestIdleCallback(register, {timeout: 10000});
+    } else {
+      window.setTimeout(register, 2000);
+    }
   });
 }());
