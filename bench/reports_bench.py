@@ -1,13 +1,15 @@
 """Visitors' reports beside /api/nearest under gunicorn (2 workers):
-`python -m bench.reports_bench [--rows 100000] [--pairs 6] [--seconds 10] [--rate 100]
+`python -m bench.reports_bench [--rows 100000] [--rounds 6] [--seconds 10] [--rate 50]
 [--flood 50]`.
 
 1. Throughput: POST /api/facilities/<id>/reports and GET /api/nearest, each driven in turn by
    the same closed-loop client (CONNECTIONS connections, a new one per request), in one run.
 2. /api/nearest's median and p95 latency at a fixed rate (open loop: latency from each request's
-   scheduled time), with and without a flood of `--flood` reports/s, over paired runs that
-   alternate (and alternate which of the two goes first); each pair's ratio with/without, and
-   the median of the ratios. Target: with flood ≤ 1.20× without.
+   scheduled time) in rounds of three runs: no flood, a flood of `--flood` reports/s, and a
+   control flood of as many GET /api/categories/s (traffic that writes nothing), the order
+   rotating; each round's ratios to its no-flood run, and their medians. Target: reports ≤
+   1.20× none. The control tells the cost of the traffic itself on this machine (server, load
+   generator and flooder share its cores) from the cost of storing reports.
 
 The throttle is raised through LOCATOR_REPORTS_* so that every flood report is really stored
 (the answer must be 201, which the table counts).
@@ -36,6 +38,7 @@ HOST = "127.0.0.1"
 CONNECTIONS = 16
 KINDS = ("closed", "locked", "dirty", "all_good", "other")
 NOTE = "周日下午两点到这里，门锁着，保安说要等到四点才开，希望更新开放时间。"  # a typical note
+NONE, REPORTS, CONTROL = "none", "reports", "control"  # the arms of a round
 UNTHROTTLED = {"LOCATOR_REPORTS_PER_CLIENT": "100000000", "LOCATOR_REPORTS_OVERALL": "100000000"}
 
 
@@ -97,29 +100,36 @@ async def saturate(port: int, make, seconds: float) -> tuple[float, float, int]:
     return len(latencies) / seconds, statistics.median(latencies), failures[0]
 
 
-async def flood(port: int, rows: int, rate: float, seconds: float, seed: int) -> dict[int, int]:
-    """Open loop: `rate` reports/s for `seconds`; how many got each status."""
+def control_request(_rng: random.Random) -> bytes:
+    """GET /api/categories: the control flood, traffic that writes nothing and costs little."""
+    return (f"GET /api/categories HTTP/1.1\r\nHost: {HOST}\r\nAccept-Encoding: gzip\r\n"
+            "Connection: close\r\n\r\n").encode()
+
+
+async def flood(port: int, make, rate: float, seconds: float, seed: int) -> dict[int, int]:
+    """Open loop: `rate` requests/s of `make(rng)` for `seconds`; how many got each status."""
     rng, start, tasks = random.Random(seed), time.perf_counter(), []
     for n in range(int(rate * seconds)):
         await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(send(port, report_request(rng, rows))))
+        tasks.append(asyncio.create_task(send(port, make(rng))))
     statuses: dict[int, int] = {}
     for status in await asyncio.gather(*tasks):
         statuses[status] = statuses.get(status, 0) + 1
     return statuses
 
 
-async def nearest_run(port: int, rows: int, args, seed: int, with_flood: bool):
-    """One run of fixed-rate /api/nearest, with or without the flood beside it:
-    (latencies ms, failed nearest requests, flood statuses). The flood comes from a process of
-    its own, so that the client measuring /api/nearest does the same work in both runs."""
+async def nearest_run(port: int, args, seed: int, arm: str):
+    """One run of fixed-rate /api/nearest beside the flood `arm` (NONE, REPORTS or CONTROL):
+    (latencies ms, failed nearest requests, flood statuses). A flood comes from a process of
+    its own, so that the client measuring /api/nearest does the same work in every arm."""
     rng = random.Random(seed)
     flooder = None
-    if with_flood:
+    if arm != NONE:
         flooder = subprocess.Popen(
             [sys.executable, "-m", "bench.reports_bench", "--flood-port", str(port),
-             "--rows", str(rows), "--flood", str(args.flood), "--seconds", str(args.seconds),
-             "--seed", str(seed)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+             "--flood-kind", arm, "--rows", str(args.rows), "--flood", str(args.flood),
+             "--seconds", str(args.seconds), "--seed", str(seed)],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True)
         await asyncio.sleep(0.2)  # its interpreter starting is not part of the run
     tallies = await run_load(HOST, port, lambda: ("nearest", nearest_path(rng)), args.rate,
                              args.seconds)
@@ -159,18 +169,20 @@ def main() -> None:
     """Load the rows, start gunicorn unthrottled, run both parts, print the tables."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--pairs", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=10, help="per run")
-    parser.add_argument("--rate", type=float, default=100, help="/api/nearest requests/s")
+    parser.add_argument("--rate", type=float, default=50, help="/api/nearest requests/s")
     parser.add_argument("--flood", type=float, default=50, help="reports/s in a flood")
     parser.add_argument("--throughput-seconds", type=float, default=8)
     parser.add_argument("--flood-port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--flood-kind", default=REPORTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.flood_port:  # the flooding child of nearest_run
-        statuses = uvloop.run(flood(args.flood_port, args.rows, args.flood, args.seconds,
-                                    args.seed))
-        print(json.dumps(statuses))
+        make = (control_request if args.flood_kind == CONTROL
+                else lambda rng: report_request(rng, args.rows))
+        print(json.dumps(uvloop.run(flood(args.flood_port, make, args.flood, args.seconds,
+                                          args.seed))))
         return
     with tempfile.TemporaryDirectory() as tmp:
         db_path, csv_path = os.path.join(tmp, "db.sqlite"), os.path.join(tmp, "d.csv")
@@ -207,32 +219,35 @@ async def report(server: Gunicorn, args) -> None:
               f"{per_request:.2f} |")
 
     rows, ratios = [], []
-    for pair in range(args.pairs):
-        order = (False, True) if pair % 2 == 0 else (True, False)
+    arms = (NONE, REPORTS, CONTROL)
+    for n in range(args.rounds):
+        order = arms[n % 3:] + arms[:n % 3]  # each arm goes first, second and third in turn
         runs, load = {}, os.getloadavg()[0]
-        for with_flood in order:
-            runs[with_flood] = await measured(
-                server, nearest_run(port, args.rows, args, 100 + pair, with_flood))
-        ((quiet, quiet_failed, _), quiet_cpu), ((busy, busy_failed, statuses), busy_cpu) = (
-            runs[False], runs[True])
-        ratio = statistics.median(busy) / statistics.median(quiet)
-        ratios.append((ratio, p95(busy) / p95(quiet)))
-        rows.append(f"| {pair + 1} | {'without first' if not order[0] else 'with first'} | "
-                    f"{load:.1f} | {statistics.median(quiet):.1f} | {p95(quiet):.1f} | "
-                    f"{statistics.median(busy):.1f} | {p95(busy):.1f} | {ratio:.2f} | "
-                    f"{ratios[-1][1]:.2f} | {statuses.get(201, 0)}/{sum(statuses.values())} | "
-                    f"{quiet_failed + busy_failed} | {quiet_cpu / args.seconds:.2f} → "
-                    f"{busy_cpu / args.seconds:.2f} |")
-    print(f"\n/api/nearest at {args.rate:.0f} requests/s (open loop), {args.seconds:.0f} s a "
-          f"run, without and with a flood of {args.flood:.0f} reports/s, {args.pairs} pairs\n")
-    print("| pair | order | load avg | median ms without | p95 without | median ms with | "
-          "p95 with | × median | × p95 | flood stored (201) | nearest failed | worker cores "
-          "busy without → with |")
+        for arm in order:
+            runs[arm] = await measured(server, nearest_run(port, args, 100 + n, arm))
+        medians = {arm: statistics.median(runs[arm][0][0]) for arm in arms}
+        p95s = {arm: p95(runs[arm][0][0]) for arm in arms}
+        ratios.append((medians[REPORTS] / medians[NONE], p95s[REPORTS] / p95s[NONE],
+                       medians[CONTROL] / medians[NONE]))
+        statuses = runs[REPORTS][0][2]
+        failed = sum(runs[arm][0][1] for arm in arms)
+        cores = " / ".join(f"{runs[arm][1] / args.seconds:.2f}" for arm in arms)
+        rows.append(f"| {n + 1} | {', '.join(order)} | {load:.1f} | "
+                    + " | ".join(f"{medians[arm]:.1f} / {p95s[arm]:.1f}" for arm in arms)
+                    + f" | {ratios[-1][0]:.2f} | {ratios[-1][1]:.2f} | {ratios[-1][2]:.2f} | "
+                      f"{statuses.get(201, 0)}/{sum(statuses.values())} | {failed} | {cores} |")
+    print(f"\n/api/nearest at {args.rate:.0f} requests/s (open loop), {args.seconds:.0f} s a run,"
+          f" beside no flood, a flood of {args.flood:.0f} reports/s, and (control) the same rate"
+          f" of GET /api/categories; {args.rounds} rounds\n")
+    print("| round | order | load avg | none: median / p95 ms | reports | control | "
+          "reports × median | reports × p95 | control × median | reports stored (201) | "
+          "nearest failed | worker cores busy (none / reports / control) |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
-    median_ratio = statistics.median(r for r, _ in ratios)
-    print(f"\nmedian of the pairs' ratios: × median {median_ratio:.2f}, "
-          f"× p95 {statistics.median(p for _, p in ratios):.2f} (target: × median ≤ 1.20)")
+    print(f"\nmedian over the rounds: reports × median "
+          f"{statistics.median(r[0] for r in ratios):.2f}, × p95 "
+          f"{statistics.median(r[1] for r in ratios):.2f}; control × median "
+          f"{statistics.median(r[2] for r in ratios):.2f} (target: reports × median ≤ 1.20)")
 
 
 if __name__ == "__main__":
