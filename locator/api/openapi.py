@@ -17,7 +17,7 @@ EXAMPLE_FACILITY = {
     "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
     "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",
     "source": "English Wikipedia", "verified_on": "", "open_now": True,
-    "next_change": "2026-11-28T17:00:00+08:00", "verified": False,
+    "next_change": "2026-11-28T17:00:00+08:00", "verified": False, "closing_soon": False,
 }
 
 
@@ -128,12 +128,16 @@ def _schemas() -> dict:
     """Component schemas: Facility, NearestResult, Feature, FeatureCollection, Error, and the
     bodies and answers of reports and suggestions."""
     text = {c: {"type": "string"} for c in COLUMNS if c not in ("lat", "lon")}
-    facility = {"type": "object", "required": list(COLUMNS) + ["open_now", "next_change"],
+    facility = {"type": "object", "required": list(COLUMNS) + ["open_now", "next_change",
+                                                          "closing_soon"],
                 "properties": text | {
                     "lat": {"type": "number"}, "lon": {"type": "number"},
                     "open_now": {"type": ["boolean", "null"],
                                  "description": "null when the hours are unknown"},
                     "next_change": {"type": ["string", "null"], "format": "date-time"},
+                    "closing_soon": {"type": "boolean", "description": (
+                        "open, but closing within 30 minutes (or, in /api/nearest within "
+                        "2 km, before the estimated walk there arrives)")},
                     "verified": {"type": "boolean"}}}
     result = {"allOf": [{"$ref": "#/components/schemas/Facility"}, {
         "type": "object", "required": ["distance_m", "walking_min"], "properties": {

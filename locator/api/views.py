@@ -75,7 +75,7 @@ def nearest():
         "dataset_version": result.version,
         "beyond_radius": result.found.beyond_radius,
         "walking_speed_m_per_min": WALKING_M_PER_MIN,
-        "results": [describe(h.record, result.statuses.of(h.record), h.distance_m)
+        "results": [describe(h.record, result.statuses.of(h.record), at, h.distance_m)
                     for h in result.found.hits],
     })
 
@@ -127,7 +127,7 @@ def facility(facility_id: str):
 
 def _feature(record: dict, at) -> dict:
     """A record as a GeoJSON Feature, its hours status at `at` computed once."""
-    return feature(record, hours.status(record["opening_hours"], at))
+    return feature(record, hours.status(record["opening_hours"], at), at)
 
 
 @bp.get("/categories")

@@ -21,6 +21,7 @@ class Category:
     colour: str  # of its home button and its map dots (white text must read on it)
     amenities: tuple[str, ...]
     has_routes: bool = False
+    in_text: str = ""  # the plural inside a sentence, as an English msgid ("bus stops")
 
     @property
     def css_class(self) -> str:
@@ -81,12 +82,15 @@ CATEGORIES: dict[str, Category] = {
     c.key: c
     for c in (
         Category("nursing_room", N_("Nursing rooms"), "nursing", "🍼", "#a3195b",
-                 _keys(NURSING_AMENITIES, COMMON_AMENITIES)),
+                 _keys(NURSING_AMENITIES, COMMON_AMENITIES), in_text=N_("nursing rooms")),
         Category("coach_stop", N_("Coach stops"), "coach", "🚌", "#0b57a4",
-                 _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True),
+                 _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True,
+                 in_text=N_("coach stops")),
         Category("bus_stop", N_("Bus stops"), "bus", "🚏", "#0b6b2f",
-                 _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True),
-        Category("landmark", N_("Landmarks"), "landmark", "📍", "#5b3a9e", _keys(COMMON_AMENITIES)),
+                 _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True,
+                 in_text=N_("bus stops")),
+        Category("landmark", N_("Landmarks"), "landmark", "📍", "#5b3a9e", _keys(COMMON_AMENITIES),
+                 in_text=N_("landmarks")),
     )
 }
 

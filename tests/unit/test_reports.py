@@ -215,7 +215,8 @@ def test_accepting_a_suggestion_adds_the_place_as_a_version(loaded):
     report_id = submit(loaded, suggestion, "203.0.113.7", now=T0)
     assert loaded.facilities.get("wan-da-guang-chang-mu-ying-shi") is None  # not before
     decision = moderation.accept(loaded, report_id, actor="admin")
-    assert decision.status == "accepted" and decision.facility_id == "wan-da-guang-chang-mu-ying-shi"
+    assert decision.status == "accepted"
+    assert decision.facility_id == "wan-da-guang-chang-mu-ying-shi"
     stored = loaded.facilities.get(decision.facility_id)
     assert (stored["lat"], stored["lon"], stored["coord_source"]) == (22.52, 113.03, "map")
     version = loaded.versions.current()
