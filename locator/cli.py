@@ -5,8 +5,6 @@ import getpass
 import os
 import sys
 import unicodedata
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
@@ -21,6 +19,7 @@ from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, Conversion, Diff, ImportResult
 from locator.ingest.problems import Problem
 from locator.reports import moderation
+from locator.reports.export import local_time
 from locator.reports.kinds import STATUSES, SUGGESTION
 from locator.reports.summary import DAY_S
 from locator.store import StaleDataset, WriteFailed
@@ -300,7 +299,6 @@ reports = AppGroup("reports", help="Moderate visitors' reports and suggested pla
 REPORTS_PAGE = 500
 NOTE_SHOWN = 60  # characters of a note on its one line
 CLIENTS_WITHIN_DAYS = 30  # as long as a client's HMAC is kept (reports/intake.py)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @reports.command("list")
@@ -344,7 +342,7 @@ def _report_line(report: dict, clients: _ClientCounts) -> str:
     """One report on one line, visitors' text made safe for a terminal."""
     subject = (report["facility_id"] if report["kind"] != SUGGESTION
                else report["details"].get("name", ""))
-    when = datetime.fromtimestamp(report["created_at"], SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    when = local_time(report["created_at"])
     note = _visible(report["note"])
     if len(note) > NOTE_SHOWN:
         note = note[:NOTE_SHOWN - 1] + "…"

@@ -71,7 +71,9 @@ def test_reports_and_a_suggestion_change_the_public_data_only_when_accepted(clie
     assert "version 3" in accept(runner, hours)
     assert client.get("/api/facilities/room-1").get_json()["properties"][
         "opening_hours"] == "Mo-Su 09:00-21:00"
-    assert "Mo-Su 09:00-21:00" in client.get("/facilities/room-1").get_data(as_text=True)
+    week = client.get("/facilities/room-1").get_data(as_text=True)
+    assert week.count("<td>09:00–21:00</td>") == 7 and "09:00–21:00" not in before[
+        "/facilities/room-1"]  # the page's week of hours, in words
 
     assert "facility wanda-2f, version 4" in accept(runner, suggested, "--id", "wanda-2f")
     added = client.get("/api/facilities/wanda-2f").get_json()["properties"]
