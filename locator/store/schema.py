@@ -6,6 +6,7 @@ import sqlite_utils
 
 import locator.store.version_deltas as version_deltas
 from locator.core.records import COLUMNS
+from locator.core.terms import record_terms
 
 TEXT_SEARCH_COLUMNS = ("name", "name_en", "address", "address_en")
 _FTS = ", ".join(TEXT_SEARCH_COLUMNS)
@@ -194,6 +195,32 @@ def _visitor_reports(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _search_terms(db: sqlite_utils.Database) -> None:
+    """Other names people use (aliases), and the terms every facility is found by
+    (core/terms.py: names, aliases, their pinyin, routes), kept by facilities.write."""
+    if "aliases" not in db["facilities"].columns_dict:
+        db.execute("ALTER TABLE facilities ADD COLUMN aliases TEXT NOT NULL DEFAULT ''")
+    # One B-tree: a prefix lookup is a range scan of it, and nothing else is stored.
+    db.execute("CREATE TABLE IF NOT EXISTS search_terms (term TEXT NOT NULL, fid INTEGER NOT NULL,"
+               " source TEXT NOT NULL, start INTEGER NOT NULL,"
+               " PRIMARY KEY (term, fid, source, start)) WITHOUT ROWID")
+    db.execute("CREATE INDEX IF NOT EXISTS search_terms_fid ON search_terms (fid)")
+    db.execute("DELETE FROM search_terms")
+    rows = db.execute(f"SELECT fid, {', '.join(TERM_COLUMNS)} FROM facilities").fetchall()
+    db.conn.executemany("INSERT INTO search_terms VALUES (?, ?, ?, ?)",
+                        term_rows((row[0], dict(zip(TERM_COLUMNS, row[1:], strict=True)))
+                                  for row in rows))
+
+
+TERM_COLUMNS = ("name", "name_en", "aliases", "routes")
+
+
+def term_rows(records) -> list[tuple]:
+    """(term, fid, source, start) rows for (fid, record) pairs."""
+    return [(t.text, fid, t.source, t.start) for fid, record in records
+            for t in record_terms(record)]
+
+
 # Run by every version that changes the facilities (versions.commit) and by the migration.
 REFRESH_EXTENTS = ("INSERT INTO category_extents"
                    " SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
@@ -213,7 +240,7 @@ def _split_sql(script: str) -> list[str]:
 
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
               _admin_console, _category_extents, _audit_lookup, _version_deltas, _geocoding,
-              _visitor_reports)
+              _visitor_reports, _search_terms)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:

@@ -188,7 +188,9 @@ class SqliteFacilities:
         bulk = touched >= BULK_FROM_ROWS and touched * 4 >= len(records)
         if bulk:
             self._db.execute("UPDATE index_sync SET bulk = 1")
+        self._forget_terms(change.removed)
         self._write_rows(records, change)
+        self._write_terms(records, change, bulk)
         if bulk:
             self._rebuild_indexes()
             self._db.execute("UPDATE index_sync SET bulk = 0")
@@ -204,6 +206,32 @@ class SqliteFacilities:
         # One segment now, not the many a rebuild leaves: otherwise the next small edits set off
         # FTS5's automerge, which rewrites the whole index (~3 MB at 20,000 rows) at once.
         self._db.execute("INSERT INTO facilities_fts (facilities_fts) VALUES ('optimize')")
+
+    def _forget_terms(self, ids: Sequence[str]) -> None:
+        """Drop the search terms of facilities about to be removed (their fids go with them)."""
+        self._db.conn.executemany("DELETE FROM search_terms WHERE fid ="
+                                  " (SELECT fid FROM facilities WHERE id = ?)", [(i,) for i in ids])
+
+    def _write_terms(self, records: Sequence[dict], change: Change, bulk: bool) -> None:
+        """The search terms of the added and changed facilities (of all of them, in bulk)."""
+        conn = self._db.conn
+        if bulk:
+            conn.execute("DELETE FROM search_terms")
+            fids = dict(conn.execute("SELECT id, fid FROM facilities"))
+            wanted = records
+        else:
+            ids = set(change.added) | set(change.changed)
+            wanted = [r for r in records if r["id"] in ids]
+            fids = {}
+            for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+                chunk = [r["id"] for r in wanted[start:start + 500]]
+                marks = ", ".join("?" for _ in chunk)
+                fids.update(conn.execute(f"SELECT id, fid FROM facilities WHERE id IN ({marks})",
+                                         chunk))
+            conn.executemany("DELETE FROM search_terms WHERE fid = ?",
+                             [(fid,) for fid in fids.values()])
+        conn.executemany("INSERT INTO search_terms VALUES (?, ?, ?, ?)",
+                         schema.term_rows((fids[r["id"]], r) for r in wanted))
 
     def _write_rows(self, records: Sequence[dict], change: Change) -> None:
         """Delete the removed ids and upsert the added and changed records."""
