@@ -205,20 +205,39 @@ def _search_terms(db: sqlite_utils.Database) -> None:
                " source TEXT NOT NULL, start INTEGER NOT NULL,"
                " PRIMARY KEY (term, fid, source, start)) WITHOUT ROWID")
     db.execute("CREATE INDEX IF NOT EXISTS search_terms_fid ON search_terms (fid)")
+    # Latin terms by first letter and length, for typo matching (search/matching.py): a typo
+    # lookup reads the few buckets of the query's length and compares those terms only.
+    db.execute("CREATE TABLE IF NOT EXISTS search_spellings (bucket TEXT NOT NULL,"
+               " term TEXT NOT NULL, PRIMARY KEY (bucket, term)) WITHOUT ROWID")
     db.execute("DELETE FROM search_terms")
+    db.execute("DELETE FROM search_spellings")
     rows = db.execute(f"SELECT fid, {', '.join(TERM_COLUMNS)} FROM facilities").fetchall()
-    db.conn.executemany("INSERT INTO search_terms VALUES (?, ?, ?, ?)",
-                        term_rows((row[0], dict(zip(TERM_COLUMNS, row[1:], strict=True)))
-                                  for row in rows))
+    write_terms(db.conn, [(row[0], dict(zip(TERM_COLUMNS, row[1:], strict=True)))
+                          for row in rows])
 
 
 TERM_COLUMNS = ("name", "name_en", "aliases", "routes")
 
 
-def term_rows(records) -> list[tuple]:
-    """(term, fid, source, start) rows for (fid, record) pairs."""
-    return [(t.text, fid, t.source, t.start) for fid, record in records
+def write_terms(conn, records: list[tuple[int, dict]]) -> None:
+    """Insert the search terms (and their spellings) of (fid, record) pairs."""
+    rows = [(t.text, fid, t.source, t.start) for fid, record in records
             for t in record_terms(record)]
+    conn.executemany("INSERT OR IGNORE INTO search_terms VALUES (?, ?, ?, ?)", rows)
+    spellings = {(spelling_bucket(term), term) for term, *_ in rows if is_spelling(term)}
+    # Never deleted one by one: a term no facility has any more finds nothing, and a bulk
+    # write starts the table afresh.
+    conn.executemany("INSERT OR IGNORE INTO search_spellings VALUES (?, ?)", sorted(spellings))
+
+
+def is_spelling(term: str) -> bool:
+    """Whether typos in `term` are looked for: Latin letters only, 4 to 40 of them."""
+    return 4 <= len(term) <= 40 and term.isascii() and term.isalpha()
+
+
+def spelling_bucket(term: str) -> str:
+    """A spelling's bucket: its first letter and its length."""
+    return f"{term[0]}{len(term):02d}"
 
 
 # Run by every version that changes the facilities (versions.commit) and by the migration.

@@ -19,6 +19,7 @@ from locator.store.sqlite.filters import (
 )
 
 _COLS = ", ".join(COLUMNS)
+_LAST = chr(0x10FFFF)  # sorts after any character: [p, p + _LAST) holds what begins with p
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
 # A version that rewrites this many rows, and at least a quarter of the dataset, rebuilds the
 # R*Tree and full-text index in bulk instead of row by row, which is much cheaper then.
@@ -88,6 +89,28 @@ class SqliteFacilities:
         sql = (f"SELECT {_FCOLS} FROM {found}"
                " ORDER BY instr(f.name, :text) = 0, length(f.name), f.id LIMIT :limit")
         return list(self._db.query(sql, match.params | {"text": text, "limit": limit}))
+
+    def terms_from(self, prefix: str, limit: int) -> list[tuple[str, int, str, int]]:
+        """(term, fid, source, start) of the search terms that begin with `prefix`, in term
+        order (a term before its extensions), at most `limit`: one range of one index."""
+        rows = self._db.execute(
+            "SELECT term, fid, source, start FROM search_terms WHERE term >= ? AND term < ?"
+            " LIMIT ?", [prefix, prefix + _LAST, limit])
+        return rows.fetchall()
+
+    def terms_equal(self, terms: Sequence[str],
+                    limit: int) -> list[tuple[str, int, str, int]]:
+        """(term, fid, source, start) of these exact terms, at most `limit`."""
+        marks = ", ".join("?" for _ in terms)
+        rows = self._db.execute(f"SELECT term, fid, source, start FROM search_terms"
+                                f" WHERE term IN ({marks}) LIMIT ?", [*terms, limit])
+        return rows.fetchall()
+
+    def spellings(self, buckets: Sequence[str]) -> list[str]:
+        """The Latin terms of these buckets (schema.spelling_bucket)."""
+        marks = ", ".join("?" for _ in buckets)
+        return [row[0] for row in self._db.execute(
+            f"SELECT term FROM search_spellings WHERE bucket IN ({marks})", list(buckets))]
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
               box: tuple[float, float, float, float] | None = None) -> FacilityPage:
@@ -217,6 +240,7 @@ class SqliteFacilities:
         conn = self._db.conn
         if bulk:
             conn.execute("DELETE FROM search_terms")
+            conn.execute("DELETE FROM search_spellings")
             fids = dict(conn.execute("SELECT id, fid FROM facilities"))
             wanted = records
         else:
@@ -230,8 +254,7 @@ class SqliteFacilities:
                                          chunk))
             conn.executemany("DELETE FROM search_terms WHERE fid = ?",
                              [(fid,) for fid in fids.values()])
-        conn.executemany("INSERT INTO search_terms VALUES (?, ?, ?, ?)",
-                         schema.term_rows((fids[r["id"]], r) for r in wanted))
+        schema.write_terms(conn, [(fids[r["id"]], r) for r in wanted])
 
     def _write_rows(self, records: Sequence[dict], change: Change) -> None:
         """Delete the removed ids and upsert the added and changed records."""
