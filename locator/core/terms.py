@@ -18,6 +18,8 @@ from pypinyin import lazy_pinyin
 NAME, ALIAS, PINYIN, INITIALS, ROUTE = "name", "alias", "pinyin", "initials", "route"
 MAX_SUFFIXES = 24  # suffix terms per field: a 200-character name must not make 200 rows
 MAX_FIELD_CHARS = 200
+MAX_ITEMS = 20  # aliases or routes of one facility that are searched
+MAX_TERMS = 240  # terms of one facility: whole fields first, then by where they start
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -25,7 +27,8 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 @dataclass(frozen=True, order=True)
 class Term:
     """One searchable term of a facility: the folded text, what it came from, and at which
-    token it starts (0: the whole field, so an equal query is an exact match)."""
+    token it starts (0: the whole field, so an equal query is an exact match; -(n + 1): the
+    n-th word alone)."""
 
     text: str
     source: str
@@ -57,9 +60,14 @@ def syllables(text: str) -> tuple[str, ...]:
 
 
 def field_terms(text: str, source: str) -> set[Term]:
-    """The whole field and its suffixes from each token (capped)."""
-    parts = tokens(text)
-    return {Term("".join(parts[i:]), source, i) for i in range(min(len(parts), MAX_SUFFIXES))}
+    """The whole field and its suffixes from each token (capped), and each Latin word alone
+    (so that a typo in one word of "Confucan Academy" is found word by word)."""
+    parts = tokens(text)[:MAX_SUFFIXES]
+    terms = {Term("".join(parts[i:]), source, i) for i in range(len(parts))}
+    # A word alone starts at -(its index + 1): never "the whole field", so never an exact match.
+    terms |= {Term(part, source, -(i + 1)) for i, part in enumerate(parts)
+              if len(part) > 1 and part.isascii()}
+    return terms
 
 
 def pinyin_terms(text: str) -> set[Term]:
@@ -81,10 +89,11 @@ def record_terms(record: dict) -> set[Term]:
     """Every term a facility is found by (name, English name, aliases, their pinyin, routes)."""
     terms = field_terms(record.get("name", ""), NAME) | field_terms(record.get("name_en", ""), NAME)
     terms |= pinyin_terms(record.get("name", ""))
-    for alias in split_list(record.get("aliases", "")):
+    for alias in split_list(record.get("aliases", ""))[:MAX_ITEMS]:
         terms |= field_terms(alias, ALIAS) | {Term(t.text, ALIAS, t.start) for t in
                                               pinyin_terms(alias) if t.source == PINYIN}
-    for route in split_list(record.get("routes", "")):
+    for route in split_list(record.get("routes", ""))[:MAX_ITEMS]:
         terms |= field_terms(route, ROUTE) | {Term(t.text, ROUTE, t.start) for t in
                                               pinyin_terms(route) if t.source == PINYIN}
-    return {t for t in terms if t.text}
+    kept = sorted((t for t in terms if t.text), key=lambda t: (abs(t.start), t))
+    return set(kept[:MAX_TERMS])

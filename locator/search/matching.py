@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from locator.core import terms
 from locator.core.geo import geodesic_m
@@ -134,20 +134,24 @@ def _every_word(store: Store, query: str) -> dict[int, tuple[str, str, str, floa
 
 
 def _position(term: str, folded: str, start: int) -> str:
-    """Whether the query is all of the field, its beginning, or the beginning of a later word."""
-    if start > 0:
+    """Whether the query is all of the field, its beginning, or the beginning of a later word
+    (core/terms.Term's start: 0 the field, n > 0 a suffix, -(n + 1) the n-th word alone)."""
+    if start > 0 or start < -1:
         return "later"
+    if start == -1:
+        return "prefix"
     return "equal" if term == folded else "prefix"
 
 
 def _typos(store: Store, folded: str) -> dict[int, tuple[str, str, str, float]]:
-    """Facilities whose Latin terms are within a few edits of the query (same first letter)."""
+    """Facilities whose Latin terms are within a few edits of the query (same first letter;
+    a swap of two neighbouring letters is one edit)."""
     if not (folded.isascii() and folded.isalpha() and len(folded) >= 4):
         return {}
     allowed = 1 if len(folded) <= 6 else 2 if len(folded) <= 12 else 3
     lengths = range(max(4, len(folded) - allowed), len(folded) + allowed + 1)
     spellings = store.facilities.spellings([f"{folded[0]}{n:02d}" for n in lengths])
-    close = process.extract(folded, spellings, scorer=Levenshtein.distance,
+    close = process.extract(folded, spellings, scorer=OSA.distance,
                             score_cutoff=allowed, limit=TYPO_CANDIDATES)
     if not close:
         return {}
