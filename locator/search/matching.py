@@ -21,6 +21,8 @@ from locator.search import words
 from locator.store import Store
 
 MAX_QUERY_CHARS = 100
+# Every way a result can have matched (the API's matched.how).
+HOWS = ("exact", "prefix", "alias", "pinyin", "typo", "route", "category_word")
 MAX_WORDS = 5  # words of a query matched one by one
 CANDIDATE_TERMS = 400  # terms read per lookup: bounds the cost of a one-letter query
 TYPO_CANDIDATES = 20
