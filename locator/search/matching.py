@@ -7,6 +7,7 @@ letter and about its length (as Elasticsearch's fuzzy queries keep a prefix). Ra
 how well a facility matched with its distance from the visitor when known; ties by name.
 """
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ MAX_QUERY_CHARS = 100
 # Every way a result can have matched (the API's matched.how).
 HOWS = ("exact", "prefix", "alias", "pinyin", "typo", "route", "category_word")
 MAX_WORDS = 5  # words of a query matched one by one
-CANDIDATE_TERMS = 400  # terms read per lookup: bounds the cost of a one-letter query
+CANDIDATE_TERMS = 200  # terms read per lookup: bounds the cost of a one-letter query
 TYPO_CANDIDATES = 20
 # How well a term matched, by what it was made from and whether the query is all of it
 # (start 0 and equal), its beginning (start 0) or the beginning of a later word.
@@ -39,6 +40,7 @@ _SCORES = {  # (source, "equal" | "prefix" | "later") → (how, score)
     (terms.ROUTE, "equal"): ("route", 90), (terms.ROUTE, "prefix"): ("route", 80),
     (terms.ROUTE, "later"): ("route", 85),  # "江门—深圳": the destination is the later word
 }
+METRES_PER_DEGREE = 111_320  # of latitude; of longitude times cos(latitude)
 GOOD_ENOUGH = 60  # below this, typos are looked for too
 _TYPO_SCORE = 45
 FIELDS = {terms.ALIAS: "aliases", terms.ROUTE: "routes"}
@@ -169,25 +171,33 @@ def _typos(store: Store, folded: str) -> dict[int, tuple[str, str, str, float]]:
 
 def _ranked(store: Store, best: dict[int, tuple[str, str, str, float]], lat: float | None,
             lon: float | None, limit: int) -> list[Match]:
-    """The matched facilities ranked by match and distance, ties by name, then id."""
-    records = store.facilities.by_fids(list(best))
+    """The matched facilities ranked by match and distance, ties by name, then id. Ranking reads
+    only each candidate's name and position (a flat-earth distance is exact enough for a
+    logarithmic penalty); the winners are read whole, with their exact geodesic distance."""
+    places = store.facilities.places(list(best))
+    if lat is None:
+        ranked = [(-best[fid][3], name, facility_id, fid)
+                  for fid, (facility_id, name, _lat, _lon) in places.items()]
+    else:
+        ky, kx = METRES_PER_DEGREE, METRES_PER_DEGREE * math.cos(math.radians(lat))
+        ranked = [(-(best[fid][3] - far(math.hypot((f_lat - lat) * ky, (f_lon - lon) * kx))),
+                   name, facility_id, fid)
+                  for fid, (facility_id, name, f_lat, f_lon) in places.items()]
+    top = heapq.nsmallest(limit, ranked)
+    records = store.facilities.by_fids([fid for *_, fid in top])
     matches = []
-    for fid, (how, source, term, score) in best.items():
-        record = records.get(fid)
-        if record is None:
-            continue
+    for score, _name, _id, fid in top:
+        record = records[fid]
+        how, source, term, _score = best[fid]
         distance = geodesic_m(lat, lon, record["lat"], record["lon"]) if lat is not None else None
         field, text = _matched_field(record, source, term)
-        matches.append(Match(record, how, field, text, score - _far(distance), distance))
-    matches.sort(key=lambda m: (-m.score, m.record["name"], m.record["id"]))
-    return matches[:limit]
+        matches.append(Match(record, how, field, text, -score, distance))
+    return matches
 
 
-def _far(distance_m: float | None) -> float:
+def far(distance_m: float) -> float:
     """Points taken off for distance: ~3 at 500 m, 10 at 4.5 km, 20 at 50 km, at most 30; so a
     good match far away still beats a poor one nearby."""
-    if distance_m is None:
-        return 0.0
     return min(30.0, 10 * math.log10(1 + distance_m / 500))
 
 

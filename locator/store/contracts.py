@@ -70,6 +70,9 @@ class FacilityRepository(NearestSource, Protocol):
     def spellings(self, buckets: Sequence[str]) -> list[str]:
         """The Latin search terms in these buckets (first letter and length), for typos."""
 
+    def places(self, fids: Sequence[int]) -> dict[int, tuple[str, str, float, float]]:
+        """(id, name, lat, lon) keyed by fid, for ranking search matches (missing left out)."""
+
     def all(self, category: str | None = None) -> list[dict]:
         """Every facility (optionally of one category), ordered by id."""
 

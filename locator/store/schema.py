@@ -221,8 +221,10 @@ TERM_COLUMNS = ("name", "name_en", "aliases", "routes")
 
 def write_terms(conn, records: list[tuple[int, dict]]) -> None:
     """Insert the search terms (and their spellings) of (fid, record) pairs."""
-    rows = [(t.text, fid, t.source, t.start) for fid, record in records
-            for t in record_terms(record)]
+    # Sorted: inserted in key order, each row lands at the end of the B-tree's pages instead of
+    # splitting one in the middle (an import of 20,000 facilities writes 600,000 terms).
+    rows = sorted((t.text, fid, t.source, t.start) for fid, record in records
+                  for t in record_terms(record))
     conn.executemany("INSERT OR IGNORE INTO search_terms VALUES (?, ?, ?, ?)", rows)
     spellings = {(spelling_bucket(term), term) for term, *_ in rows if is_spelling(term)}
     # Never deleted one by one: a term no facility has any more finds nothing, and a bulk

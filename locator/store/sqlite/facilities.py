@@ -203,6 +203,15 @@ class SqliteFacilities:
                                 list(fids))
         return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
 
+    def places(self, fids: Sequence[int]) -> dict[int, tuple[str, str, float, float]]:
+        """(id, name, lat, lon) keyed by fid: what ranking needs, without whole records."""
+        if not fids:
+            return {}
+        marks = ", ".join("?" for _ in fids)
+        rows = self._db.execute(f"SELECT fid, id, name, lat, lon FROM facilities"
+                                f" WHERE fid IN ({marks})", list(fids))
+        return {row[0]: row[1:] for row in rows}
+
     # -- writing (SqliteVersions.commit) --------------------------------------------------------
 
     def write(self, records: Sequence[dict], change: Change) -> None:
