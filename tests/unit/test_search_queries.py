@@ -143,3 +143,22 @@ def test_any_query_is_answered_with_bounded_work(fixture_store, query):
 def test_a_one_letter_query_reads_a_bounded_number_of_terms(fixture_store):
     assert len(fixture_store.facilities.terms_from("x", CANDIDATE_TERMS)) <= CANDIDATE_TERMS
     assert find(fixture_store, "x").matches
+
+
+@pytest.mark.parametrize(("query", "kind", "detail"), [
+    ("coach station", "category", "coach_stop"),
+    ("哺乳室", "category", "nursing_room"),
+    ("to Shenzhen", "destination", ("test-coach-a",)),
+    ("中山", "destination", ("test-coach-b",)),
+    ("景堂图书馆", "facility", ("jingtang-library",)),
+    ("Jingtan Libary", "facility", ("jingtang-library",)),
+    ("会城今古洲路1号", "place", None),
+])
+def test_what_a_query_asks_for(fixture_store, query, kind, detail):
+    from locator.search.intent import read_intent
+    intent = read_intent(fixture_store, query)
+    assert intent.kind == kind
+    if kind == "category":
+        assert intent.category == detail
+    elif detail:
+        assert intent.facility_ids == detail
