@@ -4,13 +4,17 @@ Text is folded (NFKC, case-folded, punctuation and spaces dropped) and cut into 
 Chinese character is one, each run of Latin letters or digits is one. A field yields a term for
 the whole of it and one for each suffix that starts at a token (capped), so that "图书馆" and
 "library" find 景堂图书馆 / Jingtang Library by a prefix lookup alone. Chinese text also yields
-its pinyin, whole ("jingtangtushuguan", and from each syllable on) and as initials ("jttsg").
+its pinyin, whole ("jingtangtushuguan") and as initials ("jttsg"); a route's pinyin also from
+each syllable on ("jiangmenzhuhai", "zhuhai").
+
+The store keeps these terms and deletes a changed facility's old ones by making them again
+from its old values: a change to how terms are made needs a migration that rebuilds them.
 """
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from pypinyin import lazy_pinyin
 
@@ -24,8 +28,7 @@ _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-@dataclass(frozen=True, order=True)
-class Term:
+class Term(NamedTuple):
     """One searchable term of a facility: the folded text, what it came from, and at which
     token it starts (0: the whole field, so an equal query is an exact match; -(n + 1): the
     n-th word alone)."""
@@ -53,30 +56,27 @@ def has_han(text: str) -> bool:
 @lru_cache(maxsize=65536)
 def syllables(text: str) -> tuple[str, ...]:
     """Pinyin tokens of `text` (no tones): a syllable per Chinese character, other tokens kept."""
-    out = []
-    for token in tokens(text):
-        out.extend(lazy_pinyin(token) if _HAN.fullmatch(token) else [token])
-    return tuple(out)
+    # One lazy_pinyin call for the whole text (its per-call cost dominates): Chinese characters
+    # come back as syllables, everything else as it was, then cut into tokens like any text.
+    folded = unicodedata.normalize("NFKC", text[:MAX_FIELD_CHARS]).casefold()
+    return tuple(token for piece in lazy_pinyin(folded) for token in _TOKEN.findall(piece))
 
 
 def field_terms(text: str, source: str) -> set[Term]:
-    """The whole field and its suffixes from each token (capped), and each Latin word alone
-    (so that a typo in one word of "Confucan Academy" is found word by word)."""
+    """The whole field and its suffixes from each token (capped)."""
     parts = tokens(text)[:MAX_SUFFIXES]
-    terms = {Term("".join(parts[i:]), source, i) for i in range(len(parts))}
-    # A word alone starts at -(its index + 1): never "the whole field", so never an exact match.
-    terms |= {Term(part, source, -(i + 1)) for i, part in enumerate(parts)
-              if len(part) > 1 and part.isascii()}
-    return terms
+    return {Term("".join(parts[i:]), source, i) for i in range(len(parts))}
 
 
-def pinyin_terms(text: str) -> set[Term]:
-    """Pinyin of a Chinese field: whole and from each syllable, and the initials whole."""
+def pinyin_terms(text: str, source: str = PINYIN, *, suffixes: bool = False) -> set[Term]:
+    """Pinyin of a Chinese field, whole (and from each syllable when asked: a route's later
+    stops); for a name, its initials too."""
     if not has_han(text):
         return set()
-    parts = syllables(text)
-    terms = {Term("".join(parts[i:]), PINYIN, i) for i in range(min(len(parts), MAX_SUFFIXES))}
-    terms.add(Term("".join(p[0] for p in parts), INITIALS, 0))
+    parts = syllables(text)[:MAX_SUFFIXES]
+    terms = {Term("".join(parts[i:]), source, i) for i in range(len(parts) if suffixes else 1)}
+    if source == PINYIN:
+        terms.add(Term("".join(p[0] for p in parts), INITIALS, 0))
     return terms
 
 
@@ -90,10 +90,23 @@ def record_terms(record: dict) -> set[Term]:
     terms = field_terms(record.get("name", ""), NAME) | field_terms(record.get("name_en", ""), NAME)
     terms |= pinyin_terms(record.get("name", ""))
     for alias in split_list(record.get("aliases", ""))[:MAX_ITEMS]:
-        terms |= field_terms(alias, ALIAS) | {Term(t.text, ALIAS, t.start) for t in
-                                              pinyin_terms(alias) if t.source == PINYIN}
+        terms |= field_terms(alias, ALIAS) | pinyin_terms(alias, ALIAS)
     for route in split_list(record.get("routes", ""))[:MAX_ITEMS]:
-        terms |= field_terms(route, ROUTE) | {Term(t.text, ROUTE, t.start) for t in
-                                              pinyin_terms(route) if t.source == PINYIN}
-    kept = sorted((t for t in terms if t.text), key=lambda t: (abs(t.start), t))
+        terms |= field_terms(route, ROUTE) | pinyin_terms(route, ROUTE, suffixes=True)
+    kept = sorted((t for t in terms if t.text), key=lambda t: (t.start, t))
     return set(kept[:MAX_TERMS])
+
+
+def record_spellings(record: dict, terms: set[Term]) -> set[str]:
+    """What typos are looked for in (Latin letters only, 4 to 40 of them): each whole Latin
+    term of the record (its English name, pinyin, Latin aliases) and each word of its English
+    name, aliases and routes alone, so that one mistyped word of several is found."""
+    words = {t.text for t in terms if t.start == 0 and t.text.isascii()}
+    for column in ("name_en", "aliases", "routes"):
+        words.update(tokens(record.get(column, "")))
+    return {w for w in words if 4 <= len(w) <= 40 and w.isascii() and w.isalpha()}
+
+
+def spelling_bucket(first: str, length: int) -> str:
+    """Where a spelling is kept for typo lookups: by its first letter and its length."""
+    return f"{first}{length:02d}"

@@ -154,18 +154,23 @@ def _typos(store: Store, folded: str) -> dict[int, tuple[str, str, str, float]]:
         return {}
     allowed = 1 if len(folded) <= 6 else 2 if len(folded) <= 12 else 3
     lengths = range(max(4, len(folded) - allowed), len(folded) + allowed + 1)
-    spellings = store.facilities.spellings([f"{folded[0]}{n:02d}" for n in lengths])
+    spellings = store.facilities.spellings([terms.spelling_bucket(folded[0], n)
+                                            for n in lengths])
     close = process.extract(folded, spellings, scorer=OSA.distance,
                             score_cutoff=allowed, limit=TYPO_CANDIDATES)
     if not close:
         return {}
-    distance = {term: d for term, d, _ in close}
     out: dict[int, tuple[str, str, str, float]] = {}
-    for term, fid, source, _start in store.facilities.terms_equal(list(distance),
-                                                                   CANDIDATE_TERMS):
-        score = _TYPO_SCORE - 5 * distance[term]
-        if fid not in out or score > out[fid][3]:
-            out[fid] = ("typo", source, term, score)
+    budget = CANDIDATE_TERMS
+    for spelling, distance, _n in close:  # closest first
+        # The terms that begin with the word as it should be spelled.
+        for term, fid, source, _start in store.facilities.terms_from(spelling, budget):
+            score = _TYPO_SCORE - 5 * distance
+            if fid not in out or score > out[fid][3]:
+                out[fid] = ("typo", source, term, score)
+            budget -= 1
+        if budget <= 0:
+            break
     return out
 
 

@@ -63,10 +63,6 @@ class FacilityRepository(NearestSource, Protocol):
         """(term, fid, source, start) of the search terms (core/terms.py) that begin with
         `prefix`, a term before its extensions, at most `limit`."""
 
-    def terms_equal(self, terms: Sequence[str],
-                    limit: int) -> list[tuple[str, int, str, int]]:
-        """(term, fid, source, start) of exactly these terms, at most `limit`."""
-
     def spellings(self, buckets: Sequence[str]) -> list[str]:
         """The Latin search terms in these buckets (first letter and length), for typos."""
 

@@ -6,7 +6,7 @@ import sqlite_utils
 
 import locator.store.version_deltas as version_deltas
 from locator.core.records import COLUMNS
-from locator.core.terms import record_terms
+from locator.core.terms import record_spellings, record_terms, spelling_bucket
 
 TEXT_SEARCH_COLUMNS = ("name", "name_en", "address", "address_en")
 _FTS = ", ".join(TEXT_SEARCH_COLUMNS)
@@ -200,13 +200,13 @@ def _search_terms(db: sqlite_utils.Database) -> None:
     (core/terms.py: names, aliases, their pinyin, routes), kept by facilities.write."""
     if "aliases" not in db["facilities"].columns_dict:
         db.execute("ALTER TABLE facilities ADD COLUMN aliases TEXT NOT NULL DEFAULT ''")
-    # One B-tree: a prefix lookup is a range scan of it, and nothing else is stored.
+    # One B-tree: a prefix lookup is a range scan of it. No index by fid: a changed
+    # facility's old terms are made again from its old values and deleted by key.
     db.execute("CREATE TABLE IF NOT EXISTS search_terms (term TEXT NOT NULL, fid INTEGER NOT NULL,"
                " source TEXT NOT NULL, start INTEGER NOT NULL,"
                " PRIMARY KEY (term, fid, source, start)) WITHOUT ROWID")
-    db.execute("CREATE INDEX IF NOT EXISTS search_terms_fid ON search_terms (fid)")
-    # Latin terms by first letter and length, for typo matching (search/matching.py): a typo
-    # lookup reads the few buckets of the query's length and compares those terms only.
+    # Latin words and terms by first letter and length, for typo matching (search/matching.py):
+    # a typo lookup reads the few buckets of the query's length and compares those only.
     db.execute("CREATE TABLE IF NOT EXISTS search_spellings (bucket TEXT NOT NULL,"
                " term TEXT NOT NULL, PRIMARY KEY (bucket, term)) WITHOUT ROWID")
     db.execute("DELETE FROM search_terms")
@@ -219,27 +219,34 @@ def _search_terms(db: sqlite_utils.Database) -> None:
 TERM_COLUMNS = ("name", "name_en", "aliases", "routes")
 
 
+def term_rows(records: list[tuple[int, dict]]) -> tuple[list[tuple], set[str]]:
+    """The (term, fid, source, start) rows of (fid, record) pairs, sorted, and their spellings."""
+    rows, spellings = [], set()
+    for fid, record in records:
+        found = record_terms(record)
+        rows.extend((t.text, fid, t.source, t.start) for t in found)
+        spellings |= record_spellings(record, found)
+    # Sorted: inserted in key order, each row lands at the end of the B-tree's pages instead of
+    # splitting one in the middle.
+    rows.sort()
+    return rows, spellings
+
+
 def write_terms(conn, records: list[tuple[int, dict]]) -> None:
     """Insert the search terms (and their spellings) of (fid, record) pairs."""
-    # Sorted: inserted in key order, each row lands at the end of the B-tree's pages instead of
-    # splitting one in the middle (an import of 20,000 facilities writes 600,000 terms).
-    rows = sorted((t.text, fid, t.source, t.start) for fid, record in records
-                  for t in record_terms(record))
+    rows, spellings = term_rows(records)
     conn.executemany("INSERT OR IGNORE INTO search_terms VALUES (?, ?, ?, ?)", rows)
-    spellings = {(spelling_bucket(term), term) for term, *_ in rows if is_spelling(term)}
-    # Never deleted one by one: a term no facility has any more finds nothing, and a bulk
+    # Never deleted one by one: a spelling no facility has any more finds nothing, and a bulk
     # write starts the table afresh.
-    conn.executemany("INSERT OR IGNORE INTO search_spellings VALUES (?, ?)", sorted(spellings))
+    conn.executemany("INSERT OR IGNORE INTO search_spellings VALUES (?, ?)",
+                     sorted((spelling_bucket(w[0], len(w)), w) for w in spellings))
 
 
-def is_spelling(term: str) -> bool:
-    """Whether typos in `term` are looked for: Latin letters only, 4 to 40 of them."""
-    return 4 <= len(term) <= 40 and term.isascii() and term.isalpha()
-
-
-def spelling_bucket(term: str) -> str:
-    """A spelling's bucket: its first letter and its length."""
-    return f"{term[0]}{len(term):02d}"
+def delete_terms(conn, records: list[tuple[int, dict]]) -> None:
+    """Delete the search terms of (fid, record) pairs, made again from those values."""
+    rows, _spellings = term_rows(records)
+    conn.executemany("DELETE FROM search_terms WHERE term = ? AND fid = ? AND source = ?"
+                     " AND start = ?", rows)
 
 
 # Run by every version that changes the facilities (versions.commit) and by the migration.

@@ -98,16 +98,8 @@ class SqliteFacilities:
             " LIMIT ?", [prefix, prefix + _LAST, limit])
         return rows.fetchall()
 
-    def terms_equal(self, terms: Sequence[str],
-                    limit: int) -> list[tuple[str, int, str, int]]:
-        """(term, fid, source, start) of these exact terms, at most `limit`."""
-        marks = ", ".join("?" for _ in terms)
-        rows = self._db.execute(f"SELECT term, fid, source, start FROM search_terms"
-                                f" WHERE term IN ({marks}) LIMIT ?", [*terms, limit])
-        return rows.fetchall()
-
     def spellings(self, buckets: Sequence[str]) -> list[str]:
-        """The Latin terms of these buckets (schema.spelling_bucket)."""
+        """The Latin words and terms of these buckets (core/terms.spelling_bucket)."""
         marks = ", ".join("?" for _ in buckets)
         return [row[0] for row in self._db.execute(
             f"SELECT term FROM search_spellings WHERE bucket IN ({marks})", list(buckets))]
@@ -220,9 +212,9 @@ class SqliteFacilities:
         bulk = touched >= BULK_FROM_ROWS and touched * 4 >= len(records)
         if bulk:
             self._db.execute("UPDATE index_sync SET bulk = 1")
-        self._forget_terms(change.removed)
+        old = [] if bulk else self._old_terms([*change.changed, *change.removed])
         self._write_rows(records, change)
-        self._write_terms(records, change, bulk)
+        self._write_terms(records, change, bulk, old)
         if bulk:
             self._rebuild_indexes()
             self._db.execute("UPDATE index_sync SET bulk = 0")
@@ -239,30 +231,38 @@ class SqliteFacilities:
         # FTS5's automerge, which rewrites the whole index (~3 MB at 20,000 rows) at once.
         self._db.execute("INSERT INTO facilities_fts (facilities_fts) VALUES ('optimize')")
 
-    def _forget_terms(self, ids: Sequence[str]) -> None:
-        """Drop the search terms of facilities about to be removed (their fids go with them)."""
-        self._db.conn.executemany("DELETE FROM search_terms WHERE fid ="
-                                  " (SELECT fid FROM facilities WHERE id = ?)", [(i,) for i in ids])
+    def _old_terms(self, ids: Sequence[str]) -> list[tuple[int, dict]]:
+        """(fid, searched values) of facilities about to change or go, read before they do."""
+        old = []
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            chunk = list(ids[start:start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(f"SELECT fid, {', '.join(schema.TERM_COLUMNS)} FROM facilities"
+                                    f" WHERE id IN ({marks})", chunk)
+            old.extend((row[0], dict(zip(schema.TERM_COLUMNS, row[1:], strict=True)))
+                       for row in rows)
+        return old
 
-    def _write_terms(self, records: Sequence[dict], change: Change, bulk: bool) -> None:
-        """The search terms of the added and changed facilities (of all of them, in bulk)."""
+    def _write_terms(self, records: Sequence[dict], change: Change, bulk: bool,
+                     old: list[tuple[int, dict]]) -> None:
+        """The search terms of a version: the old terms of changed and removed facilities
+        deleted and the new ones of added and changed inserted (all of them again, in bulk)."""
         conn = self._db.conn
         if bulk:
             conn.execute("DELETE FROM search_terms")
             conn.execute("DELETE FROM search_spellings")
             fids = dict(conn.execute("SELECT id, fid FROM facilities"))
-            wanted = records
-        else:
-            ids = set(change.added) | set(change.changed)
-            wanted = [r for r in records if r["id"] in ids]
-            fids = {}
-            for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
-                chunk = [r["id"] for r in wanted[start:start + 500]]
-                marks = ", ".join("?" for _ in chunk)
-                fids.update(conn.execute(f"SELECT id, fid FROM facilities WHERE id IN ({marks})",
-                                         chunk))
-            conn.executemany("DELETE FROM search_terms WHERE fid = ?",
-                             [(fid,) for fid in fids.values()])
+            schema.write_terms(conn, [(fids[r["id"]], r) for r in records])
+            return
+        schema.delete_terms(conn, old)
+        ids = set(change.added) | set(change.changed)
+        wanted = [r for r in records if r["id"] in ids]
+        fids = {}
+        for start in range(0, len(wanted), 500):
+            chunk = [r["id"] for r in wanted[start:start + 500]]
+            marks = ", ".join("?" for _ in chunk)
+            fids.update(conn.execute(f"SELECT id, fid FROM facilities WHERE id IN ({marks})",
+                                     chunk))
         schema.write_terms(conn, [(fids[r["id"]], r) for r in wanted])
 
     def _write_rows(self, records: Sequence[dict], change: Change) -> None:
