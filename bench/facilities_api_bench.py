@@ -47,7 +47,7 @@ def unpaged_facilities():
     with store.reading():
         records, version = store.facilities.all(), store.versions.current_number()
     return jsonify({"type": "FeatureCollection", "dataset_version": version,
-                    "features": [feature(r, hours.status(r["opening_hours"], at))
+                    "features": [feature(r, hours.status(r["opening_hours"], at), at)
                                  for r in records]})
 
 

@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from locator import cli, db
     from locator.admin import views as admin
     from locator.api import views as api
+    from locator.public import feedback
     from locator.public import views as public
     from locator.web import errors, health, i18n, security, serving
     db.init_app(app)
@@ -35,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     serving.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(feedback.bp)
     app.register_blueprint(api.bp)
     admin.init_app(app)
+    # The JSON API acts for nobody signed in and takes only JSON: no CSRF token to ask for.
+    admin.csrf.exempt(api.bp)
     return app

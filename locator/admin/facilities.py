@@ -8,7 +8,7 @@ new version like any other.
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from locator import datasets
-from locator.admin import console
+from locator.admin import console, reports
 from locator.config import current_settings, now
 from locator.core import geo
 from locator.core.categories import AMENITIES, CATEGORIES
@@ -17,6 +17,8 @@ from locator.db import import_settings, open_store
 from locator.ingest import fields, vocabulary
 from locator.ingest.importer import ImportResult
 from locator.maps.layers import display_point
+from locator.reports import moderation
+from locator.reports.kinds import KIND_LABELS, SUGGESTION
 from locator.store import StaleDataset
 from locator.web.hours_text import summary
 from locator.web.i18n import gettext
@@ -53,26 +55,95 @@ def index():
 
 @bp.route("/facilities/<facility_id>/edit", methods=["GET", "POST"])
 def edit(facility_id: str):
-    """The edit form; a valid change becomes a new version of kind "edit"."""
+    """The edit form; a valid change becomes a new version of kind "edit". Opened for a visitor's
+    report (?report=N), the report is shown above the form and resolved with the version made."""
     store = open_store()
     with store.reading():
         record = store.facilities.get(facility_id)
         number = store.versions.current_number()
+        report = _report_about(store, facility_id)
     if record is None:
         abort(404)
     if request.method == "GET":
-        return _form(record, _form_values(record), number)
+        return _form(record, _form_values(record), number, report=report)
     values = _posted_values()
     based_on = request.form.get("based_on", type=int)
     checked = _check(store, facility_id, values)
     if checked.version != based_on:
-        return _form(record, values, based_on, status=409, error=gettext(
+        return _form(record, values, based_on, status=409, report=report, error=gettext(
             "Someone changed the data since you opened this form, so nothing was saved. "
             "Open the facility again to edit its current values."))
     if not checked.result.ok:
-        return _form(record, values, based_on, result=checked.result, status=422)
+        return _form(record, values, based_on, result=checked.result, status=422,
+                     report=report)
+    if report is not None:
+        return _save(store, facility_id, checked, "edit",
+                     url_for("admin.reports.show", report_id=report["id"]), report=report)
     return _save(store, facility_id, checked, "edit",
                  url_for("admin.facilities.edit", facility_id=facility_id))
+
+
+def _report_about(store, facility_id: str) -> dict | None:
+    """The new report ?report=N about this facility, if the editor was opened for one."""
+    report_id = request.args.get("report", type=int)
+    report = store.reports.get(report_id) if reports.known_id(report_id) else None
+    if report is None or report["facility_id"] != facility_id or report["status"] != "new":
+        return None
+    return report
+
+
+@bp.route("/facilities/from-report/<int:report_id>", methods=["GET", "POST"])
+def from_report(report_id: int):
+    """A visitor's suggested place in the editor, prefilled; saving accepts the suggestion:
+    the facility, its version and the report's decision are one transaction
+    (moderation.accept), checked by the importer's rules, whose refusals show on the form."""
+    if not reports.known_id(report_id):
+        abort(404)
+    store = open_store()
+    with store.reading():
+        report = store.reports.get(report_id)
+        number = store.versions.current_number()
+        taken = set(store.facilities.by_id())
+    if report is None or report["kind"] != SUGGESTION:
+        abort(404)
+    if report["status"] != "new":
+        return _decided(report)
+    if request.method == "GET":
+        values = dict.fromkeys(EDITABLE, "") | moderation.suggestion_values(report)
+        values["id"] = moderation.suggested_id(values["name"], taken)
+        return _form(_new_record(values, report), values, number, report=report, new=True)
+    values = _posted_values() | {"id": request.form.get("id", "").strip()}
+    try:
+        decision = moderation.accept(store, report_id, actor=console.actor(),
+                                     address=console.address(), settings=import_settings(),
+                                     new_id=values["id"] or None, values=values)
+    except moderation.ModerationError as refused:
+        now_stored = store.reports.get(report_id)
+        if now_stored["status"] != "new":  # another admin decided it meanwhile
+            return _decided(now_stored)
+        return _form(_new_record(values, report), values, number, report=report, new=True,
+                     problems=refused.problems, status=422,
+                     error="" if refused.problems else console.field_text(refused.problem))
+    flash(gettext("Saved %(id)s as version %(version)s.", id=decision.facility_id,
+                  version=decision.version))
+    flash(gettext("Report %(id)s is accepted.", id=report_id))
+    return redirect(url_for("admin.reports.show", report_id=report_id), 303)
+
+
+def _new_record(values: dict, report: dict) -> dict:
+    """What the form shows of a facility not stored yet: its id and position (the form's, or
+    the visitor's pin while the form's is not a point)."""
+    lat, lon = _form_position(values) or (report["details"]["lat"], report["details"]["lon"])
+    return {"id": values.get("id", ""), "lat": lat, "lon": lon}
+
+
+def _decided(report: dict):
+    """A report someone decided already: say so, nothing was changed."""
+    return render_template("admin/message.html", title=gettext("Nothing was changed"),
+                           message=gettext("Report %(id)s was decided already.",
+                                           id=report["id"]),
+                           link=(url_for("admin.reports.show", report_id=report["id"]),
+                                 gettext("Back to the report"))), 409
 
 
 @bp.get("/facilities/hours.json")
@@ -125,8 +196,10 @@ def _check(store, facility_id: str, values: dict) -> datasets.Checked:
                                  geocoder=current_settings().geocoding)
 
 
-def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str):
-    """Write the checked change as a version, or say that nothing changed; then go `back`."""
+def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str,
+          report: dict | None = None):
+    """Write the checked change as a version, or say that nothing changed; then go `back`. A
+    report the edit was made for is resolved, linked to the version."""
     result = checked.result
     if result.diff.added:  # removed since the page was shown: never bring it back by accident
         abort(404)
@@ -143,7 +216,21 @@ def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: s
         flash(console.field_text(warning))
     flash(gettext("Saved %(id)s as version %(version)s.", id=facility_id,
                   version=applied.version))
+    if report is not None:
+        _resolve(store, report["id"], applied.version)
     return redirect(back)
+
+
+def _resolve(store, report_id: int, version: int) -> None:
+    """Mark the report resolved by this version (unless someone decided it meanwhile)."""
+    try:
+        moderation.resolve(store, report_id, actor=console.actor(), address=console.address(),
+                           version=version)
+    except moderation.ModerationError as refused:
+        flash(console.field_text(refused.problem))
+    else:
+        flash(gettext("Report %(id)s is resolved by version %(version)s.", id=report_id,
+                      version=version))
 
 
 def _posted_values() -> dict:
@@ -199,11 +286,13 @@ def _today() -> str:
 
 
 def _form(record: dict, values: dict, based_on: int | None, *, result: ImportResult | None = None,
-          status: int = 200, error: str = ""):
-    """The edit form with the importer's messages next to their fields."""
+          status: int = 200, error: str = "", report: dict | None = None, new: bool = False,
+          problems: list | None = None):
+    """The edit form with the importer's messages next to their fields; `new`: a suggested
+    place (`report`) not stored yet, its id a field of its own."""
     errors: dict[str, list[str]] = {}
     general = []
-    for problem in result.errors if result else []:
+    for problem in (result.errors if result else []) + (problems or []):
         if problem.column in values:
             errors.setdefault(problem.column, []).append(console.field_text(problem))
         else:
@@ -215,7 +304,17 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
                            unknown_amenities=sorted(ticked - set(AMENITIES)),
                            hours=_hours_reading(values.get("opening_hours", "")),
                            map_data=_map_data(record, values), credit=console.tiles().credit,
-                           ), status
+                           report=report, new=new, kind_labels=KIND_LABELS,
+                           action=_action(record, report, new)), status
+
+
+def _action(record: dict, report: dict | None, new: bool) -> str:
+    """Where the form posts: the facility's edit (for a report: ?report=N), or the suggestion's."""
+    if new:
+        return url_for("admin.facilities.from_report", report_id=report["id"])
+    if report is not None:
+        return url_for("admin.facilities.edit", facility_id=record["id"], report=report["id"])
+    return url_for("admin.facilities.edit", facility_id=record["id"])
 
 
 def _labels() -> dict[str, dict[str, tuple[str, str]]]:

@@ -19,7 +19,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized
 
-from locator.admin import accounts, cli, console, facilities, imports, sessions
+from locator.admin import accounts, cli, console, facilities, imports, reports, sessions
 from locator.config import current_settings
 from locator.core.categories import CATEGORIES
 from locator.db import open_store
@@ -29,6 +29,7 @@ from locator.web.i18n import gettext
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(imports.bp)
 bp.register_blueprint(facilities.bp)
+bp.register_blueprint(reports.bp)
 csrf = CSRFProtect()
 OPEN_ENDPOINTS = frozenset({"admin.login"})
 AUDIT_PER_PAGE = 50
@@ -136,15 +137,16 @@ def logout():
 
 @bp.get("/")
 def dashboard():
-    """Counts by category, unverified records, the latest change of any kind (an import, a
-    rollback, an edit) and the last import, and links to the rest."""
+    """Counts by category, unverified records, new visitor reports, the latest change of any
+    kind (an import, a rollback, an edit, a report) and the last import, and links to the rest."""
     store = open_store()
     with store.reading():
         counts = store.facilities.counts_by_category()
         context = {"total": store.facilities.count(),
                    "unverified": store.facilities.unverified_count(),
                    "last_import": store.versions.last_of("import"),
-                   "current": store.versions.current()}
+                   "current": store.versions.current(),
+                   "new_reports": reports.new_count(store)}
     categories = [(c, counts.get(c.key, 0)) for c in CATEGORIES.values()]
     return render_template("admin/dashboard.html", categories=categories, **context)
 

@@ -1,1 +1,1 @@
-"""The JSON API: nearest, paged facilities, OpenAPI description."""
+"""The JSON API: nearest, paged facilities, visitors' reports and suggestions, OpenAPI."""

@@ -1,8 +1,12 @@
 """The OpenAPI 3.1 document of /api: every route, parameter and response shape, with examples."""
 
 from locator.api.paging import MAX_CURSOR_CHARS, MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor
+from locator.api.reports import MAX_BODY_BYTES
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
-from locator.core.records import COLUMNS
+from locator.core.records import COLUMNS, MAX_LENGTH
+from locator.ingest.importer import SERVICE_AREA
+from locator.reports.kinds import NOTE_MAX, REPORT_KINDS
+from locator.reports.submissions import MAX_AMENITIES
 from locator.search.matching import HOWS
 from locator.search.params import MAX_LIMIT, MAX_QUERY_CHARS, MAX_RADIUS_M
 
@@ -14,13 +18,14 @@ EXAMPLE_FACILITY = {
     "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
     "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",
     "source": "English Wikipedia", "verified_on": "", "aliases": "", "open_now": True,
-    "next_change": "2026-11-28T17:00:00+08:00", "verified": False,
+    "next_change": "2026-11-28T17:00:00+08:00", "verified": False, "closing_soon": False,
 }
 
 
 _NUMBER = r"-?[0-9]{1,3}(\.[0-9]+)?"
 BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
-EMPTY = {"type": "string", "maxLength": 0}
+# The code strips every parameter first, so a blank value (spaces, U+00A0 …) is "not given" too.
+EMPTY = {"type": "string", "pattern": r"^\s*$"}
 
 
 def _param(name: str, schema: dict, description: str) -> dict:
@@ -30,7 +35,7 @@ def _param(name: str, schema: dict, description: str) -> dict:
     else:
         schema = {"anyOf": [schema, EMPTY]}
     return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description + " (empty = not given)"}
+            "description": description + " (empty or blank = not given)"}
 
 
 def _error(description: str) -> dict:
@@ -110,15 +115,43 @@ FACILITY_PARAMS = [
 ]
 
 
+MIN_LAT, MIN_LON, MAX_LAT, MAX_LON = SERVICE_AREA
+NOTE = {"type": "string", "maxLength": NOTE_MAX,
+        "description": "Plain text, stored as sent and shown escaped; newlines allowed, other"
+                       " control and text-direction characters refused"}
+POINT = {
+    "lat": {"type": "number", "minimum": MIN_LAT, "maximum": MAX_LAT,
+            "description": "WGS-84 latitude, inside the service area (SERVICE_AREA; these"
+                           " bounds are the default)"},
+    "lon": {"type": "number", "minimum": MIN_LON, "maximum": MAX_LON,
+            "description": "WGS-84 longitude, inside the service area"}}
+EQUIPMENT = {"type": "array", "maxItems": MAX_AMENITIES,
+             "items": {"type": "string", "enum": list(AMENITIES)},
+             "description": "Amenity codes of the category's vocabulary (/api/categories); a"
+                            " ';'-separated text is read too"}
+HOURS = {"type": "string", "maxLength": MAX_LENGTH["opening_hours"],
+         "description": "OSM opening_hours, or the Chinese forms files accept (每天 9:00-21:00),"
+                        " stored converted"}
+REPORT_EXAMPLE = {"kind": "closed", "note": "门锁着，保安说下午才开"}
+SUGGESTION_EXAMPLE = {"category": "nursing_room", "name": "新会万达广场母婴室", "lat": 22.5301,
+                      "lon": 113.0402, "floor": "2F", "opening_hours": "每天 10:00-22:00",
+                      "amenities": ["changing_table", "sink"], "note": "在电梯旁"}
+
+
 def _schemas() -> dict:
-    """Component schemas: Facility, NearestResult, Feature, FeatureCollection, Error."""
+    """Component schemas: Facility, NearestResult, Feature, FeatureCollection, Error, and the
+    bodies and answers of reports and suggestions."""
     text = {c: {"type": "string"} for c in COLUMNS if c not in ("lat", "lon")}
-    facility = {"type": "object", "required": list(COLUMNS) + ["open_now", "next_change"],
+    facility = {"type": "object", "required": list(COLUMNS) + ["open_now", "next_change",
+                                                          "closing_soon"],
                 "properties": text | {
                     "lat": {"type": "number"}, "lon": {"type": "number"},
                     "open_now": {"type": ["boolean", "null"],
                                  "description": "null when the hours are unknown"},
                     "next_change": {"type": ["string", "null"], "format": "date-time"},
+                    "closing_soon": {"type": "boolean", "description": (
+                        "open, but closing within 30 minutes (or, in /api/nearest within "
+                        "2 km, before the estimated walk there arrives)")},
                     "verified": {"type": "boolean"}}}
     result = {"allOf": [{"$ref": "#/components/schemas/Facility"}, {
         "type": "object", "required": ["distance_m", "walking_min"], "properties": {
@@ -178,6 +211,37 @@ def _schemas() -> dict:
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["status", "message"],
             "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}},
+        "Refusal": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "message", "fields"],
+            "properties": {"status": {"const": 400}, "message": {"type": "string"},
+                           "fields": {"type": "object", "additionalProperties": {
+                               "type": "string"},
+                               "description": "each refused field and what to change, in"
+                                              " the request's language (lang, Accept-Language;"
+                                              " default zh)"}}}}},
+        "Report": {
+            "type": "object", "required": ["kind"], "additionalProperties": False,
+            "properties": {
+                "kind": {"type": "string", "enum": list(REPORT_KINDS)},
+                "note": NOTE, **POINT,
+                "amenities": EQUIPMENT | {"description": "For missing_equipment: what is"
+                                          " missing. " + EQUIPMENT["description"]},
+                "opening_hours": HOURS | {"description": "For wrong_hours: the real hours. "
+                                          + HOURS["description"]}},
+            "description": "lat and lon come together; wrong_location needs them (the right"
+                           " position)"},
+        "Suggestion": {
+            "type": "object", "required": ["category", "name", "lat", "lon"],
+            "additionalProperties": False,
+            "properties": {
+                "category": CATEGORY,
+                "name": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH["name"]},
+                **POINT,
+                "floor": {"type": "string", "maxLength": MAX_LENGTH["floor"]},
+                "opening_hours": HOURS, "amenities": EQUIPMENT, "note": NOTE},
+            "description": "Checked as one row of an import file is (docs/csv-format.md)"},
+        "Submitted": {"type": "object", "required": ["id", "status"], "properties": {
+            "id": {"type": "integer", "minimum": 1}, "status": {"const": "new"}}},
     }
 
 
@@ -186,6 +250,34 @@ def _feature_example() -> dict:
     props = {k: v for k, v in EXAMPLE_FACILITY.items() if k not in ("lat", "lon")}
     return {"type": "Feature", "id": EXAMPLE_FACILITY["id"], "properties": props,
             "geometry": {"type": "Point", "coordinates": [113.040056, 22.520979]}}
+
+
+def _submission(operation_id: str, summary: str, body_ref: str, example: dict,
+                parameters: list | None = None) -> dict:
+    """A POST that stores a visitor's submission for moderation."""
+    return {"post": {
+        "operationId": operation_id, "summary": summary,
+        **({"parameters": parameters} if parameters else {}),
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{body_ref}"}, "example": example}}},
+        "responses": {
+            "201": {"description": "Stored as new; nothing public changes until an admin"
+                                   " accepts it",
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Submitted"},
+                        "example": {"id": 17, "status": "new"}}}},
+            "400": {"description": "A field was refused (fields says which and why), or the"
+                                   " body is not a JSON object",
+                    "content": {"application/json": {"schema": {"anyOf": [
+                        {"$ref": "#/components/schemas/Refusal"},
+                        {"$ref": "#/components/schemas/Error"}]}}}},
+            **({"404": _error("No facility has this id")} if parameters else {}),
+            "413": _error(f"The body is over {MAX_BODY_BYTES} bytes"),
+            "415": _error("The body is not application/json"),
+            "429": _error("Too many reports from this client or from everyone lately")
+                   | {"headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                  "description": "seconds to wait"}}},
+            "503": _error("The database could not be written just now")}}}
 
 
 def _paths() -> dict:
@@ -239,6 +331,13 @@ def _paths() -> dict:
                             "schema": {"type": "string"}}],
             "responses": {"200": _ok("Feature", _feature_example()),
                           "404": _error("No facility has this id")}}},
+        "/api/facilities/{facility_id}/reports": _submission(
+            "reportFacility", "Report a problem with a facility, or confirm it (all_good)",
+            "Report", REPORT_EXAMPLE,
+            [{"name": "facility_id", "in": "path", "required": True,
+              "schema": {"type": "string"}}]),
+        "/api/suggestions": _submission(
+            "suggestPlace", "Suggest a new place", "Suggestion", SUGGESTION_EXAMPLE),
         "/api/categories": {"get": {
             "operationId": "categories",
             "summary": "Categories, labels (zh/en) and amenity vocabularies",

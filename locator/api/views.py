@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request, url_for
 
-from locator.api import openapi
+from locator.api import openapi, reports
 from locator.api.paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
 from locator.config import current_settings
 from locator.core import hours
@@ -29,6 +29,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 CACHE_SECONDS = 60
 # The arguments a page's links carry over (with a new cursor); anything else is dropped.
 PAGE_ARGS = ("category", "bbox", "q", "limit", "lang")
+
+
+bp.add_url_rule("/facilities/<facility_id>/reports", view_func=reports.submit_report,
+                 methods=["POST"])
+bp.add_url_rule("/suggestions", view_func=reports.submit_suggestion, methods=["POST"])
+bp.register_error_handler(reports.Refused, reports.refused)
 
 
 @bp.errorhandler(ParamError)
@@ -72,7 +78,7 @@ def nearest():
         "dataset_version": result.version,
         "beyond_radius": result.found.beyond_radius,
         "walking_speed_m_per_min": WALKING_M_PER_MIN,
-        "results": [describe(h.record, result.statuses.of(h.record), h.distance_m)
+        "results": [describe(h.record, result.statuses.of(h.record), at, h.distance_m)
                     for h in result.found.hits],
     })
 
@@ -86,7 +92,7 @@ def search():
     store = open_store()
     found = matching.find(store, params.q, lat=params.lat, lon=params.lon, limit=params.limit)
     statuses = Statuses(at)
-    results = [search_result(m, statuses.of(m.record)) for m in found.matches]
+    results = [search_result(m, statuses.of(m.record), at) for m in found.matches]
     if found.category is not None:
         key, word = found.category
         results.insert(0, {"type": "category", "category": key,
@@ -150,7 +156,7 @@ def facility(facility_id: str):
 
 def _feature(record: dict, at) -> dict:
     """A record as a GeoJSON Feature, its hours status at `at` computed once."""
-    return feature(record, hours.status(record["opening_hours"], at))
+    return feature(record, hours.status(record["opening_hours"], at), at)
 
 
 @bp.get("/categories")

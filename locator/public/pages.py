@@ -10,20 +10,26 @@ from flask_babel import get_locale
 from locator.config import current_settings
 from locator.core import hours
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
-from locator.core.navigate import navigate_links
+from locator.core.navigate import CAR, TRANSIT, WALK, Place, navigate_links
+from locator.core.towns import town_name
 from locator.maps import layers
+from locator.search.present import WALKING_LIMIT_M
 from locator.web.hours_text import next_change_text
 from locator.web.i18n import gettext
 
 # The query parameters each page reads. Its language and page links keep these and nothing
 # else: url_for(**request.args) let a visitor pass url_for's own options (_external, _anchor…).
+LIST_PARAMETERS = ("lat", "lon", "q", "category", "amenity", "access", "limit", "radius_m",
+                   "open_now")
 PAGE_PARAMETERS = {
-    "views.nearest": ("lat", "lon", "q", "category", "amenity", "access", "limit", "radius_m",
-                      "open_now"),
+    "views.nearest": LIST_PARAMETERS,
     "views.overview": ("category",),
+    "views.facility": LIST_PARAMETERS,
+    "feedback.suggest": ("lat", "lon"),
     "admin.login": ("next",),
     "admin.audit": ("page",),
     "admin.facilities.index": ("category", "q", "unverified", "page"),
+    "admin.reports.index": ("status", "kind", "facility", "page"),
 }
 
 
@@ -75,6 +81,11 @@ def category_label(key: str) -> str:
     return gettext(CATEGORIES[key].label)
 
 
+def category_in_text(key: str) -> str:
+    """A category's plural as it reads inside a sentence ("bus stops"), in the page language."""
+    return gettext(CATEGORIES[key].in_text or CATEGORIES[key].label)
+
+
 def categories() -> list[dict]:
     """The categories as buttons, chips and menus show them."""
     return [{"key": c.key, "label": gettext(c.label), "icon": c.symbol, "class": c.css_class}
@@ -90,11 +101,13 @@ def distance_text(metres: float) -> str:
     return gettext("%(n)s km", n=shown)
 
 
-def hours_view(st: hours.HoursStatus, at: datetime) -> dict:
-    """Open/closed/unknown, and what changes next, for the badge on a card."""
+def hours_view(st: hours.HoursStatus, at: datetime, closing_soon: bool = False) -> dict:
+    """Open/closing soon/closed/unknown, and what changes next, for the badge on a card."""
     state = {True: "open", False: "closed", None: "unknown"}[st.open_now]
-    headline = {"open": gettext("Open now"), "closed": gettext("Closed now"),
-                "unknown": gettext("Hours unknown")}[state]
+    if state == "open" and closing_soon:
+        state = "closing"
+    headline = {"open": gettext("Open now"), "closing": gettext("Closing soon"),
+                "closed": gettext("Closed now"), "unknown": gettext("Hours unknown")}[state]
     detail = "" if state == "unknown" else next_change_text(st, at)
     return {"state": state, "headline": headline, "detail": detail}
 
@@ -112,35 +125,67 @@ def nav_app_labels() -> dict[str, str]:
             "apple": gettext("Apple Maps"), "geo": gettext("Other map app")}
 
 
-def nav_links(record: dict) -> list[dict]:
-    """Navigate links for the record's WGS-84 position, with the app names."""
+def nav_links(record: dict, origin: Place | None = None, mode: str = WALK) -> list[dict]:
+    """Route links in `mode` to the record's WGS-84 position, with the app names."""
     labels = nav_app_labels()
     return [{"app": link.app, "label": labels[link.app], "url": link.url}
-            for link in navigate_links(record["lat"], record["lon"], record["name"])]
+            for link in navigate_links(record["lat"], record["lon"], record["name"], origin,
+                                       mode)]
 
 
-def card(item: dict, status: hours.HoursStatus, at: datetime, n: int | None = None) -> dict:
+def origin_place(origin, label: str) -> Place:
+    """The search origin as a route's start, named `label` (the page's words for it)."""
+    return Place(origin.lat, origin.lon, label)
+
+
+def travel(item: dict, outside: bool) -> str:
+    """How a card speaks of the way there: "walk" (an estimate), "far" (transit and car
+    instead), "outside" (the origin is outside the service area: the distance only), or ""
+    (no distance known)."""
+    if "distance_m" not in item:
+        return ""
+    if outside:
+        return "outside"
+    return "far" if item["distance_m"] > WALKING_LIMIT_M else "walk"
+
+
+def list_query() -> dict[str, list[str]]:
+    """This request's results-list parameters (a facility link carries them, so that its page
+    knows the distance and its breadcrumb returns to the same list)."""
+    query = {name: [v for v in request.args.getlist(name) if v.strip()]
+             for name in LIST_PARAMETERS}
+    return {name: values for name, values in query.items() if values}
+
+
+def card(item: dict, status: hours.HoursStatus, at: datetime, n: int | None = None,
+         origin: Place | None = None, outside: bool = False) -> dict:
     """Everything a result card or a facility page shows about one described record, whose
-    hours `status` at `at` the caller computed once."""
+    hours `status` at `at` the caller computed once; routes start at `origin` when known, and
+    the origin is `outside` the service area when so. Its link carries the list's query."""
     access = item.get("access") or "public"
+    way = travel(item, outside)
+    walking = way in ("walk", "")
     return {
         "n": n, "id": item["id"], "name": localized(item, "name"),
         "other_name": item["name"] if lang() == "en" and item.get("name_en") else "",
         "category": category_label(item["category"]), "category_key": item["category"],
         "icon": CATEGORIES[item["category"]].symbol,
         "distance": distance_text(item["distance_m"]) if "distance_m" in item else "",
-        "walking_min": item.get("walking_min"),
-        "hours": hours_view(status, at),
+        "walking_min": item.get("walking_min"), "travel": way,
+        "hours": hours_view(status, at, bool(item.get("closing_soon"))),
         "floor": item.get("floor") or "", "access_key": access,
         "access": gettext(ACCESS_LABELS[access]) if access in ACCESS_LABELS else access,
-        "address": localized(item, "address"), "town": item.get("town") or "",
+        "address": localized(item, "address"), "town": town_name(item.get("town") or "", lang()),
         "amenities": amenities(item),
         "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],
-        "verified_on": item.get("verified_on") or "", "nav": nav_links(item),
+        "verified_on": item.get("verified_on") or "",
+        # Beyond walking distance the routes are by transit, with car routes beside them.
+        "nav": nav_links(item, origin, WALK if walking else TRANSIT),
+        "nav_car": [] if walking else nav_links(item, origin, CAR)[:3],
         # Placed from its address by the geocoder and not yet checked on site: say so.
         "estimated": item.get("coord_source") == "geocoded" and not item.get("verified_on"),
         "phone": item.get("phone") or "", "tel": re.sub(r"[^0-9+]", "", item.get("phone") or ""),
-        "url": url_for("views.facility", facility_id=item["id"]),
+        "url": url_for("views.facility", facility_id=item["id"], **list_query()),
         "lat": item["lat"], "lon": item["lon"],
     }
 

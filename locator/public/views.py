@@ -1,5 +1,7 @@
 """Public pages: home, nearest results, one facility, the overview map (and its data)."""
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -15,17 +17,19 @@ from werkzeug.datastructures import MultiDict
 from locator.config import current_settings
 from locator.core import hours
 from locator.core.categories import CATEGORIES, category_label
+from locator.core.geo import geodesic_m
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import pages, styles
+from locator.public import feedback, pages, styles
 from locator.search.nearby import run_nearest
-from locator.search.origin import GeocoderUnavailable, PlaceNotFound
+from locator.search.origin import GeocoderUnavailable, PlaceNotFound, resolve_origin
 from locator.search.params import ParamError, category_param, nearest_params
-from locator.search.present import describe
+from locator.search.present import describe, open_first
 from locator.web import hours_text
 from locator.web.i18n import LANGUAGES, gettext
 
 bp = Blueprint("views", __name__)
+_CJK = re.compile(r"[\u3400-\u9fff]")  # a source written in Chinese (else it is English)
 PAGE_RADIUS_M = "5000"  # pages look within 5 km, then say how far the nearest one is
 SHELL_MAX_AGE = 365 * 24 * 3600  # shell URLs carry their content's digest
 DATA_MAX_AGE = 60
@@ -75,16 +79,41 @@ def nearest():
         return _nearest_page("no_place", category, q=params.q), 404
     except GeocoderUnavailable:
         return _nearest_page("geocoder_down", category, q=params.q), 503
+    outside = not _in_area(result.origin.lat, result.origin.lon, settings.service_area)
+    start = pages.origin_place(result.origin, _origin_words(result.origin))
+    # Page order: the nearest open one first (the API keeps distance order); cards are
+    # numbered as shown, so the map's pins match them.
+    hits = open_first(result.found.hits, lambda h: result.statuses.is_open(h.record))
+    lead = result.found.hits.index(hits[0]) if hits else 0  # how many nearer ones it passed
     cards = []
-    for n, hit in enumerate(result.found.hits, start=1):
+    for n, hit in enumerate(hits, start=1):
         status = result.statuses.of(hit.record)
-        cards.append(pages.card(describe(hit.record, status, hit.distance_m), status, at, n))
+        cards.append(pages.card(describe(hit.record, status, at, hit.distance_m), status, at, n,
+                                start, outside))
+        cards[-1]["nearer_closed"] = 1 < n <= lead + 1
     state = _result_state(result.found, cards)
     origin = result.origin.as_json()
     data = layers.point_data(origin, [pages.map_point(c) for c in cards], pages.tiles())
     data["labels"] = _map_labels(result.origin)
+    hid_unknown = params.open_now and result.statuses.saw_unknown()
     return _nearest_page(state, category, q=params.q, cards=cards, origin=origin,
-                         params=params, map_data=data)
+                         origin_label=_origin_words(result.origin), params=params,
+                         map_data=data, outside=outside, hid_unknown=hid_unknown,
+                         led_by_open=lead > 0)
+
+
+def _in_area(lat: float, lon: float, area: tuple[float, float, float, float]) -> bool:
+    """Whether (lat, lon) lies in the service area [min_lat, min_lon, max_lat, max_lon]."""
+    return area[0] <= lat <= area[2] and area[1] <= lon <= area[3]
+
+
+def _origin_words(origin) -> str:
+    """The origin as the page names it: "my location", or the place in the page language."""
+    if origin.source == "coordinates":
+        return gettext("My location")
+    if pages.lang() == "en" and origin.label_en:
+        return origin.label_en
+    return origin.label
 
 
 def _result_state(found, cards: list) -> str:
@@ -103,6 +132,7 @@ def _nearest_page(state: str, category: str | None, **context) -> str:
     shell = _shell("points") if context.get("map_data") else None
     return render_template("views/nearest.html", state=state, category=category,
                            category_label=pages.category_label(category) if category else "",
+                           category_in_text=pages.category_in_text(category) if category else "",
                            categories=_categories(), shell=shell,
                            radius_km=int(PAGE_RADIUS_M) / 1000, **context)
 
@@ -115,16 +145,41 @@ def facility(facility_id: str):
         return render_template("views/problem.html", title=gettext("No such place"),
                                detail=gettext("It may have been removed or renamed."),
                                categories=_categories()), 404
-    at = current_settings().now()
+    settings = current_settings()
+    at = settings.now()
     status = hours.status(record["opening_hours"], at)
-    card = pages.card(describe(record, status), status, at)
+    origin = _carried_origin(settings)
+    distance = geodesic_m(origin.lat, origin.lon, record["lat"], record["lon"]) if origin else None
+    outside = origin is not None and not _in_area(origin.lat, origin.lon, settings.service_area)
+    start = pages.origin_place(origin, _origin_words(origin)) if origin else None
+    card = pages.card(describe(record, status, at, distance), status, at, None, start, outside)
+    oh = record["opening_hours"] or ""
+    # Unknown hours are said once, by the badge, not by seven rows of "unknown".
+    known = bool(oh.strip()) and hours.validate(oh) is None
     week = [(format_date(day, gettext("EEE, MMM d")), text, day == at.date())
-            for day, text in hours_text.week(record["opening_hours"], at.date())]
+            for day, text in hours_text.week(oh, at.date())] if known else []
     data = layers.point_data(None, [pages.map_point(card)], pages.tiles())
     data["labels"] = _map_labels(None)
+    query = pages.list_query()
+    back = (url_for("views.nearest", **query) if {"lat", "q"} & query.keys()
+            else url_for("views.nearest", category=card["category_key"]))
     return render_template("views/facility.html", f=card, record=record, week=week,
                            description=pages.localized(record, "description"),
-                           shell=_shell("points"), map_data=data)
+                           shell=_shell("points"), map_data=data, back=back,
+                           source_lang="zh-CN" if _CJK.search(record["source"] or "") else "en",
+                           said=feedback.said_now(record["id"]))
+
+
+def _carried_origin(settings):
+    """The results list's origin, from the list's query that a facility link carries (only to
+    show distance and routes: never logged or kept); None without one or with a bad one."""
+    args = MultiDict(request.args)
+    if not any(args.get(k, "").strip() for k in ("lat", "lon", "q")):
+        return None
+    try:
+        return resolve_origin(open_store(), nearest_params(args), settings)
+    except (ParamError, PlaceNotFound, GeocoderUnavailable):
+        return None
 
 
 @bp.get("/map")
@@ -157,7 +212,7 @@ def _map_labels(origin) -> dict:
     if origin is None or origin.source == "coordinates":
         start = gettext("You are here")
     else:
-        start = gettext("Start: %(place)s", place=origin.label)
+        start = gettext("Start: %(place)s", place=_origin_words(origin))
     return {"origin": start, "details": gettext("Details"), "zoom_in": gettext("Zoom in"),
             "zoom_out": gettext("Zoom out"), "layers": gettext("Choose what the map shows")}
 

@@ -148,11 +148,19 @@ def _number(payload: Mapping, name: str, problems: list[Problem]) -> float | Non
             value = float(value)
         except ValueError:
             pass
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         problems.append(_problem(name, N_("give the position in decimal degrees (WGS-84), "
                                           "for example 22.5201 and 113.0371")))
         return None
     return float(value)
+
+
+def _finite(value: int | float) -> bool:
+    """Whether a number is finite as a float (a JSON integer of 400 digits is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _point(payload: Mapping, problems: list[Problem], settings: ImportSettings, *,

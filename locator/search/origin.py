@@ -21,6 +21,7 @@ class Origin:
     label: str = ""
     source: str = "coordinates"  # coordinates | facility | geocoder
     facility_id: str | None = None
+    label_en: str = ""  # the facility's English name, for English pages (not in the API)
 
     def as_json(self) -> dict:
         """The origin as the API shows it."""
@@ -36,7 +37,8 @@ def resolve_origin(store: Store, params: NearestParams, settings: Settings) -> O
     hits = store.facilities.search(params.q, limit=1)
     if hits:
         hit = hits[0]
-        return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"])
+        return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"],
+                      hit.get("name_en") or "")
     if settings.geocoder:
         place = geocode(params.q, settings=settings.geocoding)
         if place is not None:

@@ -4,6 +4,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -45,3 +46,32 @@ def serving(app) -> Iterator[str]:
     finally:
         httpd.shutdown()
         thread.join()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's chromium, headless, through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def stub_off_host(context) -> list[str]:
+    """Let the browser context reach 127.0.0.1 only: stub every other request with a tile and
+    return the list it records them in (a test asserts it stays empty)."""
+    external: list[str] = []
+
+    def route(r):
+        """Let 127.0.0.1 through; stub and record anything else."""
+        if urlsplit(r.request.url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.fulfill(status=200, content_type="image/png", body=TILE)
+    context.route("**/*", route)
+    return external

@@ -92,7 +92,8 @@ def test_each_status_is_computed_once_per_search(store, monkeypatch):
     original = hours.status
     monkeypatch.setattr(hours, "status", counted)
     result = search(store, lat="22.5", lon="113.0", category="nursing_room", open_now="1")
-    described = [describe(h.record, result.statuses.of(h.record)) for h in result.found.hits]
+    described = [describe(h.record, result.statuses.of(h.record), result.statuses.at)
+                 for h in result.found.hits]
     assert [d["open_now"] for d in described] == [True, True]
     assert sorted(calls) == sorted(set(calls)) and len(calls) == 3  # each room asked once
 

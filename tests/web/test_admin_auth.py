@@ -46,6 +46,16 @@ ROUTES = [
     ("POST", "/admin/facilities/room-1/edit", {"name": "改名", "based_on": "2"}),
     ("POST", "/admin/facilities/room-1/verify", {}),
     ("GET", "/admin/facilities/hours.json", None),
+    ("GET", "/admin/facilities/from-report/7", None),
+    ("POST", "/admin/facilities/from-report/7", {"id": "new", "name": "新"}),
+    ("GET", "/admin/reports", None),
+    ("GET", "/admin/reports/7", None),
+    ("POST", "/admin/reports/7/accept", {"confirmed": "1"}),
+    ("POST", "/admin/reports/7/resolve", {}),
+    ("POST", "/admin/reports/7/reject", {}),
+    ("POST", "/admin/reports/7/duplicate", {"of": "1"}),
+    ("GET", "/admin/reports/export.csv", None),
+    ("GET", "/admin/reports/export.xlsx", None),
     ("POST", "/admin/logout", {}),
 ]
 POSTS = [r for r in ROUTES if r[0] == "POST"]
@@ -72,7 +82,7 @@ def test_the_route_list_covers_every_admin_route(app):
     rules = {(method, rule.rule) for rule in app.url_map.iter_rules()
              if rule.rule.startswith("/admin") for method in rule.methods - {"HEAD", "OPTIONS"}}
     listed = {(m, p.replace("room-1", "<facility_id>").replace("/1", "/<int:number>")
-               .replace("0" * 64, "<sha256>"))
+               .replace("0" * 64, "<sha256>").replace("/7", "/<int:report_id>"))
               for m, p, _ in ROUTES} | {("GET", "/admin/login"), ("POST", "/admin/login")}
     assert rules == listed
 

@@ -55,6 +55,20 @@ def test_nearest_orders_by_distance_with_fields(client):
     assert first["name"] == "母婴室1" and first["verified"] is False
     assert body["dataset_version"] == 1 and body["beyond_radius"] is False
     assert body["origin"]["source"] == "coordinates"
+    assert [r["closing_soon"] for r in body["results"]] == [False, False, False]
+
+
+def test_closing_soon_in_nearest_and_features(db_path):
+    at_1705 = datetime(2026, 11, 30, 17, 5, tzinfo=SHANGHAI)  # room-1 closes at 17:30
+    load(db_path, row(1, lat="22.5290", lon="113.0310", opening_hours="Mo-Fr 08:30-17:30"),
+         row(2, lat="22.5300", lon="113.0310", opening_hours="Mo-Fr 08:30-22:00"))
+    client = create_app({"TESTING": True, "DATABASE": db_path,
+                         "CLOCK": lambda: at_1705}).test_client()
+    body = nearest(client, category="nursing_room")
+    assert [(r["id"], r["open_now"], r["closing_soon"]) for r in body["results"]] == [
+        ("room-1", True, True), ("room-2", True, False)]
+    feature = client.get("/api/facilities/room-1").get_json()
+    assert feature["properties"]["closing_soon"] is True
 
 
 @pytest.mark.parametrize("args, expected", [

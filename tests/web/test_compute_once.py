@@ -68,7 +68,7 @@ def test_the_extent_is_read_once_inside_the_search_snapshot(app, client):
         db.open_store().db.conn.set_trace_callback(statements.append)
     statements.clear()
     page = client.get("/nearest", query_string=NEAR | {"category": "coach_stop", "lang": "en"})
-    assert "There are no Coach stops in our data yet." in page.get_data(as_text=True)
+    assert "There are no coach stops in our data yet." in page.get_data(as_text=True)
     begin, end = statements.index("BEGIN"), statements.index("COMMIT")
     extents = [i for i, s in enumerate(statements) if "category_extents" in s]
     assert len(extents) == 1 and begin < extents[0] < end

@@ -123,10 +123,14 @@ def test_facility_is_drawn_at_its_display_position(app_with_tiles, tiles, expect
     assert tuple(points["nursing_room"][0][:2]) == expected
 
 
-def test_amap_keeps_the_api_and_navigate_links_in_wgs84(app_with_tiles):
+def test_amap_base_map_leaves_the_navigate_links_datums_alone(app_with_tiles):
+    # Baidu is told WGS-84; AMap's route URI has no datum parameter, so it gets GCJ-02 whatever
+    # the base map (tests/unit/test_navigate.py checks the formats).
     client = app_with_tiles(TILES="amap").test_client()
     html = client.get("/facilities/room-1").text
-    assert "position=113.031000%2C22.529000" in html and "coordinate=wgs84" in html
+    lat, lon = wgs84_to_gcj02(22.529, 113.031)
+    assert f"to={lon:.6f}%2C{lat:.6f}%2C" in html
+    assert "location=22.529000%2C113.031000" in html and "coord_type=wgs84" in html
 
 
 def test_every_map_shows_the_credit_and_review_number(app_with_tiles):

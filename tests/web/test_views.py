@@ -138,10 +138,11 @@ def test_nearest_lists_results_with_everything_a_parent_needs(client):
     assert "<dd>2F</dd>" in html and "Open to the public" in html
     assert "Crib" in html and "Changing table" in html
     assert "Checked on site 2026-05-01" in html and "Location not verified on site" in html
-    for prefix in ("https://uri.amap.com/marker?", "https://api.map.baidu.com/marker?",
-                   "https://maps.apple.com/?daddr=22.529000", "geo:22.529000,113.031000"):
+    for prefix in ("https://uri.amap.com/navigation?from=", "https://api.map.baidu.com/direction?",
+                   "https://maps.apple.com/?saddr=22.528100%2C113.031000&amp;daddr=22.529000",
+                   "geo:22.529000,113.031000"):
         assert prefix in html
-    assert "coordinate=wgs84" in html and "coord_type=wgs84" in html
+    assert "mode=walk&amp;" in html and "mode=walking&amp;" in html and "coord_type=wgs84" in html
 
 
 def test_nearest_in_chinese(client):
@@ -155,14 +156,9 @@ def test_nearest_map_data_holds_origin_and_numbered_results(client):
     data = map_data(page(client, "/nearest", category="nursing_room", **ORIGIN))
     assert data["origin"]["lat"] == 22.5281
     assert [p["n"] for p in data["points"]] == [1, 2, 3]
-    assert data["points"][0] == {"lat": 22.529, "lon": 113.031, "n": 1, "name": "母婴室1",
-                                 "url": "/facilities/room-1", "open": True}
-
-
-def test_nearest_open_result_is_pointed_out_when_the_nearest_is_closed(client):
-    html = page(client, "/nearest", category="nursing_room", lang="en", lat="22.5301",
-                lon="113.0310")
-    assert "The nearest is closed now. Nearest open: Nursing room 1" in html
+    assert data["points"][0] == {
+        "lat": 22.529, "lon": 113.031, "n": 1, "name": "母婴室1", "open": True,
+        "url": "/facilities/room-1?lat=22.5281&lon=113.0310&category=nursing_room"}
 
 
 def test_nothing_within_radius_says_how_far_the_nearest_is(client):
@@ -173,7 +169,7 @@ def test_nothing_within_radius_says_how_far_the_nearest_is(client):
 
 def test_empty_category(client):
     html = page(client, "/nearest", category="coach_stop", lang="en", **ORIGIN)
-    assert "There are no Coach stops in our data yet." in html
+    assert "There are no coach stops in our data yet." in html
     assert 'id="map-data"' not in html
 
 
@@ -194,7 +190,7 @@ def test_nearest_without_a_location_asks_for_one(client):
 
 def test_place_search_uses_a_named_place(client):
     html = page(client, "/nearest", q="景堂图书馆", category="nursing_room", lang="en")
-    assert "From 景堂图书馆" in html and "Nursing room 1" in html
+    assert "From Jingtang Library" in html and "Nursing room 1" in html  # its English name
 
 
 def test_unknown_place_shows_the_search_again(client):
