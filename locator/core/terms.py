@@ -110,3 +110,14 @@ def record_spellings(record: dict, terms: set[Term]) -> set[str]:
 def spelling_bucket(first: str, length: int) -> str:
     """Where a spelling is kept for typo lookups: by its first letter and its length."""
     return f"{first}{length:02d}"
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LINE_NUMBER = re.compile(r"(\w+)\s*路")
+
+
+def romanized(text: str) -> str:
+    """A route or place name for readers without Chinese: each run of Chinese characters as
+    capitalised pinyin ("江门—珠海" → "Jiangmen—Zhuhai"), a bus line "1路" as "Route 1"."""
+    text = _LINE_NUMBER.sub(lambda m: f"Route {m.group(1)}", text)
+    return _HAN_RUN.sub(lambda m: "".join(lazy_pinyin(m.group())).capitalize(), text)

@@ -17,7 +17,7 @@ ROUTE_STOPS = 50  # stops of one destination listed at most
 @dataclass(frozen=True)
 class Intent:
     """kind: category (with `category`), destination (with the stops' `facility_ids`),
-    facility (its `facility_ids[0]`) or place (find an origin as before)."""
+    facility (its `facility_ids[0]` and its `category`) or place (find an origin as before)."""
 
     kind: str
     category: str | None = None
@@ -36,5 +36,6 @@ def read_intent(store: Store, query: str) -> Intent:
         stops = tuple(m.record["id"] for m in found.matches if m.how == "route")
         return Intent("destination", facility_ids=stops)
     if best.score >= FACILITY_SCORE:
-        return Intent("facility", facility_ids=(best.record["id"],))
+        return Intent("facility", category=best.record["category"],
+                      facility_ids=(best.record["id"],))
     return Intent("place")

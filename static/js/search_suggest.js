@@ -80,7 +80,7 @@
     list.hidden = results.length === 0;
     input.setAttribute("aria-expanded", results.length ? "true" : "false");
     status.textContent = results.length
-      ? (data.suggestCount || "%d").replace("%d", results.length) : (data.suggestNone || "");
+      ? (data.suggestCount || "{n}").replace("{n}", results.length) : (data.suggestNone || "");
     active = -1;
   }
 
