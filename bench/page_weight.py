@@ -5,7 +5,13 @@ On 10,000 synthetic facilities, with tiles pointed at a local stub:
 * Lighthouse 12.8.2 (npx, mobile defaults, Debian's chromium) performance and accessibility,
   against the app as it serves itself (it compresses text; the bench gzips anything it left);
 * throughput: /nearest (HTML) and /api/nearest (JSON) under gunicorn with 2 workers, measured in
-  the same run from random origins, by a bounded Python load client on 127.0.0.1.
+  the same run from random origins, by a bounded Python load client on 127.0.0.1;
+* offline (`visits`): Debian's chromium at 390×844 with the service worker, the bytes our server
+  sends on the first visit to /nearest (the page, its files, then the worker's shell and the
+  snapshot) and on a repeat visit, and the time to the first result card on a slow phone:
+  Lighthouse's mobile throttling (150 ms a request and 1.6 Mbit/s, applied by the server here,
+  so the worker's own requests are slowed too; CPU 4× slower through CDP) — first visit, repeat
+  visit, and offline after one visit. Tiles (a local stub) are not counted.
 """
 
 import argparse
@@ -40,11 +46,43 @@ TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000
 NEAREST = "/nearest?lat=22.5281&lon=113.0310&category=nursing_room"
 PAGES = [("/", "home"), (NEAREST, "/nearest"), ("/facilities/synthetic-0000001", "/facilities"),
          ("/map", "/map (10,000)")]
-BUDGET_KB = {"/nearest": 150, "/map (10,000)": 400}
+BUDGET_KB = {"/nearest": 60, "/map (10,000)": 400}
 LIGHTHOUSE = "lighthouse@12.8.2"
+CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking "
                 "--disable-component-update --no-first-run")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json")
+PHONE = {"width": 390, "height": 844}
+# Lighthouse's mobile throttling: 150 ms round trip, 1,638.4 kbit/s down, CPU 4× slower.
+RTT_S = 0.150
+DOWN_BYTES_S = 1638.4 * 1024 / 8
+CPU_SLOWDOWN = 4
+# The service worker controls the page and has kept the snapshot (evaluate awaits it).
+WORKER_READY = """async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    if (!reg || !reg.active || !navigator.serviceWorker.controller) { return false; }
+    return Boolean(await (await caches.open('locator-data')).match('/api/snapshot'));
+}"""
+
+
+class Wire:
+    """What the server sent (path, status, bytes) and, when slow, a phone network's delays."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, int, int]] = []
+        self.slow = False
+
+    def record(self, path: str, status: str, size: int) -> None:
+        """Count one answer (tiles aside) and, on a slow network, take as long as it would."""
+        if path.startswith("/__tiles/"):
+            return
+        self.sent.append((path, int(status.split()[0]), size))
+        if self.slow:
+            time.sleep(RTT_S + size / DOWN_BYTES_S)
+
+    def total(self) -> int:
+        """Bytes sent since the last reset."""
+        return sum(size for _, _, size in self.sent)
 
 
 def build_database(path: str) -> None:
@@ -59,8 +97,9 @@ def build_database(path: str) -> None:
     store.close()
 
 
-def stub_and_gzip(app):
-    """WSGI: stub tiles under /__tiles/; gzip text the app left uncompressed, as a proxy would."""
+def stub_and_gzip(app, wire: Wire | None = None):
+    """WSGI: stub tiles under /__tiles/; gzip text the app left uncompressed, as a proxy would;
+    count what is sent on `wire`."""
     def wsgi(environ, start_response):
         if environ["PATH_INFO"].startswith("/__tiles/"):
             start_response("200 OK", [("Content-Type", "image/png")])
@@ -78,6 +117,9 @@ def stub_and_gzip(app):
             body = gzip.compress(body, 6)
             headers.append(("Content-Encoding", "gzip"))
         headers.append(("Content-Length", str(len(body))))
+        if wire is not None:
+            size = len(body) + sum(len(k) + len(v) + 4 for k, v in headers)
+            wire.record(environ["PATH_INFO"], captured["status"], size)
         start_response(captured["status"], headers)
         return [body]
     return wsgi
@@ -118,9 +160,9 @@ class QuietHandler(WSGIRequestHandler):
         """Skip."""
 
 
-def serve(app):
+def serve(app, wire: Wire | None = None):
     """Serve the app (stubbed tiles, gzip) on a free 127.0.0.1 port; return server and base."""
-    httpd = make_server("127.0.0.1", 0, stub_and_gzip(app), threaded=True,
+    httpd = make_server("127.0.0.1", 0, stub_and_gzip(app, wire), threaded=True,
                         request_handler=QuietHandler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd, f"http://127.0.0.1:{httpd.server_port}"
@@ -140,6 +182,85 @@ def lighthouse(url: str, out_dir: str, name: str) -> dict:
     scores["lcp_ms"] = round(report["audits"]["largest-contentful-paint"]["numericValue"])
     scores["tbt_ms"] = round(report["audits"]["total-blocking-time"]["numericValue"])
     return scores
+
+
+def _phone(browser):
+    """A new phone-sized context and page (no shared cache with any other)."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    return context, context.new_page()
+
+
+def _wait_worker(page) -> None:
+    """Wait (at most 30 s) until the service worker controls the page and kept the snapshot."""
+    for _ in range(300):
+        if page.evaluate(WORKER_READY):
+            return
+        page.wait_for_timeout(100)
+    raise RuntimeError("the service worker did not take control and keep the snapshot")
+
+
+def _first_result(page, url: str, selector: str) -> float:
+    """Milliseconds from asking for `url` to its first result card in the page."""
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector(selector, timeout=60000)
+    return (time.perf_counter() - start) * 1000
+
+
+def visits(base: str, wire: Wire) -> dict:
+    """Bytes of a first and a repeat visit to /nearest with the service worker, and time to the
+    first result on a slow phone: first visit, repeat visit, offline after one visit."""
+    from playwright.sync_api import sync_playwright
+
+    url, out = base + NEAREST, {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=os.environ.get("CHROME_PATH", CHROMIUM),
+                                     args=CHROME_FLAGS.split()[1:], headless=True)
+        context, page = _phone(browser)
+        wire.sent.clear()
+        page.goto(url)
+        page.wait_for_load_state("load")
+        out["first_page"] = wire.total()
+        _wait_worker(page)
+        page.wait_for_load_state("networkidle")
+        out["first"], out["snapshot"] = wire.total(), sum(
+            size for path, _, size in wire.sent if path == "/api/snapshot")
+        wire.sent.clear()
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)  # the worker's revalidation of the snapshot (a 304)
+        out["repeat"] = wire.total()
+        out["repeat_what"] = ", ".join(f"{path} {status}" for path, status, _ in wire.sent)
+        context.close()
+
+        wire.slow = True
+        context, page = _phone(browser)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+        out["ms_first"] = _first_result(page, url, "ol.results > li")
+        _wait_worker(page)
+        page.wait_for_load_state("networkidle")
+        out["ms_repeat"] = _first_result(page, url, "ol.results > li")
+        context.set_offline(True)
+        out["ms_offline"] = _first_result(page, url, "#offline-results > li")
+        wire.slow = False
+        context.close()
+        browser.close()
+    return out
+
+
+def print_visits(v: dict) -> None:
+    """The offline table."""
+    print("\n| /nearest with the service worker (bytes sent, headers included) | value |\n"
+          "|---|---|")
+    print(f"| first visit: the page and its files | {v['first_page'] / 1024:.1f} KB |")
+    print(f"| first visit: with the worker's shell and the snapshot "
+          f"({v['snapshot'] / 1024:.1f} KB) | {v['first'] / 1024:.1f} KB |")
+    print(f"| repeat visit ({v['repeat_what']}) | {v['repeat'] / 1024:.1f} KB |")
+    print(f"| first result, first visit (slow phone) | {v['ms_first']:.0f} ms |")
+    print(f"| first result, repeat visit (slow phone) | {v['ms_repeat']:.0f} ms |")
+    print(f"| first result, offline after one visit (slow phone) | {v['ms_offline']:.0f} ms |")
 
 
 def free_port() -> int:
@@ -205,6 +326,8 @@ def main() -> None:
     """Print the budget table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="skip the service worker visits (they need chromium)")
     parser.add_argument("--seconds", type=float, default=6.0, help="load time per endpoint")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="locator-bench-")
@@ -217,7 +340,8 @@ def main() -> None:
         print(f"{N_FACILITIES} synthetic facilities; tiles stubbed locally; gzip level 6\n")
         print("| page | files | raw KB | gzip KB | budget | Lighthouse perf | a11y | LCP ms "
               "| TBT ms |\n|---|---|---|---|---|---|---|---|---|")
-        httpd, base = (None, None) if args.no_lighthouse else serve(app)
+        wire = Wire()
+        httpd, base = serve(app, wire)
         for path, label in PAGES:
             gz, raw, files = weight(client, path)
             budget = BUDGET_KB.get(label)
@@ -227,8 +351,9 @@ def main() -> None:
             print(f"| {label} | {files} | {raw / 1024:.1f} | {gz / 1024:.1f} | {verdict} | "
                   f"{lh.get('performance', '')} | {lh.get('accessibility', '')} | "
                   f"{lh.get('lcp_ms', '')} | {lh.get('tbt_ms', '')} |")
-        if httpd:
-            httpd.shutdown()
+        if not args.no_browser:
+            print_visits(visits(base, wire))
+        httpd.shutdown()
         rates = throughput(db, args.seconds)
         ratio = rates["/nearest"] / rates["/api/nearest"]
         print(f"\n| gunicorn -w 2, {args.seconds:g} s each | requests/s |\n|---|---|")

@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from locator import cli, db
     from locator.admin import views as admin
     from locator.api import views as api
-    from locator.public import feedback
+    from locator.public import feedback, offline
     from locator.public import views as public
     from locator.web import errors, health, i18n, security, serving
     db.init_app(app)
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     serving.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(offline.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(api.bp)
     admin.init_app(app)

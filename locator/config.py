@@ -85,6 +85,9 @@ DEFAULTS = {
     "PROXY_COUNT": 0,
     # Strict-Transport-Security max-age in seconds on https responses; 0 = no header.
     "HSTS_MAX_AGE": 365 * 24 * 3600,
+    # The offline snapshot (/api/snapshot) holds every facility up to this many; a larger
+    # deployment answers it only for a bbox around the visitor (locator/search/snapshot.py).
+    "SNAPSHOT_MAX_FACILITIES": 5000,
     # The app's clock, a function returning an aware datetime: tests set it; None = the real
     # Asia/Shanghai time. Pages, API, console and CLI all read this one clock.
     "CLOCK": None,
@@ -132,6 +135,7 @@ class Settings:
     trusted_hosts: tuple[str, ...] | None
     proxy_count: int
     hsts_max_age: int
+    snapshot_max_facilities: int
     clock: Callable[[], datetime]
 
     def now(self) -> datetime:
@@ -183,6 +187,7 @@ def from_mapping(config: Mapping) -> Settings:
         trusted_hosts=value.hosts("TRUSTED_HOSTS"),
         proxy_count=value.whole("PROXY_COUNT", low=0),
         hsts_max_age=value.whole("HSTS_MAX_AGE", low=0),
+        snapshot_max_facilities=value.whole("SNAPSHOT_MAX_FACILITIES", low=1),
         clock=value.clock("CLOCK"),
     )
 

@@ -115,6 +115,54 @@ FACILITY_PARAMS = [
 ]
 
 
+SNAPSHOT_PARAMS = [
+    _param("bbox", {"type": "string", "pattern": BBOX_PATTERN},
+           "minlon,minlat,maxlon,maxlat: only the facilities in this box. Needed where the"
+           " deployment has more facilities than SNAPSHOT_MAX_FACILITIES (and then the box may"
+           " hold at most that many)"),
+]
+SPANS = {"type": "array", "items": {"type": "array", "items": {"type": "integer"},
+                                    "minItems": 2, "maxItems": 2},
+         "description": "[from, to) in minutes after start"}
+
+
+def _snapshot_schema() -> dict:
+    """The offline snapshot: a compact entry per facility with its open stretches."""
+    entry = {"type": "object",
+             "required": ["id", "category", "name", "name_en", "lat", "lon", "floor",
+                          "amenities", "open"],
+             "properties": {
+                 "id": {"type": "string"}, "category": CATEGORY, "name": {"type": "string"},
+                 "name_en": {"type": "string"}, "lat": {"type": "number"},
+                 "lon": {"type": "number"}, "floor": {"type": "string"},
+                 "amenities": {"type": "array", "items": {"type": "string"}},
+                 "open": {"anyOf": [SPANS, {"type": "null"}],
+                          "description": "open stretches; null when the hours are unknown"},
+                 "unknown": SPANS | {"description": "stretches whose state is unknown"
+                                                    " (present only when there are some)"}}}
+    return {"type": "object",
+            "required": ["dataset_version", "generated_on", "start", "end",
+                         "walking_speed_m_per_min", "bbox", "facilities"],
+            "properties": {
+                "dataset_version": {"type": "integer"},
+                "generated_on": {"type": "string", "format": "date",
+                                 "description": "the Asia/Shanghai date it was made"},
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+                "walking_speed_m_per_min": {"type": "number"},
+                "bbox": {"anyOf": [{"type": "array", "items": {"type": "number"},
+                                    "minItems": 4, "maxItems": 4}, {"type": "null"}]},
+                "facilities": {"type": "array", "items": entry}}}
+
+
+SNAPSHOT_EXAMPLE = {
+    "dataset_version": 3, "generated_on": "2026-11-30", "start": "2026-11-30T00:00:00+08:00",
+    "end": "2026-12-07T00:00:00+08:00", "walking_speed_m_per_min": 75, "bbox": None,
+    "facilities": [{"id": "jingtang-library", "category": "landmark", "name": "景堂图书馆",
+                    "name_en": "Jingtang Library", "lat": 22.520979, "lon": 113.040056,
+                    "floor": "", "amenities": ["toilet"],
+                    "open": [[1980, 2460], [3420, 3900], [4860, 5340], [6300, 6780],
+                             [7740, 8220], [9180, 9660]]}]}
 MIN_LAT, MIN_LON, MAX_LAT, MAX_LON = SERVICE_AREA
 NOTE = {"type": "string", "maxLength": NOTE_MAX,
         "description": "Plain text, stored as sent and shown escaped; newlines allowed, other"
@@ -208,6 +256,7 @@ def _schemas() -> dict:
             "href": {"type": "string", "format": "uri-reference",
                      "description": "a path and query on this server"}}},
         "Categories": {"type": "object", "required": ["categories", "access"]},
+        "Snapshot": _snapshot_schema(),
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["status", "message"],
             "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}},
@@ -331,6 +380,19 @@ def _paths() -> dict:
                             "schema": {"type": "string"}}],
             "responses": {"200": _ok("Feature", _feature_example()),
                           "404": _error("No facility has this id")}}},
+        "/api/snapshot": {"get": {
+            "operationId": "snapshot",
+            "summary": "Every facility with its open stretches for the next 7 days (offline use)",
+            "parameters": SNAPSHOT_PARAMS,
+            "responses": {"200": _ok("Snapshot", SNAPSHOT_EXAMPLE, headers={"ETag": {
+                "schema": {"type": "string"},
+                "description": "v<format>.<dataset version>.<date>[.<bbox digest>]"}}),
+                "400": _error("A parameter is wrong, or the data holds more facilities than"
+                              " one snapshot (SNAPSHOT_MAX_FACILITIES): give a (smaller) bbox")
+                | {"headers": {"Locator-Snapshot-Cell": {
+                    "schema": {"type": "string"},
+                    "description": "without bbox on a large deployment: the grid cell in"
+                                   " degrees to build a box of 3×3 cells around the visitor"}}}}}},
         "/api/facilities/{facility_id}/reports": _submission(
             "reportFacility", "Report a problem with a facility, or confirm it (all_good)",
             "Report", REPORT_EXAMPLE,

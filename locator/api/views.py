@@ -1,6 +1,6 @@
 """The public JSON/GeoJSON API under /api (documented in /api/openapi.json: openapi.py)."""
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from locator.api import openapi, reports
 from locator.api.paging import MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor, cursor_param
@@ -23,6 +23,7 @@ from locator.search.params import (
     text_param,
 )
 from locator.search.present import WALKING_M_PER_MIN, Statuses, describe, feature, search_result
+from locator.search.snapshot import TooMany, snapshot
 from locator.web.errors import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -157,6 +158,24 @@ def facility(facility_id: str):
 def _feature(record: dict, at) -> dict:
     """A record as a GeoJSON Feature, its hours status at `at` computed once."""
     return feature(record, hours.status(record["opening_hours"], at), at)
+
+
+@bp.get("/snapshot")
+def offline_snapshot():
+    """Every facility (or those in bbox) with its open stretches for the next 7 days: what the
+    service worker keeps for offline use. The ETag names the dataset version and the date."""
+    settings = current_settings()
+    try:
+        snap = snapshot(open_store(), settings.now(), settings.snapshot_max_facilities,
+                        source=settings.database, box=bbox_param(request.args))
+    except TooMany as exc:
+        response = error_response(400, str(exc))
+        if exc.cell:  # the service worker builds its box from this cell (static/js/offline_sw.js)
+            response.headers["Locator-Snapshot-Cell"] = str(exc.cell)
+        return response
+    response = current_app.response_class(snap.body, mimetype="application/json")
+    response.set_etag(snap.etag)
+    return response
 
 
 @bp.get("/categories")

@@ -290,3 +290,32 @@ def _short_message(message: str) -> str:
     if position:
         reason = f"at character {position.group(1)}: {reason}"
     return reason[:200]
+
+
+def intervals(opening_hours: str, start: date, days: int) -> dict[str, list] | None:
+    """Open and unknown (start, end) stretches of `days` days from 00:00 of `start`, exactly as
+    status() sees each moment in them; None when the hours are blank or invalid (unknown).
+
+    Each day is read from the same timeline status() bisects, so a moment inside an "open"
+    stretch is one where status() says open, inside "unknown" one where it says unknown, and
+    anywhere else closed: a client can answer open-now offline without evaluating the hours.
+    """
+    text = (opening_hours or "").strip()
+    if not text or validate(text) is not None:
+        return None
+    out: dict[str, list] = {"open": [], "unknown": []}
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        end_of_day = _midnight(day + DAY)
+        timeline = [run for run in _timeline(text, day) if run[0] < end_of_day]
+        ends = [s for s, _ in timeline[1:]] + [end_of_day]
+        for (s, state), e in zip(timeline, ends, strict=True):
+            key = "open" if state is State.OPEN else "unknown" if state is State.UNKNOWN else None
+            if key is None:
+                continue
+            spans = out[key]
+            if spans and spans[-1][1] == s:
+                spans[-1] = (spans[-1][0], e)  # one stretch across midnight
+            else:
+                spans.append((s, e))
+    return out

@@ -22,7 +22,7 @@ from locator.core.categories import CATEGORIES, category_label
 from locator.core.geo import geodesic_m
 from locator.db import open_store
 from locator.maps import layers
-from locator.public import feedback, pages, styles
+from locator.public import feedback, filters, pages, styles
 from locator.search.intent import read_intent
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, Origin, PlaceNotFound, resolve_origin
@@ -72,18 +72,20 @@ def nearest():
     args = MultiDict(request.args)
     if not any(args.get(k, "").strip() for k in ("lat", "lon", "q")):
         return _nearest_page("ask", category_param(args))
-    asked = nearest_params(args)  # every argument checked before any is read (400 otherwise)
-    q = asked.q[:MAX_QUERY_CHARS]
-    intent = read_intent(open_store(), q) if q and asked.lat is None else None
+    args.setdefault("radius_m", PAGE_RADIUS_M)
+    params = nearest_params(args)  # every argument checked before any is read (400 otherwise)
+    q = params.q[:MAX_QUERY_CHARS]
+    intent = read_intent(open_store(), q) if q else None
     if intent is not None and intent.kind == "facility":
-        if asked.category in (None, intent.category):  # a name: that facility's page
+        if params.category in (None, intent.category):  # a name: that facility's page
             return redirect(url_for("views.facility", facility_id=intent.facility_ids[0]), 303)
         intent = None  # a place to search another kind near, as the form's title says
+    if _read_query(args, intent):  # the box asked for a kind or a destination: search again
+        params = nearest_params(args)
     # near=centre: a list that started from the district's centre keeps saying so (its chips).
-    from_centre = _read_query(args, intent) or args.get("near") == "centre"
-    args.setdefault("radius_m", PAGE_RADIUS_M)
+    from_centre = args.get("near") == "centre"
     settings = current_settings()
-    params, at = nearest_params(args), settings.now()
+    at = settings.now()
     category = params.category
     only = frozenset(intent.facility_ids) if intent and intent.kind == "destination" else None
     try:
@@ -118,27 +120,32 @@ def nearest():
                          near="centre" if from_centre else None,
                          origin_label=_origin_words(result.origin), params=params,
                          map_data=data, outside=outside, hid_unknown=hid_unknown,
-                         led_by_open=lead > 0)
+                         led_by_open=lead > 0,
+                         equipment=filters.equipment(category, params.amenities),
+                         amenity_links=filters.kept_by_category(params.amenities))
 
 
 def _read_query(args: MultiDict, intent) -> bool:
-    """Turn what the box asked for into the list's arguments: a category word searches that
-    category, a destination its stops (any category), each near the visitor's position when
-    the page knew it, else near the district's centre (True); a place name is the origin."""
+    """Turn what the box asked for into the list's arguments (True if they changed): a category
+    word searches that category, a destination its stops (any category), each near the
+    visitor's position when the page knew it, else near the district's centre (near=centre);
+    a place name is the origin, instead of an earlier position."""
     if intent is None:
         return False
     if intent.kind == "place":
-        args.pop("lat", None)  # the typed place, not an earlier position, is where to look
+        if "lat" not in args and "lon" not in args:
+            return False
+        args.pop("lat", None)
         args.pop("lon", None)
-        return False
+        return True
     args.pop("q", None)
     if intent.kind == "category":
         args["category"] = intent.category
     else:
         args.pop("category", None)
-    if args.get("lat", "").strip() and args.get("lon", "").strip():
-        return False
-    args["lat"], args["lon"] = (str(v) for v in layers.CENTRE)
+    if not (args.get("lat", "").strip() and args.get("lon", "").strip()):
+        args["lat"], args["lon"] = (str(v) for v in layers.CENTRE)
+        args["near"] = "centre"
     return True
 
 
@@ -233,9 +240,19 @@ def overview():
             "show": [category] if category else list(CATEGORIES),
             "classes": {c.key: c.css_class for c in CATEGORIES.values()},
             "facility_url": url_for("views.facility", facility_id=""),
-            "bounds": _display_bounds(extent), "labels": _map_labels(None)}
+            "bounds": _display_bounds(extent) or _district_bounds(),
+            "labels": _map_labels(None) | {"locate": gettext("Show where I am")}}
     return render_template("views/map.html", shell=_shell("overview"), category=category,
-                           categories=_categories(), map_data=data)
+                           category_label=pages.category_label(category) if category else "",
+                           empty=extent is None, categories=_categories(), map_data=data)
+
+
+def _district_bounds() -> list:
+    """The service area's corners as display positions: what an empty map shows."""
+    min_lat, min_lon, max_lat, max_lon = current_settings().service_area
+    tiles = pages.tiles()
+    return [list(layers.display_point(min_lat, min_lon, tiles)),
+            list(layers.display_point(max_lat, max_lon, tiles))]
 
 
 def _display_bounds(extent) -> list | None:

@@ -66,12 +66,48 @@
         .bindPopup(popup(p.name, p.url)).addTo(map);
       bounds.push([p.lat, p.lon]);
     });
+    fitPoints(bounds);
+    showTiles();
+    setUpSwitch(function () { fitPoints(bounds); });
+  }
+
+  function fitPoints(bounds) {
     if (bounds.length > 1) {
       map.fitBounds(bounds, {padding: [28, 28], maxZoom: 17, animate: false});
     } else if (bounds.length === 1) {
       map.setView(bounds[0], 16, {animate: false});
     }
-    showTiles();
+  }
+
+  // The list/map switch (phones): its links jump to #results / #map-view without this script;
+  // with it they show one or the other near the top, and the address keeps the choice.
+  function setUpSwitch(fit) {
+    var layout = document.querySelector(".results-layout");
+    var links = document.querySelectorAll(".view-switch [data-view]");
+    if (!layout || !links.length) { return; }
+    function show(view) {
+      layout.classList.toggle("show-map", view === "map");
+      links.forEach(function (link) {
+        if (link.dataset.view === view) {
+          link.setAttribute("aria-current", "true");
+        } else {
+          link.removeAttribute("aria-current");
+        }
+      });
+      map.invalidateSize({animate: false});
+      if (view === "map") { fit(); }
+    }
+    links.forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        show(link.dataset.view);
+        // The switch goes to the top, so the map it opened fills the screen below it.
+        if (link.dataset.view === "map") { link.parentNode.parentNode.scrollIntoView(true); }
+        var here = window.location.pathname + window.location.search;
+        window.history.replaceState(null, "", here + (link.dataset.view === "map" ? "#map-view" : ""));
+      });
+    });
+    if (window.location.hash === "#map-view") { show("map"); }
   }
 
   // Markers are made in small batches, each its own short task, then handed to the cluster in

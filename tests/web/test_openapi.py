@@ -135,7 +135,7 @@ def within_documented_rules(case) -> bool:
     and lat with lon), amenities must belong to the category, a bbox lies within ±90/±180 with
     min ≤ max, and a cursor comes from a next link, never made up."""
     query = {k: v for k, v in (case.query or {}).items() if str(v).strip() not in ("", "[]")}
-    if case.path == "/api/facilities":
+    if case.path in ("/api/facilities", "/api/snapshot"):
         return bbox_in_order(query.get("bbox")) and "cursor" not in query
     if case.path == "/api/search":
         return ("lat" in query) == ("lon" in query) and bool(str(query.get("q", "")).strip())
