@@ -7,6 +7,7 @@ from locator.core.records import COLUMNS, MAX_LENGTH
 from locator.ingest.importer import SERVICE_AREA
 from locator.reports.kinds import NOTE_MAX, REPORT_KINDS
 from locator.reports.submissions import MAX_AMENITIES
+from locator.search.matching import HOWS
 from locator.search.params import MAX_LIMIT, MAX_QUERY_CHARS, MAX_RADIUS_M
 
 EXAMPLE_FACILITY = {
@@ -16,7 +17,7 @@ EXAMPLE_FACILITY = {
     "address": "会城仁寿路16号", "address_en": "No. 16 Renshou Road, Huicheng", "town": "会城街道",
     "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
     "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",
-    "source": "English Wikipedia", "verified_on": "", "open_now": True,
+    "source": "English Wikipedia", "verified_on": "", "aliases": "", "open_now": True,
     "next_change": "2026-11-28T17:00:00+08:00", "verified": False, "closing_soon": False,
 }
 
@@ -84,6 +85,19 @@ NEAREST_PARAMS = [
     _param("radius_m", {"type": "number", "minimum": 1, "maximum": MAX_RADIUS_M},
            "Only within this many metres; if none, the nearest beyond, flagged beyond_radius"),
     _param("open_now", {"type": "boolean"}, "Only facilities open now (unknown hours excluded)"),
+]
+SEARCH_PARAMS = [
+    {"name": "q", "in": "query", "required": True,
+     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
+     "description": "What the visitor typed: a name (Chinese, English, pinyin, initials, a "
+                    "former name, with typos), a category word or a destination"},
+    _param("lat", {"type": "number", "minimum": -90, "maximum": 90},
+           "The visitor's latitude (WGS-84): ranks nearer matches first; give lat and lon "
+           "together"),
+    _param("lon", {"type": "number", "minimum": -180, "maximum": 180},
+           "The visitor's longitude (WGS-84)"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": 20, "default": 10},
+           "How many facilities"),
 ]
 FACILITY_PARAMS = [
     _param("category", CATEGORY, "Only this category"),
@@ -203,6 +217,17 @@ def _schemas() -> dict:
                         "walking_speed_m_per_min": {"type": "number"},
                         "results": {"type": "array",
                                     "items": {"$ref": "#/components/schemas/NearestResult"}}}},
+        "SearchResult": {"type": "object", "required": ["type", "matched"], "properties": {
+            "type": {"type": "string", "enum": ["facility", "category", "place"]},
+            "matched": {"type": "object", "required": ["field", "text", "how"], "properties": {
+                "field": {"type": "string"}, "text": {"type": "string"},
+                "how": {"type": "string", "enum": list(HOWS)}}},
+            "category": {"type": ["string", "null"]},
+            "distance_m": {"type": "integer"}, "walking_min": {"type": "integer"}}},
+        "Search": {"type": "object", "required": ["query", "results"], "properties": {
+            "query": {"type": "string"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchResult"},
+                        "description": "best first; a category word's category entry leads"}}},
         "Feature": {"type": "object", "required": ["type", "id", "geometry", "properties"],
                     "properties": {
                         "type": {"const": "Feature"}, "id": {"type": "string"},
@@ -311,6 +336,10 @@ def _paths() -> dict:
                    "facility_id": None},
         "dataset_version": 3, "beyond_radius": False, "walking_speed_m_per_min": 75,
         "results": [EXAMPLE_FACILITY | {"distance_m": 1304, "walking_min": 18}]}
+    search_example = {"query": "Jingtan Libary", "results": [
+        EXAMPLE_FACILITY | {"type": "facility", "distance_m": 1040, "walking_min": 14,
+                            "matched": {"field": "name_en", "text": "Jingtang Library",
+                                        "how": "typo"}}]}
     following = "/api/facilities?category=landmark&limit=1&cursor=" + Cursor(
         3, EXAMPLE_FACILITY["id"]).encode()
     collection_example = {
@@ -326,6 +355,14 @@ def _paths() -> dict:
             "responses": {"200": _ok("Nearest", nearest_example, _to_facility("/results/0/id")),
                           **COMMON_ERRORS,
                           "404": _error("q matched no place"),
+                          "503": _error("The optional external place search failed")}}},
+        "/api/search": {"get": {
+            "operationId": "search",
+            "summary": "The search box: names, aliases, pinyin, typos, category words, routes",
+            "parameters": SEARCH_PARAMS,
+            "responses": {"200": _ok("Search", search_example,
+                                     _to_facility("/results/0/id")),
+                          **COMMON_ERRORS,
                           "503": _error("The optional external place search failed")}}},
         "/api/facilities": {"get": {
             "operationId": "facilities",

@@ -9,6 +9,8 @@ from locator.core import hours
 from locator.core.catalogue import translate
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.db import open_store
+from locator.search import matching
+from locator.search.geocode import geocode
 from locator.search.nearby import run_nearest
 from locator.search.origin import GeocoderUnavailable, PlaceNotFound
 from locator.search.params import (
@@ -17,9 +19,10 @@ from locator.search.params import (
     category_param,
     limit_param,
     nearest_params,
+    search_params,
     text_param,
 )
-from locator.search.present import WALKING_M_PER_MIN, describe, feature
+from locator.search.present import WALKING_M_PER_MIN, Statuses, describe, feature, search_result
 from locator.search.snapshot import TooMany, snapshot
 from locator.web.errors import error_response
 
@@ -79,6 +82,32 @@ def nearest():
         "results": [describe(h.record, result.statuses.of(h.record), at, h.distance_m)
                     for h in result.found.hits],
     })
+
+
+@bp.get("/search")
+def search():
+    """What the search box finds: facilities by name, alias, pinyin, typo or route, a category
+    named by a word (then its nearest facilities), or a place from the geocoder."""
+    settings = current_settings()
+    params, at = search_params(request.args), settings.now()
+    store = open_store()
+    found = matching.find(store, params.q, lat=params.lat, lon=params.lon, limit=params.limit)
+    statuses = Statuses(at)
+    results = [search_result(m, statuses.of(m.record), at) for m in found.matches]
+    if found.category is not None:
+        key, word = found.category
+        results.insert(0, {"type": "category", "category": key,
+                           "name": translate(CATEGORIES[key].label, "zh"),
+                           "name_en": translate(CATEGORIES[key].label, "en"),
+                           "matched": {"field": "category", "text": word,
+                                       "how": "category_word"}})
+    elif not results and settings.geocoder:
+        place = geocode(params.q, settings=settings.geocoding)
+        if place is not None:
+            results.append({"type": "place", "category": None, "name": place.label,
+                            "name_en": place.label, "lat": place.lat, "lon": place.lon,
+                            "matched": {"field": "address", "text": params.q, "how": "exact"}})
+    return jsonify({"query": params.q, "results": results})
 
 
 @bp.get("/facilities")

@@ -22,6 +22,9 @@ class Category:
     amenities: tuple[str, ...]
     has_routes: bool = False
     in_text: str = ""  # the plural inside a sentence, as an English msgid ("bus stops")
+    # The words people search for it with, '; '-separated: an English msgid whose translation
+    # lists the words of that language (search/words.py reads every language's list).
+    words: str = ""
 
     @property
     def css_class(self) -> str:
@@ -82,15 +85,22 @@ CATEGORIES: dict[str, Category] = {
     c.key: c
     for c in (
         Category("nursing_room", N_("Nursing rooms"), "nursing", "🍼", "#a3195b",
-                 _keys(NURSING_AMENITIES, COMMON_AMENITIES), in_text=N_("nursing rooms")),
+                 _keys(NURSING_AMENITIES, COMMON_AMENITIES), in_text=N_("nursing rooms"),
+                 words=N_("nursing room; baby room; baby changing; changing room; breastfeeding; "
+                          "breastfeeding room; mother and baby room; mothers room; lactation "
+                          "room; feeding room")),
         Category("coach_stop", N_("Coach stops"), "coach", "🚌", "#0b57a4",
                  _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True,
-                 in_text=N_("coach stops")),
+                 in_text=N_("coach stops"),
+                 words=N_("coach station; coach stop; coach; bus station; bus terminal; "
+                          "long-distance bus; long distance bus; intercity bus")),
         Category("bus_stop", N_("Bus stops"), "bus", "🚏", "#0b6b2f",
                  _keys(STOP_AMENITIES, COMMON_AMENITIES), has_routes=True,
-                 in_text=N_("bus stops")),
+                 in_text=N_("bus stops"), words=N_("bus stop; city bus; local bus")),
         Category("landmark", N_("Landmarks"), "landmark", "📍", "#5b3a9e", _keys(COMMON_AMENITIES),
-                 in_text=N_("landmarks")),
+                 in_text=N_("landmarks"),
+                 words=N_("sight; sights; attraction; attractions; tourist attraction; landmark; "
+                          "things to see; scenic spot")),
     )
 }
 

@@ -237,7 +237,8 @@ def _amenity_problem(token: str, category: str, line: int) -> Problem:
 
 
 def normalise_routes(values: list[str]) -> list[str]:
-    """';'-joined route names with the spaces around each trimmed and empty ones dropped."""
+    """';'-joined route names (or aliases) with the spaces around each trimmed and empty ones
+    dropped."""
     return [_route_list(v) if v else v for v in values]
 
 

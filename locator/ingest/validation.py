@@ -226,6 +226,7 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
                                                           lines)
     problems += found
     cols["routes"] = fields.normalise_routes(cols["routes"])
+    cols["aliases"] = fields.normalise_routes(cols["aliases"])
     cols["verified_on"], found, converted = fields.normalise_verified_on(cols["verified_on"],
                                                                          lines, today)
     problems += found

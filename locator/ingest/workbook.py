@@ -44,7 +44,7 @@ WIDTHS = {
     "id": 14, "category": 16, "name": 28, "name_en": 28, "lat": 14, "lon": 14,
     "coord_system": 14, "coord_source": 14, "address": 36, "address_en": 36, "town": 14,
     "floor": 10, "opening_hours": 36, "access": 14, "amenities": 36, "routes": 24, "phone": 18,
-    "description": 40, "description_en": 40, "source": 24, "verified_on": 14,
+    "description": 40, "description_en": 40, "source": 24, "verified_on": 14, "aliases": 28,
 }
 
 # What each column means (msgids: the English; the Chinese is in importer.po). %(…)s stands for
@@ -60,6 +60,8 @@ COLUMN_HELP = {
     "coord_system": N_("Coordinate system of lat/lon; blank means wgs84 (GPS), see below"),
     "coord_source": N_("How the position was obtained: measured on site, picked on a map or "
                        "estimated from the address; blank means not stated, see below"),
+    "aliases": N_("Other names people use (former names, short names), separated by ; — "
+                  "search finds the facility by each"),
     "address": N_("Address in Chinese"),
     "address_en": N_("Address in English"),
     "town": N_("Town or subdistrict, e.g. %(town)s"),

@@ -11,6 +11,7 @@ from locator.config import current_settings
 from locator.core import hours
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.navigate import CAR, TRANSIT, WALK, Place, navigate_links
+from locator.core.terms import has_han, romanized, split_list
 from locator.core.towns import town_name
 from locator.maps import layers
 from locator.search.present import WALKING_LIMIT_M
@@ -20,7 +21,7 @@ from locator.web.i18n import gettext
 # The query parameters each page reads. Its language and page links keep these and nothing
 # else: url_for(**request.args) let a visitor pass url_for's own options (_external, _anchor…).
 LIST_PARAMETERS = ("lat", "lon", "q", "category", "amenity", "access", "limit", "radius_m",
-                   "open_now")
+                   "open_now", "near")
 PAGE_PARAMETERS = {
     "views.nearest": LIST_PARAMETERS,
     "views.overview": ("category",),
@@ -44,6 +45,15 @@ def lang() -> str:
 def html_lang() -> str:
     """The <html lang> value."""
     return "en" if lang() == "en" else "zh-CN"
+
+
+def route_names(routes: str) -> list[str]:
+    """A stop's routes as the page shows them: on English pages in pinyin with the Chinese
+    beside it ("Shenzhen (深圳)"), so a traveller can match the sign at the stop."""
+    names = split_list(routes)
+    if lang() != "en":
+        return names
+    return [f"{romanized(n)} ({n})" if has_han(n) else n for n in names]
 
 
 def lang_url(code: str) -> str:
@@ -177,7 +187,7 @@ def card(item: dict, status: hours.HoursStatus, at: datetime, n: int | None = No
         "access": gettext(ACCESS_LABELS[access]) if access in ACCESS_LABELS else access,
         "address": localized(item, "address"), "town": town_name(item.get("town") or "", lang()),
         "amenities": amenities(item),
-        "routes": [r.strip() for r in (item.get("routes") or "").split(";") if r.strip()],
+        "routes": route_names(item.get("routes") or ""),
         "verified_on": item.get("verified_on") or "",
         # Beyond walking distance the routes are by transit, with car routes beside them.
         "nav": nav_links(item, origin, WALK if walking else TRANSIT),

@@ -1,5 +1,6 @@
 """Public pages: home, nearest results, one facility, the overview map (and its data)."""
 
+import dataclasses
 import re
 
 from flask import (
@@ -7,6 +8,7 @@ from flask import (
     Response,
     abort,
     jsonify,
+    redirect,
     render_template,
     request,
     url_for,
@@ -21,9 +23,10 @@ from locator.core.geo import geodesic_m
 from locator.db import open_store
 from locator.maps import layers
 from locator.public import feedback, filters, pages, styles
+from locator.search.intent import read_intent
 from locator.search.nearby import run_nearest
-from locator.search.origin import GeocoderUnavailable, PlaceNotFound, resolve_origin
-from locator.search.params import ParamError, category_param, nearest_params
+from locator.search.origin import GeocoderUnavailable, Origin, PlaceNotFound, resolve_origin
+from locator.search.params import MAX_QUERY_CHARS, ParamError, category_param, nearest_params
 from locator.search.present import describe, open_first
 from locator.web import hours_text
 from locator.web.i18n import LANGUAGES, gettext
@@ -70,15 +73,31 @@ def nearest():
     if not any(args.get(k, "").strip() for k in ("lat", "lon", "q")):
         return _nearest_page("ask", category_param(args))
     args.setdefault("radius_m", PAGE_RADIUS_M)
+    params = nearest_params(args)  # every argument checked before any is read (400 otherwise)
+    q = params.q[:MAX_QUERY_CHARS]
+    intent = read_intent(open_store(), q) if q else None
+    if intent is not None and intent.kind == "facility":
+        if params.category in (None, intent.category):  # a name: that facility's page
+            return redirect(url_for("views.facility", facility_id=intent.facility_ids[0]), 303)
+        intent = None  # a place to search another kind near, as the form's title says
+    if _read_query(args, intent):  # the box asked for a kind or a destination: search again
+        params = nearest_params(args)
+    # near=centre: a list that started from the district's centre keeps saying so (its chips).
+    from_centre = args.get("near") == "centre"
     settings = current_settings()
-    params, at = nearest_params(args), settings.now()
+    at = settings.now()
     category = params.category
+    only = frozenset(intent.facility_ids) if intent and intent.kind == "destination" else None
     try:
-        result = run_nearest(open_store(), params, at, settings)
+        result = run_nearest(open_store(), params, at, settings, only=only)
     except PlaceNotFound:
         return _nearest_page("no_place", category, q=params.q), 404
     except GeocoderUnavailable:
         return _nearest_page("geocoder_down", category, q=params.q), 503
+    if from_centre:
+        centre = gettext("the district centre")
+        result = dataclasses.replace(result, origin=Origin(
+            result.origin.lat, result.origin.lon, centre, "centre", label_en=centre))
     outside = not _in_area(result.origin.lat, result.origin.lon, settings.service_area)
     start = pages.origin_place(result.origin, _origin_words(result.origin))
     # Page order: the nearest open one first (the API keeps distance order); cards are
@@ -96,12 +115,38 @@ def nearest():
     data = layers.point_data(origin, [pages.map_point(c) for c in cards], pages.tiles())
     data["labels"] = _map_labels(result.origin)
     hid_unknown = params.open_now and result.statuses.saw_unknown()
-    return _nearest_page(state, category, q=params.q, cards=cards, origin=origin,
+    return _nearest_page(state, category, q=q or params.q, cards=cards, origin=origin,
+                         destination=q if only is not None else "",
+                         near="centre" if from_centre else None,
                          origin_label=_origin_words(result.origin), params=params,
                          map_data=data, outside=outside, hid_unknown=hid_unknown,
                          led_by_open=lead > 0,
                          equipment=filters.equipment(category, params.amenities),
                          amenity_links=filters.kept_by_category(params.amenities))
+
+
+def _read_query(args: MultiDict, intent) -> bool:
+    """Turn what the box asked for into the list's arguments (True if they changed): a category
+    word searches that category, a destination its stops (any category), each near the
+    visitor's position when the page knew it, else near the district's centre (near=centre);
+    a place name is the origin, instead of an earlier position."""
+    if intent is None:
+        return False
+    if intent.kind == "place":
+        if "lat" not in args and "lon" not in args:
+            return False
+        args.pop("lat", None)
+        args.pop("lon", None)
+        return True
+    args.pop("q", None)
+    if intent.kind == "category":
+        args["category"] = intent.category
+    else:
+        args.pop("category", None)
+    if not (args.get("lat", "").strip() and args.get("lon", "").strip()):
+        args["lat"], args["lon"] = (str(v) for v in layers.CENTRE)
+        args["near"] = "centre"
+    return True
 
 
 def _in_area(lat: float, lon: float, area: tuple[float, float, float, float]) -> bool:

@@ -24,14 +24,24 @@ class SearchResult:
     statuses: Statuses
 
 
-def run_nearest(store: Store, params: NearestParams, at: datetime,
-                settings: Settings) -> SearchResult:
-    """Resolve the origin and find the nearest matches in one snapshot of the store."""
+def run_nearest(store: Store, params: NearestParams, at: datetime, settings: Settings, *,
+                only: frozenset[str] | None = None) -> SearchResult:
+    """Resolve the origin and find the nearest matches in one snapshot of the store (`only`:
+    of these facility ids, e.g. the stops that serve a destination)."""
     statuses = Statuses(at)
     with store.reading():
         origin = resolve_origin(store, params, settings)
         found = find_nearest(store.facilities, origin.lat, origin.lon, k=params.limit,
                              category=params.category, amenities=params.amenities,
                              access=params.access, radius_m=params.radius_m,
-                             accept=statuses.is_open if params.open_now else None)
+                             accept=_accept(statuses, params.open_now, only))
         return SearchResult(origin, found, store.versions.current_number(), statuses)
+
+
+def _accept(statuses: Statuses, open_now: bool, only: frozenset[str] | None):
+    """The per-record test beyond the store's filters: open now, and among `only`."""
+    if only is None:
+        return statuses.is_open if open_now else None
+    if open_now:
+        return lambda record: record["id"] in only and statuses.is_open(record)
+    return lambda record: record["id"] in only

@@ -49,6 +49,27 @@ def nearest_params(args: MultiDict, default_limit: int = 5) -> NearestParams:
         radius_m=number(args, "radius_m", 1, MAX_RADIUS_M), open_now=flag(args, "open_now"))
 
 
+@dataclass(frozen=True)
+class SearchParams:
+    """A checked /api/search request."""
+
+    q: str
+    lat: float | None
+    lon: float | None
+    limit: int
+
+
+def search_params(args: MultiDict) -> SearchParams:
+    """Check the arguments of /api/search: q, and optionally lat/lon and limit."""
+    q = text_param(args, "q")
+    if not q:
+        raise ParamError("give q: a name, a category word or a destination")
+    lat, lon = coordinate(args, "lat", 90), coordinate(args, "lon", 180)
+    if (lat is None) != (lon is None):
+        raise ParamError("give both lat and lon, or neither")
+    return SearchParams(q, lat, lon, limit_param(args, 10, 20))
+
+
 def text_param(args: MultiDict, name: str) -> str:
     """A free-text parameter, trimmed and bounded."""
     value = args.get(name, "").strip()

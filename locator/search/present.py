@@ -90,3 +90,9 @@ def feature(record: dict, status: hours.HoursStatus, at: datetime) -> dict:
     lat, lon = props.pop("lat"), props.pop("lon")
     return {"type": "Feature", "id": record["id"],
             "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+
+
+def search_result(match, status: hours.HoursStatus, at: datetime) -> dict:
+    """A facility found by the search box (search/matching.Match) as /api/search shows it."""
+    return {"type": "facility", **describe(match.record, status, at, match.distance_m),
+            "matched": {"field": match.field, "text": match.text, "how": match.how}}

@@ -59,6 +59,16 @@ class FacilityRepository(NearestSource, Protocol):
     def unverified_count(self) -> int:
         """How many facilities have an empty verified_on (never checked on site)."""
 
+    def terms_from(self, prefix: str, limit: int) -> list[tuple[str, int, str, int]]:
+        """(term, fid, source, start) of the search terms (core/terms.py) that begin with
+        `prefix`, a term before its extensions, at most `limit`."""
+
+    def spellings(self, buckets: Sequence[str]) -> list[str]:
+        """The Latin search terms in these buckets (first letter and length), for typos."""
+
+    def places(self, fids: Sequence[int]) -> dict[int, tuple[str, str, float, float]]:
+        """(id, name, lat, lon) keyed by fid, for ranking search matches (missing left out)."""
+
     def all(self, category: str | None = None) -> list[dict]:
         """Every facility (optionally of one category), ordered by id."""
 

@@ -6,6 +6,7 @@ import sqlite_utils
 
 import locator.store.version_deltas as version_deltas
 from locator.core.records import COLUMNS
+from locator.core.terms import record_spellings, record_terms, spelling_bucket
 
 TEXT_SEARCH_COLUMNS = ("name", "name_en", "address", "address_en")
 _FTS = ", ".join(TEXT_SEARCH_COLUMNS)
@@ -194,6 +195,60 @@ def _visitor_reports(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _search_terms(db: sqlite_utils.Database) -> None:
+    """Other names people use (aliases), and the terms every facility is found by
+    (core/terms.py: names, aliases, their pinyin, routes), kept by facilities.write."""
+    if "aliases" not in db["facilities"].columns_dict:
+        db.execute("ALTER TABLE facilities ADD COLUMN aliases TEXT NOT NULL DEFAULT ''")
+    # One B-tree: a prefix lookup is a range scan of it. No index by fid: a changed
+    # facility's old terms are made again from its old values and deleted by key.
+    db.execute("CREATE TABLE IF NOT EXISTS search_terms (term TEXT NOT NULL, fid INTEGER NOT NULL,"
+               " source TEXT NOT NULL, start INTEGER NOT NULL,"
+               " PRIMARY KEY (term, fid, source, start)) WITHOUT ROWID")
+    # Latin words and terms by first letter and length, for typo matching (search/matching.py):
+    # a typo lookup reads the few buckets of the query's length and compares those only.
+    db.execute("CREATE TABLE IF NOT EXISTS search_spellings (bucket TEXT NOT NULL,"
+               " term TEXT NOT NULL, PRIMARY KEY (bucket, term)) WITHOUT ROWID")
+    db.execute("DELETE FROM search_terms")
+    db.execute("DELETE FROM search_spellings")
+    rows = db.execute(f"SELECT fid, {', '.join(TERM_COLUMNS)} FROM facilities").fetchall()
+    write_terms(db.conn, [(row[0], dict(zip(TERM_COLUMNS, row[1:], strict=True)))
+                          for row in rows])
+
+
+TERM_COLUMNS = ("name", "name_en", "aliases", "routes")
+
+
+def term_rows(records: list[tuple[int, dict]]) -> tuple[list[tuple], set[str]]:
+    """The (term, fid, source, start) rows of (fid, record) pairs, sorted, and their spellings."""
+    rows, spellings = [], set()
+    for fid, record in records:
+        found = record_terms(record)
+        rows.extend((t.text, fid, t.source, t.start) for t in found)
+        spellings |= record_spellings(record, found)
+    # Sorted: inserted in key order, each row lands at the end of the B-tree's pages instead of
+    # splitting one in the middle.
+    rows.sort()
+    return rows, spellings
+
+
+def write_terms(conn, records: list[tuple[int, dict]]) -> None:
+    """Insert the search terms (and their spellings) of (fid, record) pairs."""
+    rows, spellings = term_rows(records)
+    conn.executemany("INSERT OR IGNORE INTO search_terms VALUES (?, ?, ?, ?)", rows)
+    # Never deleted one by one: a spelling no facility has any more finds nothing, and a bulk
+    # write starts the table afresh.
+    conn.executemany("INSERT OR IGNORE INTO search_spellings VALUES (?, ?)",
+                     sorted((spelling_bucket(w[0], len(w)), w) for w in spellings))
+
+
+def delete_terms(conn, records: list[tuple[int, dict]]) -> None:
+    """Delete the search terms of (fid, record) pairs, made again from those values."""
+    rows, _spellings = term_rows(records)
+    conn.executemany("DELETE FROM search_terms WHERE term = ? AND fid = ? AND source = ?"
+                     " AND start = ?", rows)
+
+
 # Run by every version that changes the facilities (versions.commit) and by the migration.
 REFRESH_EXTENTS = ("INSERT INTO category_extents"
                    " SELECT category, count(*), min(lat), min(lon), max(lat), max(lon)"
@@ -213,7 +268,7 @@ def _split_sql(script: str) -> list[str]:
 
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
               _admin_console, _category_extents, _audit_lookup, _version_deltas, _geocoding,
-              _visitor_reports)
+              _visitor_reports, _search_terms)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:

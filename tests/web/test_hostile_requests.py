@@ -116,7 +116,8 @@ def test_the_language_link_keeps_the_pages_own_parameters_only(admin_client, pat
 
 def test_the_nearest_pages_known_parameters_are_the_checkers():
     checked = {f.name for f in dataclasses.fields(NearestParams)} - {"amenities"} | {"amenity"}
-    assert set(PAGE_PARAMETERS["views.nearest"]) == checked
+    # near=centre: the page's own mark of a list searched from the district's centre.
+    assert set(PAGE_PARAMETERS["views.nearest"]) == checked | {"near"}
 
 
 def test_pagination_links_keep_the_filters_only(admin_client):

@@ -131,11 +131,14 @@ def test_a_page_and_its_next_link_match_the_document(client, app):
 
 def within_documented_rules(case) -> bool:
     """The cross-parameter rules OpenAPI cannot express, written in the parameter descriptions:
-    /api/nearest needs lat and lon together or a q, amenities must belong to the category, a
-    bbox lies within ±90/±180 with min ≤ max, and a cursor comes from a next link, never made up."""
+    /api/nearest needs lat and lon together or a q (/api/search a q that is not only spaces,
+    and lat with lon), amenities must belong to the category, a bbox lies within ±90/±180 with
+    min ≤ max, and a cursor comes from a next link, never made up."""
     query = {k: v for k, v in (case.query or {}).items() if str(v).strip() not in ("", "[]")}
     if case.path in ("/api/facilities", "/api/snapshot"):
         return bbox_in_order(query.get("bbox")) and "cursor" not in query
+    if case.path == "/api/search":
+        return ("lat" in query) == ("lon" in query) and bool(str(query.get("q", "")).strip())
     if case.path != "/api/nearest":
         return True
     has_point = "lat" in query and "lon" in query

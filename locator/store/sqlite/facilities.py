@@ -19,6 +19,7 @@ from locator.store.sqlite.filters import (
 )
 
 _COLS = ", ".join(COLUMNS)
+_LAST = chr(0x10FFFF)  # sorts after any character: [p, p + _LAST) holds what begins with p
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
 # A version that rewrites this many rows, and at least a quarter of the dataset, rebuilds the
 # R*Tree and full-text index in bulk instead of row by row, which is much cheaper then.
@@ -88,6 +89,20 @@ class SqliteFacilities:
         sql = (f"SELECT {_FCOLS} FROM {found}"
                " ORDER BY instr(f.name, :text) = 0, length(f.name), f.id LIMIT :limit")
         return list(self._db.query(sql, match.params | {"text": text, "limit": limit}))
+
+    def terms_from(self, prefix: str, limit: int) -> list[tuple[str, int, str, int]]:
+        """(term, fid, source, start) of the search terms that begin with `prefix`, in term
+        order (a term before its extensions), at most `limit`: one range of one index."""
+        rows = self._db.execute(
+            "SELECT term, fid, source, start FROM search_terms WHERE term >= ? AND term < ?"
+            " LIMIT ?", [prefix, prefix + _LAST, limit])
+        return rows.fetchall()
+
+    def spellings(self, buckets: Sequence[str]) -> list[str]:
+        """The Latin words and terms of these buckets (core/terms.spelling_bucket)."""
+        marks = ", ".join("?" for _ in buckets)
+        return [row[0] for row in self._db.execute(
+            f"SELECT term FROM search_spellings WHERE bucket IN ({marks})", list(buckets))]
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
               box: tuple[float, float, float, float] | None = None) -> FacilityPage:
@@ -180,6 +195,15 @@ class SqliteFacilities:
                                 list(fids))
         return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
 
+    def places(self, fids: Sequence[int]) -> dict[int, tuple[str, str, float, float]]:
+        """(id, name, lat, lon) keyed by fid: what ranking needs, without whole records."""
+        if not fids:
+            return {}
+        marks = ", ".join("?" for _ in fids)
+        rows = self._db.execute(f"SELECT fid, id, name, lat, lon FROM facilities"
+                                f" WHERE fid IN ({marks})", list(fids))
+        return {row[0]: row[1:] for row in rows}
+
     # -- writing (SqliteVersions.commit) --------------------------------------------------------
 
     def write(self, records: Sequence[dict], change: Change) -> None:
@@ -188,7 +212,9 @@ class SqliteFacilities:
         bulk = touched >= BULK_FROM_ROWS and touched * 4 >= len(records)
         if bulk:
             self._db.execute("UPDATE index_sync SET bulk = 1")
+        old = [] if bulk else self._old_terms([*change.changed, *change.removed])
         self._write_rows(records, change)
+        self._write_terms(records, change, bulk, old)
         if bulk:
             self._rebuild_indexes()
             self._db.execute("UPDATE index_sync SET bulk = 0")
@@ -204,6 +230,40 @@ class SqliteFacilities:
         # One segment now, not the many a rebuild leaves: otherwise the next small edits set off
         # FTS5's automerge, which rewrites the whole index (~3 MB at 20,000 rows) at once.
         self._db.execute("INSERT INTO facilities_fts (facilities_fts) VALUES ('optimize')")
+
+    def _old_terms(self, ids: Sequence[str]) -> list[tuple[int, dict]]:
+        """(fid, searched values) of facilities about to change or go, read before they do."""
+        old = []
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            chunk = list(ids[start:start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(f"SELECT fid, {', '.join(schema.TERM_COLUMNS)} FROM facilities"
+                                    f" WHERE id IN ({marks})", chunk)
+            old.extend((row[0], dict(zip(schema.TERM_COLUMNS, row[1:], strict=True)))
+                       for row in rows)
+        return old
+
+    def _write_terms(self, records: Sequence[dict], change: Change, bulk: bool,
+                     old: list[tuple[int, dict]]) -> None:
+        """The search terms of a version: the old terms of changed and removed facilities
+        deleted and the new ones of added and changed inserted (all of them again, in bulk)."""
+        conn = self._db.conn
+        if bulk:
+            conn.execute("DELETE FROM search_terms")
+            conn.execute("DELETE FROM search_spellings")
+            fids = dict(conn.execute("SELECT id, fid FROM facilities"))
+            schema.write_terms(conn, [(fids[r["id"]], r) for r in records])
+            return
+        schema.delete_terms(conn, old)
+        ids = set(change.added) | set(change.changed)
+        wanted = [r for r in records if r["id"] in ids]
+        fids = {}
+        for start in range(0, len(wanted), 500):
+            chunk = [r["id"] for r in wanted[start:start + 500]]
+            marks = ", ".join("?" for _ in chunk)
+            fids.update(conn.execute(f"SELECT id, fid FROM facilities WHERE id IN ({marks})",
+                                     chunk))
+        schema.write_terms(conn, [(fids[r["id"]], r) for r in wanted])
 
     def _write_rows(self, records: Sequence[dict], change: Change) -> None:
         """Delete the removed ids and upsert the added and changed records."""
