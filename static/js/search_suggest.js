@@ -94,16 +94,13 @@
     input.setAttribute("aria-activedescendant", options[active].id);
   }
 
-  function position() {
-    return data.lat && data.lon ? "&lat=" + data.lat + "&lon=" + data.lon : "";
-  }
-
   function go(result) {
     if (result.type === "facility") {
       window.location.href = data.facilityUrl.replace("__id__", encodeURIComponent(result.id));
     } else if (result.type === "category") {
-      window.location.href = data.nearestUrl + "?category=" +
-        encodeURIComponent(result.category) + position();
+      // The word itself: the server lists that kind near the district centre (the box is only
+      // on pages that do not know the visitor's position).
+      window.location.href = data.nearestUrl + "?q=" + encodeURIComponent(result.matched.text);
     } else {
       window.location.href = data.nearestUrl + "?lat=" + result.lat + "&lon=" + result.lon;
     }
@@ -115,7 +112,7 @@
     if (pending) pending.abort();
     if (!enough(text)) { close(); return; }
     pending = window.AbortController ? new AbortController() : null;
-    window.fetch(data.suggest + "?limit=6&q=" + encodeURIComponent(text) + position(),
+    window.fetch(data.suggest + "?limit=6&q=" + encodeURIComponent(text),
                  pending ? { signal: pending.signal } : {})
       .then(function (response) { return response.ok ? response.json() : { results: [] }; })
       .then(function (body) { if (mine === serial) render(body.results || []); })
