@@ -18,7 +18,7 @@ from locator.db import import_settings, open_store
 from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, Conversion, Diff, ImportResult
 from locator.ingest.problems import Problem
-from locator.reports import moderation
+from locator.reports import intake, moderation
 from locator.reports.export import local_time
 from locator.reports.kinds import STATUSES, SUGGESTION
 from locator.reports.summary import DAY_S
@@ -403,6 +403,16 @@ def reports_duplicate_command(report_id: int, of: int) -> None:
     _decide(lambda: moderation.mark_duplicate(store, report_id, of, actor=_actor(),
                                               now=now().timestamp()))
     click.echo(f"Report {report_id} marked a duplicate of report {of}; no version was created.")
+
+
+@reports.command("forget")
+def reports_forget_command() -> None:
+    """Blank visitors' address HMACs older than 30 days and delete the weekly secrets no HMAC
+    needs any more (each report does it too; run this daily so it holds when none arrive)."""
+    store = _migrated()
+    intake.forget_old(store, now=now().timestamp())
+    click.echo("Client HMACs older than 30 days are blanked; secrets older than last week "
+               "are deleted.")
 
 
 def _migrated():

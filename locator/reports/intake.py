@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from locator.config import DEFAULTS
-from locator.reports.clients import client_keys
+from locator.reports.clients import WEEK_S, client_keys
 from locator.reports.submissions import Submission
 
 KEEP_CLIENTS_S = 30 * 24 * 3600
@@ -55,6 +55,16 @@ def submit(store, submission: Submission, address: str, *,
             raise Throttled(wait)
         return store.reports.add(submission.kind, submission.facility_id, submission.details,
                                  submission.note, clients=clients, at=now)
+
+
+def forget_old(store, now: float | None = None) -> None:
+    """Blank the client HMACs older than KEEP_CLIENTS_S and delete the secrets no HMAC needs
+    any more. Each submission does it too; `flask reports forget`, run daily, makes the limits
+    hold when no report arrives."""
+    now = time.time() if now is None else now
+    with store.writing():
+        store.reports.forget_clients(now - KEEP_CLIENTS_S)
+        store.reports.forget_secrets(int(now // WEEK_S) - 1)
 
 
 def wait_s(store, clients: tuple[str, str], now: float, throttle: ReportThrottle) -> int:

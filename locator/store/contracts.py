@@ -274,6 +274,9 @@ class ReportRepository(Protocol):
     def forget_clients(self, before: float) -> None:
         """Blank the client HMACs of reports made before `before`."""
 
+    def forget_secrets(self, before_week: int) -> None:
+        """Delete the secrets of weeks before `before_week`."""
+
     def secret(self, week: int, fresh: bytes) -> bytes:
         """Week `week`'s secret (`fresh` if none was made yet); older than last week's are
         deleted."""

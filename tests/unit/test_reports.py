@@ -299,3 +299,12 @@ def test_a_refused_acceptance_changes_nothing(loaded):
 def test_ids_from_names(name, expected):
     assert moderation.suggested_id(name, set()) == expected
     assert moderation.suggested_id(name, {expected}) == f"{expected}-2"
+
+
+def test_forgetting_holds_when_no_report_arrives(loaded):
+    from locator.reports.intake import forget_old
+    first = send(loaded, address="198.51.100.23")
+    forget_old(loaded, now=T0 + KEEP_CLIENTS_S + 1)
+    assert loaded.db.execute("SELECT client FROM reports WHERE id = ?", [first]).fetchone() == ("",)
+    forget_old(loaded, now=T0 + 3 * WEEK_S)
+    assert loaded.db.execute("SELECT count(*) FROM report_secrets").fetchone() == (0,)

@@ -165,3 +165,13 @@ def test_errors_follow_the_locale(app, loaded):
 def test_list_on_an_empty_queue_prints_nothing(runner, loaded):
     result = reports(runner, "list")
     assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_forget_blanks_old_client_hmacs(runner, loaded):
+    import time  # the command reads the app's clock, the real one here
+    old = add(loaded, at=time.time() - 31 * 24 * 3600)
+    recent = add(loaded, address="192.0.2.2", at=time.time())
+    result = reports(runner, "forget")
+    assert result.exit_code == 0 and "blanked" in result.output
+    clients = dict(loaded.db.execute("SELECT id, client FROM reports"))
+    assert clients[old] == "" and clients[recent] == "client-192.0.2.2"

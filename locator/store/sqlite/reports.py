@@ -96,12 +96,16 @@ class SqliteReports:
         self._db.execute("UPDATE reports SET client = '', client_prev = ''"
                          " WHERE client != '' AND created_at < ?", [before])
 
+    def forget_secrets(self, before_week: int) -> None:
+        """Delete the secrets of weeks before `before_week`."""
+        self._db.execute("DELETE FROM report_secrets WHERE week < ?", [before_week])
+
     def secret(self, week: int, fresh: bytes) -> bytes:
         """This week's secret (`fresh` becomes it if there is none yet); secrets older than
         last week's are deleted, since no HMAC is made under them any more."""
         self._db.execute("INSERT OR IGNORE INTO report_secrets (week, secret) VALUES (?, ?)",
                          [week, fresh])
-        self._db.execute("DELETE FROM report_secrets WHERE week < ?", [week - 1])
+        self.forget_secrets(week - 1)
         return self._db.execute("SELECT secret FROM report_secrets WHERE week = ?",
                                 [week]).fetchone()[0]
 
