@@ -128,16 +128,11 @@ def nearest():
 def _read_query(args: MultiDict, intent) -> bool:
     """Turn what the box asked for into the list's arguments (True if they changed): a category
     word searches that category, a destination its stops (any category), each near the
-    visitor's position when the page knew it, else near the district's centre (near=centre);
-    a place name is the origin, instead of an earlier position."""
-    if intent is None:
+    visitor's position when the page knew it, else near the district's centre (near=centre).
+    A place name is left as it was: the origin, unless a position is given (which wins, as in
+    the API)."""
+    if intent is None or intent.kind == "place":
         return False
-    if intent.kind == "place":
-        if "lat" not in args and "lon" not in args:
-            return False
-        args.pop("lat", None)
-        args.pop("lon", None)
-        return True
     args.pop("q", None)
     if intent.kind == "category":
         args["category"] = intent.category
