@@ -25,13 +25,21 @@ TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000
 
 
 def tile_stub(app):
-    """Wrap the app: /__tiles/… answers a PNG, as a local tile server would."""
+    """Wrap the app: /__tiles/… answers a PNG, as a local tile server would. Every other answer
+    is read whole and its file closed before it is sent: when the browser drops a request half
+    way (a page closed while its icons load), werkzeug's test server would otherwise leave the
+    static file open, and the ResourceWarning fails whichever test runs next."""
     def wsgi(environ, start_response):
         if environ["PATH_INFO"].startswith("/__tiles/"):
             start_response("200 OK", [("Content-Type", "image/png"),
                                       ("Content-Length", str(len(TILE)))])
             return [TILE]
-        return app(environ, start_response)
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
     return wsgi
 
 
