@@ -18,7 +18,7 @@ DOCS = os.path.join(ROOT, "docs")
 # the diagram.
 LAYERS = (("core",), ("ingest", "store", "maps", "geocoding"), ("config",), ("search",),
           ("db", "datasets"), ("reports",), ("web",), ("public", "api", "admin"), ("cli",),
-          ("__init__",))
+          ("report_commands",), ("__init__",))
 
 
 def doc(name: str) -> str:
