@@ -20,7 +20,7 @@ from locator import create_app
 from locator.core.clock import SHANGHAI
 from locator.core.navigate import CAR, TRANSIT, WALK, Place, navigate_links
 from locator.search.present import WALKING_LIMIT_M, open_first
-from tests.browser.support import ARTIFACTS, ROOT, TILE_URL, chromium, needs_chromium, serving
+from tests.browser.support import ARTIFACTS, ROOT, TILE_URL, needs_chromium, serving
 from tests.factories import load, row
 
 pytest.importorskip("playwright.sync_api")
@@ -50,13 +50,6 @@ def server(tmp_path_factory):
                       "CLOCK": lambda: MAKE_UP_SATURDAY})
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium, headless."""
-    with chromium() as launched:
-        yield launched
 
 
 READY = """async () => {

@@ -19,7 +19,6 @@ from tests.browser.support import (
     ARTIFACTS,
     ROOT,
     TILE_URL,
-    chromium,
     needs_chromium,
     serving,
     stub_off_host,
@@ -55,13 +54,6 @@ def server(tmp_path_factory):
                       "MAP_REVIEW_NUMBER": "审图号：测试", "CLOCK": lambda: MONDAY_1705})
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium, headless."""
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ JavaScript the plain form still gets there."""
 import pytest
 
 from locator import create_app
-from tests.browser.support import TILE_URL, chromium, needs_chromium, serving, stub_off_host
+from tests.browser.support import TILE_URL, needs_chromium, serving, stub_off_host
 from tests.factories import load, row
 
 pytest.importorskip("playwright.sync_api")
@@ -29,13 +29,6 @@ def server(tmp_path_factory):
     app = create_app({"TESTING": True, "DATABASE": db_path, "TILE_URL": TILE_URL})
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One chromium for the module."""
-    with chromium() as launched:
-        yield launched
 
 
 def phone(browser, **options):
