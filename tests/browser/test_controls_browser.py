@@ -261,3 +261,13 @@ def test_location_blocked_before_any_tap_offers_no_button(browser, server):
     assert "定位" in page.locator("#locate-status").inner_text()
     assert page.locator("#q").is_visible()
     context.close()
+
+
+def test_a_facility_page_shares_the_place_without_the_position(phone):
+    phone.page.add_init_script("""navigator.clipboard.writeText = () =>
+        Promise.reject(new DOMException('no', 'NotAllowedError'));""")
+    page = phone.open("/facilities/room-1?lat=22.5281&lon=113.031&category=nursing_room&lang=en")
+    page.get_by_role("link", name="Share").click()
+    field = page.locator("#share-status input")
+    field.wait_for(state="visible")
+    assert field.input_value() == phone.server + "/facilities/room-1"

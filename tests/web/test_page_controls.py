@@ -188,3 +188,10 @@ def test_results_have_a_share_link_to_the_list_itself(client):
         "amenity": ["crib"]}  # no lang: whoever opens it reads it in their own language
     assert "Link copied." in share[0]["data-copied"] and "js/share.js" in html
     assert "data-share" not in get(client, "/nearest", category="nursing_room")
+
+
+def test_a_facility_page_shares_the_place_not_the_visitors_position(client):
+    html = get(client, "/facilities/room-1", lang="en", **ORIGIN)
+    share = re.search(r'<a class="btn btn-small btn-share" href="([^"]+)" data-share', html)
+    assert share and share.group(1) == "/facilities/room-1"
+    assert "js/share.js" in html
