@@ -7,19 +7,11 @@ from tests.browser import test_pages_browser as pages
 from tests.browser.support import needs_chromium
 
 # The same chromium, server and phone as the page tests (fixtures are found by their names here).
-browser, server, Phone = pages.browser, pages.server, pages.Phone
+server, Phone, phone = pages.server, pages.Phone, pages.phone  # the browser: conftest.py
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = needs_chromium
 NEAREST = "/nearest?lat=22.5281&lon=113.031&category=nursing_room"
-
-
-@pytest.fixture
-def phone(browser, server):
-    """A phone with geolocation granted in Xinhui."""
-    device = Phone(browser, server)
-    yield device
-    device.close()
 
 
 def test_pin_numbers_sit_in_the_middle_of_their_circle(phone):

@@ -2,7 +2,7 @@
 pages' own scripts (files and nonce-carrying inline ones) run."""
 
 from tests.browser.support import needs_chromium
-from tests.browser.test_pages_browser import Phone, browser, server  # noqa: F401 — fixtures
+from tests.browser.test_pages_browser import Phone, server  # noqa: F401 — fixtures (browser: conftest.py)
 
 pytestmark = needs_chromium
 

@@ -13,9 +13,7 @@ import pytest
 
 from locator import create_app
 from tests.browser.support import (
-    ARGS,
     ARTIFACTS,
-    CHROMIUM,
     ROOT,
     TILE,
     TILE_URL,
@@ -50,17 +48,6 @@ def server(db_path):
                       "MAP_REVIEW_NUMBER": "审图号：测试"})
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium, headless."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class Phone:

@@ -11,7 +11,6 @@ import pytest
 
 from locator import create_app
 from locator.core.geo import gcj02_to_wgs84
-from tests.browser import test_pages_browser
 from tests.browser.support import ROOT, TILE_URL, needs_chromium, serving
 from tests.browser.test_pages_browser import PHONE, Phone
 from tests.browser.test_preview_drag_browser import drag
@@ -23,7 +22,6 @@ pytestmark = needs_chromium
 
 HOSTILE = '<img src=x onerror=alert(1)></textarea><script>alert(2)</script>"\''
 SCREENSHOTS = os.path.join(ROOT, "docs", "screenshots")
-browser = test_pages_browser.browser  # the pages' headless chromium, one per module
 
 
 def serve(db_path, **config):

@@ -15,7 +15,7 @@ from locator.reports.intake import submit
 from locator.reports.submissions import check_report, check_suggestion
 from locator.store import Store
 from tests.admin_support import make_admin
-from tests.browser.support import ARGS, ARTIFACTS, CHROMIUM, ROOT, TILE_URL, needs_chromium, serving
+from tests.browser.support import ARTIFACTS, ROOT, TILE_URL, needs_chromium, serving
 from tests.browser.test_admin_browser import _console, _local_only, _subresource, sign_in
 from tests.factories import load, row
 
@@ -48,16 +48,6 @@ def server(db_path):
     app = create_app({"TESTING": True, "DATABASE": db_path, "TILE_URL": TILE_URL})
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture
-def browser():
-    """Debian's chromium through Playwright."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def open_tab(browser, server: str, viewport: dict):
