@@ -13,7 +13,7 @@ import json
 from flask import jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from locator.db import open_store
+from locator.db import import_settings, open_store
 from locator.reports import intake
 from locator.reports.submissions import SubmissionError, check_report, check_suggestion
 from locator.store import WriteFailed
@@ -52,13 +52,13 @@ def submit_report(facility_id: str):
     facility = open_store().facilities.get(facility_id)
     if facility is None:
         raise Refused(404, f"no facility with id {facility_id[:64]!r}")
-    return _store(lambda: check_report(facility, payload, reporting.checking_settings()))
+    return _store(lambda: check_report(facility, payload, import_settings()))
 
 
 def submit_suggestion():
     """A visitor's suggested new place: 201 with its id, or the error shape."""
     payload = _payload()
-    return _store(lambda: check_suggestion(payload, reporting.checking_settings()))
+    return _store(lambda: check_suggestion(payload, import_settings()))
 
 
 def _payload() -> dict:

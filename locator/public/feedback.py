@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from locator.config import current_settings
 from locator.core.categories import AMENITIES, CATEGORIES
-from locator.db import open_store
+from locator.db import import_settings, open_store
 from locator.maps import layers
 from locator.public import pages
 from locator.reports import intake
@@ -59,7 +59,7 @@ def report(facility_id: str):
     if form.get(HONEYPOT):
         return redirect(thanks, 303)  # the same answer a person gets; nothing is kept
     try:
-        submission = check_report(record, report_payload(form), reporting.checking_settings())
+        submission = check_report(record, report_payload(form), import_settings())
     except SubmissionError as exc:
         return _report_page(record, form, reporting.field_messages(exc.problems)), 400
     return _stored(submission, thanks)
@@ -86,7 +86,7 @@ def suggest():
     if form.get(HONEYPOT):
         return redirect(thanks, 303)
     try:
-        submission = check_suggestion(suggestion_payload(form), reporting.checking_settings())
+        submission = check_suggestion(suggestion_payload(form), import_settings())
     except SubmissionError as exc:
         return _suggest_page(form, reporting.field_messages(exc.problems)), 400
     return _stored(submission, thanks)

@@ -4,7 +4,7 @@ deployment's throttle from this request's client, and refusals in the visitor's 
 from flask import request
 
 from locator.config import current_settings, now
-from locator.db import import_settings, open_store
+from locator.db import open_store
 from locator.ingest.problems import Problem
 from locator.reports import intake
 from locator.web.i18n import gettext
@@ -17,11 +17,6 @@ def submit(submission) -> int:
     # The address is only HMAC'd inside intake (never logged or stored as it is).
     return intake.submit(open_store(), submission, request.remote_addr or "", throttle=throttle,
                          now=now().timestamp())
-
-
-def checking_settings():
-    """The importer's limits (service area, today) a visitor's submission is checked with."""
-    return import_settings()
 
 
 def field_messages(problems: list[Problem]) -> dict[str, str]:
