@@ -19,7 +19,7 @@ from locator.store.sqlite.uploads import SqlitePendingUploads
 from locator.store.sqlite.versions import SqliteVersions
 
 
-class Store:
+class SqliteStore:
     """One connection to the facility database. Not shared across threads."""
 
     def __init__(self, path: str, *, timeout: float = 10.0):
@@ -74,7 +74,7 @@ class Store:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator["Store"]:
+    def writing(self) -> Iterator["SqliteStore"]:
         """One write transaction, locked at once so that two writers never deadlock.
 
         A writing() inside another joins it: steps that belong together (an import and the
@@ -97,7 +97,7 @@ class Store:
                 self._writing = False
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator["Store"]:
+    def reading(self) -> Iterator["SqliteStore"]:
         """One read snapshot: every query inside sees the same dataset version."""
         conn = self.db.conn
         if conn.in_transaction:

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 
-import locator.store.sqlite.connection as connection
+import locator.store.values as values
 import locator.store.version_deltas as version_deltas
 from locator.store.contracts import Change, StaleDataset
 
@@ -35,7 +35,7 @@ class SqliteVersions:
 
     def get(self, number: int) -> dict | None:
         """One version's metadata, or None."""
-        if not connection.is_integer(number):
+        if not values.is_integer(number):
             return None
         rows = self._db.query(f"SELECT {_VCOLS} FROM versions WHERE number = ?", [number])
         return next(iter(rows), None)
@@ -71,7 +71,7 @@ class SqliteVersions:
                 "INSERT INTO versions (number, created_at, actor, kind, filename, sha256, mode,"
                 " added, changed, removed, unchanged, total, restored_from, snapshot, delta)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [number, connection.now_iso(), actor, kind, filename, sha256, mode,
+                [number, values.now_iso(), actor, kind, filename, sha256, mode,
                  len(change.added), len(change.changed), len(change.removed), change.unchanged,
                  len(records), restored_from, stored.snapshot, stored.delta])
             detail = {"version": number, "file": filename, "added": len(change.added),
@@ -85,7 +85,7 @@ class SqliteVersions:
     def _chain(self, number: int) -> list[tuple[int, bytes | None, bytes | None]]:
         """(number, snapshot, delta) from the newest keyframe up to version `number`; [] if
         there is no such version."""
-        if not connection.is_integer(number):
+        if not values.is_integer(number):
             return []
         with self._store.reading():
             rows = self._db.execute(
