@@ -21,8 +21,6 @@ from locator import create_app
 from locator.store import Store
 from tests import postgres
 
-ENGINES = ("sqlite", "postgresql")
-
 # Property tests judge results, never time: a shared CI machine can take a second over one
 # example, and hypothesis' default 200 ms deadline would then fail a correct test. Speed is
 # measured in bench/.
@@ -45,19 +43,22 @@ def pytest_generate_tests(metafunc):
     `sqlite_only`: what they check is SQLite's own, e.g. its file or pragmas)."""
     marked = metafunc.definition.get_closest_marker
     if marked("engines") and not marked("sqlite_only") and "engine" in metafunc.fixturenames:
-        metafunc.parametrize("engine", ENGINES, indirect=True)
+        metafunc.parametrize("engine", postgres.ENGINES, indirect=True)
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """The test session's private PostgreSQL cluster (skips where PostgreSQL is missing)."""
-    bin_dir = postgres.server_bin()
-    if bin_dir is None:
+    cluster = postgres.shared_cluster()
+    if cluster is None:
         pytest.skip(postgres.SKIP_REASON)
-    cluster = postgres.Cluster(bin_dir)
-    yield cluster
+    return cluster
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the PostgreSQL cluster if a test started it."""
     postgres_connection.close_pools()
-    cluster.close()
+    postgres.stop_shared()
 
 
 @pytest.fixture

@@ -104,3 +104,19 @@ def query_plan(store, sql: str) -> str:
     if hasattr(store, "db"):
         return str(store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
     return str(store.conn.execute(f"EXPLAIN {sql}").fetchall())
+
+
+def query(db_path: str, sql: str) -> list[tuple]:
+    """Every row of a (parameterless, portable) query on the database, on either engine."""
+    if db_path.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(db_path) as conn:
+            return conn.execute(sql).fetchall()
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

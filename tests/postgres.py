@@ -21,6 +21,7 @@ import psycopg
 SKIP_REASON = ("needs PostgreSQL with PostGIS: apt-get install postgresql-15-postgis-3"
                " (.ci/run installs it)")
 DATABASE = "locator"
+ENGINES = ("sqlite", "postgresql")
 
 
 def server_bin() -> str | None:
@@ -112,3 +113,23 @@ def _run_as() -> pwd.struct_passwd | None:
     if os.geteuid() != 0:
         return None
     return pwd.getpwnam("postgres")
+
+
+_shared: list[Cluster] = []
+
+
+def shared_cluster() -> Cluster | None:
+    """The test session's one cluster, started on first use; None where PostgreSQL is missing.
+    (tests/conftest.py stops it when the session ends.)"""
+    if not _shared:
+        bin_dir = server_bin()
+        if bin_dir is None:
+            return None
+        _shared.append(Cluster(bin_dir))
+    return _shared[0]
+
+
+def stop_shared() -> None:
+    """Stop the shared cluster, if one was started."""
+    while _shared:
+        _shared.pop().close()
