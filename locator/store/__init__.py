@@ -12,6 +12,7 @@ imports the engines, so that would be a cycle.
 import sqlite3
 
 from locator.store.contracts import (
+    COPIED_TABLES,
     Change,
     FacilityPage,
     StaleDataset,
@@ -41,5 +42,5 @@ class Store:
         return SqliteStore(target, **options)
 
 
-__all__ = ["Change", "DatabaseError", "FacilityPage", "StaleDataset", "Store", "WriteFailed",
-           "is_postgres"]
+__all__ = ["COPIED_TABLES", "Change", "DatabaseError", "FacilityPage", "StaleDataset", "Store",
+           "WriteFailed", "is_postgres"]

@@ -17,6 +17,8 @@ from locator.store.contracts import WriteFailed
 LOCK_TIMEOUT_S = 10.0
 # Connections a process keeps open: a gunicorn worker serves one request at a time per thread.
 POOL_MAX = 8
+# How long a request waits for a connection (all in use, or the server down) before failing.
+POOL_TIMEOUT_S = 10.0
 
 # What to tell the person when the server refuses a write, by SQLSTATE class or code.
 WRITE_FAILURES = {
@@ -43,7 +45,7 @@ def pool(url: str) -> psycopg_pool.ConnectionPool:
         found = _pools.get(key)
         if found is None:
             found = _pools[key] = psycopg_pool.ConnectionPool(
-                url, min_size=1, max_size=POOL_MAX, open=True, timeout=30,
+                url, min_size=1, max_size=POOL_MAX, open=True, timeout=POOL_TIMEOUT_S,
                 kwargs={"autocommit": True}, check=psycopg_pool.ConnectionPool.check_connection,
                 name="locator")
         return found

@@ -2,12 +2,13 @@
 repositories over it. The same contracts as the SQLite engine (store/contracts.py)."""
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import psycopg
 
 import locator.store.postgres.connection as connection
 import locator.store.postgres.schema as schema
+from locator.store.contracts import copied_table
 from locator.store.postgres.admins import PostgresAdmins
 from locator.store.postgres.audit import PostgresAuditLog
 from locator.store.postgres.facilities import PostgresFacilities
@@ -68,6 +69,23 @@ class PostgresStore:
             extents = connection.value(self.conn,
                                        "SELECT coalesce(sum(count), 0) FROM category_extents")
         return rows == extents
+
+    def table_rows(self, table: str) -> tuple[list[str], list[tuple]]:
+        """The column names and every row, by key, of one of COPIED_TABLES."""
+        with self.conn.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {copied_table(table)} ORDER BY 1, 2")
+            return [d.name for d in cursor.description], cursor.fetchall()
+
+    def add_table_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        """Insert rows as they are, keys included, into one of COPIED_TABLES; an identity key
+        then continues after the largest copied."""
+        marks = ", ".join("%s" for _ in columns)
+        with self.conn.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {copied_table(table)} ({', '.join(columns)})"
+                               f" OVERRIDING SYSTEM VALUE VALUES ({marks})", rows)
+            if "id" in columns:
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                               f" max(id)) FROM {table} HAVING max(id) IS NOT NULL")
 
     @contextlib.contextmanager
     def writing(self) -> Iterator["PostgresStore"]:

@@ -3,12 +3,13 @@
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import sqlite_utils
 
 import locator.store.schema as schema
 import locator.store.sqlite.connection as connection
+from locator.store.contracts import copied_table
 from locator.store.sqlite.admins import SqliteAdmins
 from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities
@@ -72,6 +73,17 @@ class SqliteStore:
     def integrity_ok(self) -> bool:
         """Whether SQLite's integrity check passes."""
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def table_rows(self, table: str) -> tuple[list[str], list[tuple]]:
+        """The column names and every row, by key, of one of COPIED_TABLES."""
+        cursor = self.db.execute(f"SELECT * FROM {copied_table(table)} ORDER BY 1, 2")
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def add_table_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        """Insert rows as they are, keys included, into one of COPIED_TABLES."""
+        marks = ", ".join("?" for _ in columns)
+        self.db.conn.executemany(f"INSERT INTO {copied_table(table)} ({', '.join(columns)})"
+                                 f" VALUES ({marks})", rows)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator["SqliteStore"]:

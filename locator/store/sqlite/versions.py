@@ -82,6 +82,12 @@ class SqliteVersions:
             self._store.audit.record(kind, actor, address, detail)
         return number
 
+    def adopt(self, records: Sequence[dict]) -> None:
+        """Make `records` (the newest version's, copied in) the facilities of an empty table."""
+        ids = [r["id"] for r in records]
+        self._store.facilities.write(records, Change(added=ids, changed=[], removed=[],
+                                                     unchanged=0))
+
     def _chain(self, number: int) -> list[tuple[int, bytes | None, bytes | None]]:
         """(number, snapshot, delta) from the newest keyframe up to version `number`; [] if
         there is no such version."""
