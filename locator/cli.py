@@ -7,7 +7,6 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from locator import datasets
 from locator.admin import uploads
@@ -16,9 +15,16 @@ from locator.core.catalogue import translate
 from locator.db import import_settings, open_store
 from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, Conversion, Diff, ImportResult
-from locator.store import DatabaseError, StaleDataset, Store, WriteFailed, is_postgres
+from locator.store import (
+    DatabaseError,
+    StaleDataset,
+    Store,
+    WriteFailed,
+    is_postgres,
+)
+from locator.web.commands import DatabaseCommands
 
-facilities = AppGroup("facilities", help="Manage the facility dataset.")
+facilities = DatabaseCommands("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20
 SHOWN_CONVERSIONS = 50  # a converted column can repeat on every row: the first ones show how
 PROGRESS_FROM_ROWS = 5000

@@ -20,11 +20,14 @@ from locator.store.contracts import (
     WriteFailed,
 )
 from locator.store.postgres import DatabaseError as PostgresError
+from locator.store.postgres import DatabaseUnavailable as PostgresUnavailable
 from locator.store.postgres import PostgresStore, is_postgres
 from locator.store.sqlite import SqliteStore
 
 # What either engine raises when the database cannot be reached or read (see web/health.py).
 DatabaseError = (sqlite3.Error, PostgresError)
+# What it raises when the database is unreachable or refuses to open (not a failed statement).
+DatabaseUnavailable = (sqlite3.OperationalError, PostgresUnavailable)
 
 
 class Store:
@@ -42,5 +45,5 @@ class Store:
         return SqliteStore(target, **options)
 
 
-__all__ = ["COPIED_TABLES", "Change", "DatabaseError", "FacilityPage", "StaleDataset", "Store",
-           "WriteFailed", "is_postgres"]
+__all__ = ["COPIED_TABLES", "Change", "DatabaseError", "DatabaseUnavailable", "FacilityPage",
+           "StaleDataset", "Store", "WriteFailed", "is_postgres"]

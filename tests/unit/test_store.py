@@ -310,3 +310,24 @@ def test_a_write_waiting_too_long_for_another_writer_fails_cleanly(db_path):
         assert store.audit.count() == 0
     finally:
         store.close()
+
+
+def test_postgres_text_search_and_boxes_and_knn_can_use_their_indexes(postgres_cluster):
+    store = Store(postgres_cluster.new_schema())
+    try:
+        store.migrate()
+        commit_whole(store, [record(i) for i in range(50)])
+        store.conn.execute("SET enable_seqscan = off")  # a table this small is read whole
+        plans = {
+            "facilities_text": "SELECT fid FROM facilities f WHERE (f.name || E'\\x1f' ||"
+                               " f.name_en || E'\\x1f' || f.address || E'\\x1f' ||"
+                               " f.address_en) ILIKE '%地标1%'",
+            "facilities_geom": "SELECT fid FROM facilities f WHERE f.geom &&"
+                               " ST_MakeEnvelope(113.0, 22.5, 113.01, 22.51, 4326)",
+            "facilities_geog": "SELECT fid FROM facilities ORDER BY geog <->"
+                               " ST_SetSRID(ST_MakePoint(113.0, 22.5), 4326)::geography LIMIT 5",
+        }
+        for index, sql in plans.items():
+            assert index in query_plan(store, sql), index
+    finally:
+        store.close()

@@ -3,7 +3,8 @@ in both directions, exactly; refused, changing nothing, where it cannot be done.
 
 import pytest
 
-from locator import datasets
+import locator.store.postgres.connection as postgres_connection
+from locator import create_app, datasets
 from locator.core.nearest import find_nearest
 from locator.store import COPIED_TABLES, Store
 from tests.admin_support import USER, make_admin
@@ -112,3 +113,17 @@ def test_copy_refuses_a_missing_source_file_without_creating_it(runner, tmp_path
     assert done.exit_code == 1
     assert "no such database file" in done.output
     assert not missing.exists() and not (tmp_path / "to.sqlite").exists()
+
+
+@pytest.mark.parametrize("command", [["facilities", "history"], ["reports", "list"],
+                                     ["facilities", "init"]])
+def test_an_unreachable_database_ends_a_command_with_one_plain_line(tmp_path, monkeypatch,
+                                                                     command):
+    monkeypatch.setattr(postgres_connection, "POOL_TIMEOUT_S", 0.5)
+    url = f"postgresql://nobody@/locator?host={tmp_path}/no-server"
+    app = create_app({"TESTING": True, "DATABASE": url})
+    done = app.test_cli_runner().invoke(args=command)
+    assert done.exit_code == 1
+    assert done.output.startswith("Error: the database cannot be reached or opened (")
+    assert "Traceback" not in done.output and done.output.count("\n") == 1
+    postgres_connection.close_pools()

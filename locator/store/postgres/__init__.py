@@ -9,5 +9,7 @@ from locator.store.postgres.store import PostgresStore
 
 # What this engine raises when the database cannot be reached or read (see web/health.py).
 DatabaseError = psycopg.Error
+# Unreachable, restarting, out of connections (the pool's timeout is one of these).
+DatabaseUnavailable = psycopg.OperationalError
 
-__all__ = ["DatabaseError", "PostgresStore", "is_postgres"]
+__all__ = ["DatabaseError", "DatabaseUnavailable", "PostgresStore", "is_postgres"]
