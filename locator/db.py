@@ -30,6 +30,10 @@ PRIMARY_FOR_S = 120
 REPLICA_WAIT_S = 1.0
 REPLICA_REST_S = 10.0
 _replica_rests_until: dict[str, float] = {}  # replica URL → time.monotonic() to try again
+# A request waits at most this long for a connection to the primary (a gunicorn worker's
+# threads never outnumber its pool, so only an unreachable server makes it wait): while the
+# primary restarts, /healthz says 503 in seconds, before gunicorn's 30 s timeout.
+REQUEST_WAIT_S = 5.0
 
 
 def open_store() -> Store:
@@ -54,7 +58,9 @@ def _kept_or_new(path: str) -> Store:
     if store is None:
         if not is_postgres(path):
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        store = Store(path)
+            store = Store(path)
+        else:  # a request waits less than gunicorn's timeout; a command, the pool's limit
+            store = Store(path, wait=REQUEST_WAIT_S if has_request_context() else None)
     return store
 
 
