@@ -8,7 +8,7 @@ import requests
 
 from tests.factories import csv_bytes, row
 from tests.http_console import Console, create_admin
-from tests.processes import Gunicorn, run_cli
+from tests.processes import Gunicorn, flask_cli, run_cli
 
 NODES = 3
 ORIGIN = "lat=22.501&lon=113.001"  # room-1, which version 2 renames
@@ -84,3 +84,16 @@ def test_every_node_serves_a_change_made_through_any_one(nodes, tmp_path):
     assert fourth[:2] == (4, 4) and fourth[2:4] == before[2:4] and fourth[6] == before[6]
     history = admin.get("/admin/history", a.url).text
     assert "restored version 1" in history
+
+
+def test_three_servers_may_run_init_on_a_new_database_at_once(postgres_cluster):
+    url = postgres_cluster.new_database()
+    # As when every node's start script runs it: the migration lock makes them take turns.
+    starts = [flask_cli(url, "facilities", "init") for _ in range(NODES)]
+    said = [proc.communicate(timeout=300) for proc in starts]
+    assert [proc.returncode for proc in starts] == [0] * NODES, said
+    # One of them loaded the sample as version 1; the others found it there.
+    out = sorted(o.decode().strip().splitlines()[-1] for o, _ in said)
+    assert out.count("Database ready: version 1.") == NODES - 1, out
+    assert postgres_cluster.sql("SELECT max(number) FROM versions", url.split("?")[0]
+                                .rsplit("/", 1)[1]) == 1
