@@ -1,5 +1,6 @@
 """A store connection for each request, kept per thread between requests (SQLite), or
-borrowed from the process's pool (PostgreSQL); public reads from the replica when there is one."""
+borrowed from the process's pool (PostgreSQL); public reads from the replica when there is one
+(from the primary while the replica cannot be reached)."""
 
 import os
 import threading
@@ -30,9 +31,9 @@ PRIMARY_FOR_S = 120
 REPLICA_WAIT_S = 1.0
 REPLICA_REST_S = 10.0
 _replica_rests_until: dict[str, float] = {}  # replica URL → time.monotonic() to try again
-# A request waits at most this long for a connection to the primary (a gunicorn worker's
-# threads never outnumber its pool, so only an unreachable server makes it wait): while the
-# primary restarts, /healthz says 503 in seconds, before gunicorn's 30 s timeout.
+# A request waits at most this long for a connection to the primary (with the default 4 threads
+# a worker never needs all 8 of its pool's, so only an unreachable server makes it wait): while
+# the primary restarts, /healthz says 503 in seconds, before gunicorn's 30 s timeout.
 REQUEST_WAIT_S = 5.0
 
 
