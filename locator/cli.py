@@ -67,7 +67,11 @@ def init_command() -> None:
     checked = datasets.check_file(store, data, os.path.basename(path), settings=import_settings())
     if not checked.result.ok:
         _fail(checked.result)
-    applied = datasets.apply_import(store, checked, os.path.basename(path), actor=_actor())
+    try:
+        applied = datasets.apply_import(store, checked, os.path.basename(path), actor=_actor())
+    except StaleDataset:  # another server's init loaded it meanwhile (several start at once)
+        click.echo(f"Database ready: version {store.versions.current_number()}.")
+        return
     click.echo(f"Loaded {len(checked.result.records)} facilities from {path} as version "
                f"{applied.version}.")
 

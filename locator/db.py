@@ -1,15 +1,17 @@
 """A store connection for each request, kept per thread between requests (SQLite), or
-borrowed from the process's pool (PostgreSQL); public reads from the replica when there is one."""
+borrowed from the process's pool (PostgreSQL); public reads from the replica when there is one
+(from the primary while the replica cannot be reached)."""
 
 import os
 import threading
+import time
 
 from flask import Flask, g, has_request_context, request
 from flask.wrappers import Response
 
 from locator.config import Settings, current_settings
 from locator.ingest.importer import ImportSettings
-from locator.store import Store, is_postgres
+from locator.store import DatabaseError, Store, is_postgres
 
 # Opening SQLite, setting its pragmas and closing it (which checkpoints the WAL when no other
 # connection is open) is a large share of a cheap request. Each thread keeps its own
@@ -23,35 +25,64 @@ REPLICA_BLUEPRINTS = frozenset({"public", "offline", "feedback", "api", "health"
 # so the admin sees their own change on the public pages at once (read-your-writes).
 PRIMARY_COOKIE = "locator_primary"
 PRIMARY_FOR_S = 120
+# A stopped or restarting replica must not cost a visitor a page: a public read waits this long
+# for a replica connection, then reads the primary, and this worker leaves the replica alone
+# for a while before it tries again (the pool reconnects in the background meanwhile).
+REPLICA_WAIT_S = 1.0
+REPLICA_REST_S = 10.0
+_replica_rests_until: dict[str, float] = {}  # replica URL → time.monotonic() to try again
+# A request waits at most this long for a connection to the primary (with the default 4 threads
+# a worker never needs all 8 of its pool's, so only an unreachable server makes it wait): while
+# the primary restarts, /healthz says 503 in seconds, before gunicorn's 30 s timeout.
+REQUEST_WAIT_S = 5.0
 
 
 def open_store() -> Store:
-    """The store for this request: this thread's kept connection, or a new one."""
+    """The store for this request: the replica for a public read (unless it is unreachable),
+    else this thread's kept connection to the primary, or a new one."""
     if "store" not in g:
-        path = _target(current_settings())
-        kept = getattr(_threads, "stores", None)
-        if kept is None:
-            kept = _threads.stores = {}
-        store = kept.pop(path, None)
-        if store is not None and not store.reusable():
-            store.close()
-            store = None
-        if store is None:
-            if not is_postgres(path):
-                os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            store = Store(path)
-        g.store = store
+        settings = current_settings()
+        store = _open_replica(settings.database_replica) if _reads_replica(settings) else None
+        g.store = store or _kept_or_new(settings.database)
     return g.store
 
 
-def _target(settings: Settings) -> str:
-    """The database this request uses: the replica for public reads, else the primary."""
-    if (settings.database_replica and has_request_context()
-            and request.method in ("GET", "HEAD")
-            and request.blueprint in REPLICA_BLUEPRINTS
-            and PRIMARY_COOKIE not in request.cookies):
-        return settings.database_replica
-    return settings.database
+def _kept_or_new(path: str) -> Store:
+    """This thread's kept connection to `path` if still valid, else a new one."""
+    kept = getattr(_threads, "stores", None)
+    if kept is None:
+        kept = _threads.stores = {}
+    store = kept.pop(path, None)
+    if store is not None and not store.reusable():
+        store.close()
+        store = None
+    if store is None:
+        if not is_postgres(path):
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            store = Store(path)
+        else:  # a request waits less than gunicorn's timeout; a command, the pool's limit
+            store = Store(path, wait=REQUEST_WAIT_S if has_request_context() else None)
+    return store
+
+
+def _reads_replica(settings: Settings) -> bool:
+    """Whether this request reads the replica: a public GET, from a browser that made no change
+    lately, while the replica is not resting after a failure."""
+    return bool(settings.database_replica and has_request_context()
+                and request.method in ("GET", "HEAD")
+                and request.blueprint in REPLICA_BLUEPRINTS
+                and PRIMARY_COOKIE not in request.cookies
+                and time.monotonic() >= _replica_rests_until.get(settings.database_replica, 0))
+
+
+def _open_replica(url: str) -> Store | None:
+    """A connection to the replica, or None when it does not come within REPLICA_WAIT_S (then
+    the primary serves this worker's public reads for REPLICA_REST_S)."""
+    try:
+        return Store(url, wait=REPLICA_WAIT_S)
+    except DatabaseError:
+        _replica_rests_until[url] = time.monotonic() + REPLICA_REST_S
+        return None
 
 
 def read_own_writes(response: Response) -> Response:

@@ -37,19 +37,37 @@ def server_bin() -> str | None:
 class Cluster:
     """One running PostgreSQL server in a temporary folder, on a Unix socket there."""
 
-    def __init__(self, bin_dir: str, port: int = 5432):
-        """Create and start it, with PostGIS and pg_trgm in database `locator`."""
+    def __init__(self, bin_dir: str, port: int = 5432, primary: "Cluster | None" = None):
+        """Create and start it, with PostGIS and pg_trgm in database `locator`; or, given a
+        `primary`, as its streaming replica (a base backup of it that follows its WAL)."""
         self.bin, self.port = bin_dir, port
         self.folder = tempfile.mkdtemp(prefix="locator-pg-")
         self.data = os.path.join(self.folder, "data")
         self._user = _run_as()
         if self._user is not None:
             os.chown(self.folder, self._user.pw_uid, self._user.pw_gid)
+        self._names = itertools.count(1)
+        if primary is not None:
+            # -R writes standby.signal and primary_conninfo (the primary's socket folder).
+            self.run("pg_basebackup", "-D", self.data, "-R", "-X", "stream", "-c", "fast",
+                     "-h", primary.folder, "-p", str(primary.port), "-U", "postgres")
+            self.start()
+            return
         self.run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
                  "--encoding=UTF8", "--locale=C.UTF-8")
         self.start()
-        self._names = itertools.count(1)
         self.database(DATABASE)
+
+    def replica(self) -> "Cluster":
+        """A streaming replica of this cluster, in a folder and on a socket of its own."""
+        return Cluster(self.bin, self.port, primary=self)
+
+    def sql(self, statement: str, database: str = DATABASE):
+        """Run one statement on this server (autocommit); its first row's first value."""
+        with psycopg.connect(self.url(database), autocommit=True) as conn:
+            cursor = conn.execute(statement)
+            row = cursor.fetchone() if cursor.description else None
+        return None if row is None else row[0]
 
     def run(self, program: str, *args: str) -> str:
         """Run one of the server's programs as the cluster's owner; its output."""

@@ -23,12 +23,14 @@ class PostgresStore:
     """One connection to a PostgreSQL database, borrowed from this process's pool. Not shared
     across threads."""
 
-    def __init__(self, url: str, *, timeout: float = connection.LOCK_TIMEOUT_S):
-        """Borrow a connection for `url` (a postgresql:// URL) from the pool; a write waits at
-        most `timeout` seconds for another writer."""
+    def __init__(self, url: str, *, timeout: float = connection.LOCK_TIMEOUT_S,
+                 wait: float | None = None):
+        """Borrow a connection for `url` (a postgresql:// URL) from the pool, waiting at most
+        `wait` seconds (None: the pool's own limit) before PoolTimeout; a write waits at most
+        `timeout` seconds for another writer."""
         self.path, self._lock_timeout_ms = url, int(timeout * 1000)
         self._pool = connection.pool(url)
-        self.conn: psycopg.Connection = self._pool.getconn()
+        self.conn: psycopg.Connection = self._pool.getconn(timeout=wait)
         self._writing = False
         self.facilities = PostgresFacilities(self)
         self.audit = PostgresAuditLog(self)
