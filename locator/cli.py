@@ -69,7 +69,8 @@ def init_command() -> None:
         _fail(checked.result)
     try:
         applied = datasets.apply_import(store, checked, os.path.basename(path), actor=_actor())
-    except StaleDataset:  # another server's init loaded it meanwhile (several start at once)
+    except (StaleDataset, datasets.NothingToChange):
+        # Another server's init loaded it meanwhile (several start at once).
         click.echo(f"Database ready: version {store.versions.current_number()}.")
         return
     click.echo(f"Loaded {len(checked.result.records)} facilities from {path} as version "

@@ -7,6 +7,9 @@ indexes: a geography point with a GiST index for the nearest search (KNN), one t
 SQLite), snapshots and deltas as bytea.
 """
 
+import contextlib
+from collections.abc import Iterator
+
 import psycopg
 
 import locator.store.postgres.connection as connection
@@ -165,10 +168,25 @@ def is_current(conn: psycopg.Connection) -> bool:
     return done(conn) == len(MIGRATIONS) and not missing_columns(conn)
 
 
+@contextlib.contextmanager
+def migration_lock(conn: psycopg.Connection) -> Iterator[None]:
+    """Hold the migration lock for the session, taken outside any transaction.
+
+    Taken before the migration's transaction begins, so that the transaction starts after any
+    other server's migration committed: a transaction's start refreshes PostgreSQL's catalog
+    caches, an advisory lock taken inside one does not (the second server then saw no tables,
+    made them again and failed).
+    """
+    conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
 def migrate(conn: psycopg.Connection) -> None:
-    """Run the migrations this database has not seen (inside a transaction that holds the
-    migration lock)."""
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+    """Run the migrations this database has not seen (in a transaction begun under
+    migration_lock)."""
     seen = done(conn)
     if seen == 0:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)")

@@ -58,10 +58,10 @@ class PostgresStore:
 
     def migrate(self) -> None:
         """Create or upgrade the schema; safe to run again, also from several servers at once
-        (an advisory lock makes them take turns)."""
+        (a session-level advisory lock makes them take turns)."""
         if schema.is_current(self.conn):
             return
-        with self.writing():
+        with schema.migration_lock(self.conn), self.writing():
             schema.migrate(self.conn)
 
     def integrity_ok(self) -> bool:
