@@ -7,6 +7,7 @@ import threading
 from flask import Flask, g, has_request_context, request
 from flask.wrappers import Response
 
+from locator.backup import WAL_AUTOCHECKPOINT_PAGES
 from locator.config import Settings, current_settings
 from locator.ingest.importer import ImportSettings
 from locator.store import Store, is_postgres
@@ -28,7 +29,8 @@ PRIMARY_FOR_S = 120
 def open_store() -> Store:
     """The store for this request: this thread's kept connection, or a new one."""
     if "store" not in g:
-        path = _target(current_settings())
+        settings = current_settings()
+        path = _target(settings)
         kept = getattr(_threads, "stores", None)
         if kept is None:
             kept = _threads.stores = {}
@@ -39,7 +41,9 @@ def open_store() -> Store:
         if store is None:
             if not is_postgres(path):
                 os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            store = Store(path)
+            # Under Litestream (BACKUP_URL, SQLite only) Litestream checkpoints the WAL.
+            options = {"autocheckpoint": WAL_AUTOCHECKPOINT_PAGES} if settings.backup_url else {}
+            store = Store(path, **options)
         g.store = store
     return g.store
 
