@@ -105,12 +105,17 @@ def wait_for_replica(url: str, version: int, folder) -> float:
     return time.monotonic() - start
 
 
-def test_a_killed_server_and_a_deleted_database_come_back_from_the_replica(tmp_path):
-    db_path = str(tmp_path / "live" / "locator.sqlite")
+def served_under_litestream(folder) -> tuple[str, str, Replicated]:
+    """The sample dataset in folder/live, served under Litestream to folder/replica."""
+    db_path = str(folder / "live" / "locator.sqlite")
     os.makedirs(os.path.dirname(db_path))
-    url = f"file://{tmp_path / 'replica'}"
+    url = f"file://{folder / 'replica'}"
     run_cli(db_path, "facilities", "init")
-    server = Replicated(db_path, url)
+    return db_path, url, Replicated(db_path, url)
+
+
+def test_a_killed_server_and_a_deleted_database_come_back_from_the_replica(tmp_path):
+    db_path, url, server = served_under_litestream(tmp_path)
     try:
         assert {"litestream", "gunicorn"} <= set(server.processes())
         upload = tmp_path / "district.csv"
@@ -137,11 +142,7 @@ def test_a_killed_server_and_a_deleted_database_come_back_from_the_replica(tmp_p
 
 
 def test_a_restore_to_an_earlier_time_gives_the_version_then(tmp_path):
-    db_path = str(tmp_path / "live" / "locator.sqlite")
-    os.makedirs(os.path.dirname(db_path))
-    url = f"file://{tmp_path / 'replica'}"
-    run_cli(db_path, "facilities", "init")
-    server = Replicated(db_path, url)
+    db_path, url, server = served_under_litestream(tmp_path)
     try:
         wait_for_replica(url, 1, tmp_path)
         time.sleep(1.5)  # Litestream's times are to the second
