@@ -165,3 +165,4 @@ def restore(url: str, path: str, at: str | None = None) -> None:
     if done.returncode != 0:
         raise BackupError("--from", N_("Litestream could not restore from %(url)s: %(reason)s"),
                           {"url": url, "reason": reason})
+    os.chmod(path, 0o600)  # Litestream writes 0644; the database holds password hashes

@@ -17,7 +17,7 @@ import pytest
 from locator import backup
 from locator.store import Store
 from tests.factories import csv_bytes, row
-from tests.processes import ROOT, Gunicorn, free_port, run_cli
+from tests.processes import ROOT, free_port, run_cli
 
 try:
     backup.litestream_binary()
@@ -132,13 +132,17 @@ def test_a_killed_server_and_a_deleted_database_come_back_from_the_replica(tmp_p
 
     out = run_cli(db_path, "facilities", "restore", "--from", url, db_path)
     assert out == f"Restored to {db_path}: version 2, 30 facilities; integrity check ok.\n"
-    app = Gunicorn(db_path)
+    assert os.stat(db_path).st_mode & 0o777 == 0o600
+    # As `make serve` starts it again: under Litestream, replicating what comes next.
+    server = Replicated(db_path, url)
     try:
-        assert health(app.url)["dataset_version"] == 2
-        with urllib.request.urlopen(app.url + "/api/facilities/room-30", timeout=5) as answer:
+        assert health(server.url)["dataset_version"] == 2
+        with urllib.request.urlopen(server.url + "/api/facilities/room-30", timeout=5) as answer:
             assert json.load(answer)["properties"]["name"] == "母婴室30"
+        run_cli(db_path, "facilities", "rollback", "1")
+        wait_for_replica(url, 3, tmp_path)
     finally:
-        app.stop()
+        server.kill()
 
 
 def test_a_restore_to_an_earlier_time_gives_the_version_then(tmp_path):
