@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from locator import backup
 from locator.backup import N_
-from locator.cli import _gettext, facilities, message_language
+from locator.cli import _gettext, facilities, message_language, yield_cpu_to_serving
 from locator.config import current_settings
 from locator.db import open_store
 from locator.store import Store, WriteFailed
@@ -55,6 +55,7 @@ def backup_command(path: str, lang: str | None) -> None:
     may go on serving and importing meanwhile. Refuses to overwrite a file."""
     lang = message_language(lang)
     gettext = _gettext(lang)
+    yield_cpu_to_serving()
     try:
         backup.refuse_live_database(path)
         store = open_store()

