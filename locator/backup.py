@@ -130,6 +130,8 @@ def replicate_argv(config: str, command: list[str]) -> list[str]:
             "-exec", shlex.join(command)]
 
 
+POSTGRES = N_("facilities backup copies an SQLite file; back a PostgreSQL database up with "
+               "pg_dump")
 EXISTS = N_("%(path)s already exists; give a new path")
 LIVE = N_("%(path)s already exists; restore to a new path, then stop the app and move the "
           "restored file into place")

@@ -14,7 +14,7 @@ from locator.backup import N_
 from locator.cli import _gettext, facilities, message_language, yield_cpu_to_serving
 from locator.config import current_settings
 from locator.db import open_store
-from locator.store import Store, WriteFailed
+from locator.store import Store, WriteFailed, is_postgres
 
 LANG_OPTION = click.option("--lang", type=click.Choice(("zh", "en")),
                            help="Language of the messages (default: from LANG, else en).")
@@ -57,6 +57,8 @@ def backup_command(path: str, lang: str | None) -> None:
     gettext = _gettext(lang)
     yield_cpu_to_serving()
     try:
+        if is_postgres(current_settings().database):
+            raise backup.BackupError("DATABASE", backup.POSTGRES)
         backup.refuse_live_database(path)
         store = open_store()
         store.migrate()

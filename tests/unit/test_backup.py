@@ -29,6 +29,12 @@ def test_a_bad_backup_url_stops_the_start_naming_the_setting(url):
     assert refused.value.field == "--from" and "file:///" in str(refused.value)
 
 
+def test_litestream_replicates_only_an_sqlite_database():
+    with pytest.raises(config.ConfigError, match="BACKUP_URL .* must be empty with a postgres"):
+        config.from_mapping({"BACKUP_URL": "file:///srv/replica",
+                             "DATABASE": "postgresql://localhost/locator"})
+
+
 def test_no_backup_url_is_the_default():
     assert config.from_mapping({}).backup_url == ""
 

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from locator import create_app
 from locator.store import Store
 from tests.factories import load, row
 
@@ -88,3 +89,13 @@ def test_a_restore_never_overwrites_the_live_database(runner, db_path):
                              "then stop the app and move the restored file into place\n")
     result = invoke(runner, "restore", "--from", "file:///srv/replica", "--lang", "zh", db_path)
     assert result.output.startswith(f"错误：PATH: {db_path} 已存在；请恢复到新路径")
+
+
+def test_a_postgresql_database_is_pointed_to_pg_dump(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE": "postgresql://localhost:1/locator"})
+    copy = str(tmp_path / "copy.sqlite")
+    result = app.test_cli_runner().invoke(args=["facilities", "backup", "--lang", "en", copy])
+    assert result.exit_code == 1
+    assert result.output == ("Error: DATABASE: facilities backup copies an SQLite file; back a "
+                             "PostgreSQL database up with pg_dump\n")
+    assert not os.path.exists(copy)
