@@ -32,10 +32,12 @@ run: $(RUN_STAMP) $(MO)
 	$(BIN)/flask --app wsgi facilities init
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-# Production-style: gunicorn with the settings in gunicorn.conf.py, on http://127.0.0.1:8000.
+# Production-style: gunicorn with the settings in gunicorn.conf.py, on http://127.0.0.1:8000;
+# with LOCATOR_BACKUP_URL set, under Litestream, which copies every commit to that replica
+# (docs/operations.md).
 serve: $(RUN_STAMP) $(MO)
 	$(BIN)/flask --app wsgi facilities init
-	$(BIN)/gunicorn wsgi:app
+	$(BIN)/flask --app wsgi facilities replicate -- $(BIN)/gunicorn wsgi:app
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check locator tests bench wsgi.py

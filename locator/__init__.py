@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Proxies pass Host on as it came, so X-Forwarded-Host is never trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
-    from locator import cli, db, report_commands
+    from locator import backup_commands, cli, db, report_commands
     from locator.admin import views as admin
     from locator.api import views as api
     from locator.public import feedback, offline
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     cli.init_app(app)
     report_commands.init_app(app)
+    backup_commands.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
+from locator.backup import check_replica_url
 from locator.core.clock import shanghai_now
 from locator.geocoding.settings import (
     DEFAULT_TIMEOUT_S,
@@ -102,6 +103,9 @@ DEFAULTS = {
     ],
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "COMPRESS_MIN_SIZE": 500,
+    # Continuous backup (locator/backup.py): where Litestream copies every committed transaction,
+    # file:///…, s3://bucket/path or sftp://host/path; "" = no replication.
+    "BACKUP_URL": "",
 }
 
 
@@ -142,6 +146,7 @@ class Settings:
     hsts_max_age: int
     snapshot_max_facilities: int
     clock: Callable[[], datetime]
+    backup_url: str = ""  # "" = no continuous backup
 
     def now(self) -> datetime:
         """The current time by this app's clock (Asia/Shanghai)."""
@@ -195,6 +200,7 @@ def from_mapping(config: Mapping) -> Settings:
         hsts_max_age=value.whole("HSTS_MAX_AGE", low=0),
         snapshot_max_facilities=value.whole("SNAPSHOT_MAX_FACILITIES", low=1),
         clock=value.clock("CLOCK"),
+        backup_url=value.backup_url("BACKUP_URL", value.config["DATABASE"]),
     )
 
 
@@ -309,6 +315,17 @@ class _Reader:
                           and is_postgres(primary)):
             raise self._fail(name, "a postgresql:// URL beside a postgresql:// DATABASE, or"
                              " empty")
+        return value
+
+    def backup_url(self, name: str, primary: object) -> str:
+        """"" or a replica URL Litestream can write to (backup.check_replica_url), only beside
+        an SQLite DATABASE: Litestream copies SQLite files."""
+        value = self.text(name)
+        if value and (reason := check_replica_url(value)):
+            raise self._fail(name, reason)
+        if value and isinstance(primary, str) and is_postgres(primary):
+            raise self._fail(name, "empty with a postgresql:// DATABASE (Litestream copies "
+                             "SQLite files; back PostgreSQL up with its own tools)")
         return value
 
     def flag(self, name: str) -> bool | None:

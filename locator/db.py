@@ -9,6 +9,7 @@ import time
 from flask import Flask, g, has_request_context, request
 from flask.wrappers import Response
 
+from locator.backup import WAL_AUTOCHECKPOINT_PAGES
 from locator.config import Settings, current_settings
 from locator.ingest.importer import ImportSettings
 from locator.store import DatabaseError, Store, is_postgres
@@ -59,7 +60,10 @@ def _kept_or_new(path: str) -> Store:
     if store is None:
         if not is_postgres(path):
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            store = Store(path)
+            # Under Litestream (BACKUP_URL, SQLite only) Litestream checkpoints the WAL.
+            backed_up = current_settings().backup_url
+            store = Store(path, **({"autocheckpoint": WAL_AUTOCHECKPOINT_PAGES} if backed_up
+                                   else {}))
         else:  # a request waits less than gunicorn's timeout; a command, the pool's limit
             store = Store(path, wait=REQUEST_WAIT_S if has_request_context() else None)
     return store

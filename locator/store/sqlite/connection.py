@@ -32,15 +32,28 @@ def write_failures() -> Iterator[None]:
             from exc
 
 
-def connect(target: str, timeout: float, uri: bool = False) -> sqlite3.Connection:
-    """A connection in autocommit mode (we open transactions ourselves)."""
+def connect(target: str, timeout: float, uri: bool = False,
+            autocheckpoint: int | None = None) -> sqlite3.Connection:
+    """A connection in autocommit mode (we open transactions ourselves); `autocheckpoint`:
+    WAL pages after which a commit checkpoints (None: SQLite's default)."""
     conn = sqlite3.connect(target, timeout=timeout, isolation_level=None,
                            check_same_thread=False, uri=uri)
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     # NORMAL is durable against a crashed process in WAL mode; power loss may cost the last
     # commit, never the database's integrity.
     conn.execute("PRAGMA synchronous = NORMAL")
+    if autocheckpoint is not None:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
     return conn
+
+
+def sync_file(path: str) -> None:
+    """Flush a file (or a folder's entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def create_private(path: str) -> None:

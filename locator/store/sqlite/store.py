@@ -23,12 +23,13 @@ from locator.store.sqlite.versions import SqliteVersions
 class SqliteStore:
     """One connection to the facility database. Not shared across threads."""
 
-    def __init__(self, path: str, *, timeout: float = 10.0):
-        """Open `path` (created if missing) with a busy timeout."""
+    def __init__(self, path: str, *, timeout: float = 10.0, autocheckpoint: int | None = None):
+        """Open `path` (created if missing) with a busy timeout; `autocheckpoint`: WAL pages
+        after which a commit checkpoints (None: SQLite's 1,000)."""
         self.path, self.read_only = path, False
         connection.create_private(path)
         try:
-            conn = connection.connect(path, timeout)
+            conn = connection.connect(path, timeout, autocheckpoint=autocheckpoint)
         except sqlite3.OperationalError:
             if not os.path.isfile(path):
                 raise
@@ -84,6 +85,23 @@ class SqliteStore:
         marks = ", ".join("?" for _ in columns)
         self.db.conn.executemany(f"INSERT INTO {copied_table(table)} ({', '.join(columns)})"
                                  f" VALUES ({marks})", rows)
+
+    def copy_to(self, path: str) -> None:
+        """Copy the whole database as of one moment into a new file at `path` (owner only),
+        while others read and write; FileExistsError if `path` exists, WriteFailed if the
+        storage refuses. The copy appears at `path` only once complete and on disk."""
+        partial = f"{path}.partial-{os.getpid()}"
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            # One read transaction: the copy is one committed state (WAL readers never block
+            # the writer), compacted, without the -wal.
+            with connection.write_failures():
+                self.db.execute("VACUUM INTO ?", [partial])
+            connection.sync_file(partial)
+            os.link(partial, path)  # unlike rename, never replaces a file that appeared since
+        finally:
+            os.unlink(partial)
+        connection.sync_file(os.path.dirname(os.path.abspath(path)))
 
     @contextlib.contextmanager
     def writing(self) -> Iterator["SqliteStore"]:
