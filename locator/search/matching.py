@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 from locator.core import terms
 from locator.core.geo import geodesic_m
 from locator.core.nearest import find_nearest
+from locator.core.traditional import to_simplified
 from locator.maps.layers import CENTRE
 from locator.search import words
 from locator.store import Store
@@ -69,8 +70,20 @@ class Found:
 
 def find(store: Store, query: str, *, lat: float | None = None, lon: float | None = None,
          limit: int = 10) -> Found:
-    """The facilities `query` asks for, best first, read in one snapshot of the store."""
+    """The facilities `query` asks for, best first, read in one snapshot of the store; a query
+    in Traditional characters (長途汽車站) is read in Simplified first, as the data is kept, and
+    as typed only when that finds nothing."""
     query = query[:MAX_QUERY_CHARS]
+    simplified = to_simplified(query)
+    if simplified != query:
+        found = _find(store, simplified, lat, lon, limit)
+        if found.category is not None or found.matches:
+            return found
+    return _find(store, query, lat, lon, limit)
+
+
+def _find(store: Store, query: str, lat: float | None, lon: float | None, limit: int) -> Found:
+    """`find` for the query as given."""
     with store.reading():
         category = words.category_of(query)
         if category is not None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from locator.config import Settings
+from locator.core.traditional import to_simplified
 from locator.search.geocode import GeocoderUnavailable, geocode
 from locator.search.params import NearestParams
 from locator.store import Store
@@ -34,7 +35,10 @@ def resolve_origin(store: Store, params: NearestParams, settings: Settings) -> O
     or the configured geocoder's answer)."""
     if params.lat is not None:
         return Origin(params.lat, params.lon)
-    hits = store.facilities.search(params.q, limit=1)
+    # Traditional input (會城) is looked for as the data is kept, in Simplified, then as typed.
+    simplified = to_simplified(params.q)
+    hits = store.facilities.search(simplified, limit=1) if simplified != params.q else []
+    hits = hits or store.facilities.search(params.q, limit=1)
     if hits:
         hit = hits[0]
         return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"],

@@ -1,0 +1,74 @@
+"""Search in Traditional characters finds what the Simplified query finds (the search fixture)."""
+
+import os
+
+import pytest
+
+from locator import datasets
+from locator.search.matching import find
+from locator.store import Store
+from tests.processes import ROOT
+
+FIXTURE = os.path.join(ROOT, "tests", "data", "search_fixture.csv")
+VISITOR = (22.52, 113.03)
+# (Traditional query, its Simplified form): the README's search table in Traditional.
+PAIRS = [("景堂圖書館", "景堂图书馆"), ("長途汽車站", "长途汽车站"), ("母嬰室", "母婴室"),
+         ("會城", "会城"), ("梁啓超故居", "梁启超故居"), ("梁啟超", "梁启超"),
+         ("小鳥天堂", "小鸟天堂"), ("萬達母嬰室", "万达母婴室"), ("新會站", "新会站"),
+         ("圖書館", "图书馆"), ("學宮", "学宫"), ("人民醫院", "人民医院"), ("汽車站", "汽车站"),
+         ("公交站", "公交站"), ("去珠海", "去珠海"), ("東莞", "东莞"), ("景點", "景点")]
+# (query, category or None, first facility id, how): rows for the README's search table.
+EXPECTED = [
+    ("景堂圖書館", None, "jingtang-library", "exact"),
+    ("小鳥天堂", None, "test-bird-paradise", "exact"),
+    ("梁啓超故居", None, "test-liang-qichao", "alias"),
+    ("萬達母嬰室", None, "test-mall-nursing", "alias"),
+    ("東莞", None, "test-coach-a", "route"),
+    ("長途汽車站", "coach_stop", "test-coach-a", "category_word"),
+    ("母嬰室", "nursing_room", "xinhui-peoples-hospital-nursing", "category_word"),
+]
+
+
+@pytest.fixture(scope="module")
+def fixture_store(tmp_path_factory):
+    """The search fixture imported through the real importer."""
+    store = Store(str(tmp_path_factory.mktemp("search_hant") / "locator.sqlite"))
+    store.migrate()
+    with open(FIXTURE, "rb") as fh:
+        checked = datasets.check_file(store, fh.read(), "search_fixture.csv")
+    assert checked.result.ok
+    datasets.apply_import(store, checked, "search_fixture.csv", actor="test")
+    yield store
+    store.close()
+
+
+def shape(found) -> tuple:
+    """What a visitor sees of a search: the category it named and the facilities, in order."""
+    return (found.category[0] if found.category else None,
+            [(m.record["id"], m.how) for m in found.matches])
+
+
+@pytest.mark.parametrize(("traditional_query", "simplified"), PAIRS)
+def test_traditional_finds_what_simplified_finds(fixture_store, traditional_query, simplified):
+    expected = shape(find(fixture_store, simplified, lat=VISITOR[0], lon=VISITOR[1]))
+    assert shape(find(fixture_store, traditional_query, lat=VISITOR[0], lon=VISITOR[1])) \
+        == expected
+
+
+@pytest.mark.parametrize(("query", "category", "first", "how"), EXPECTED)
+def test_traditional_queries(fixture_store, query, category, first, how):
+    found = find(fixture_store, query, lat=VISITOR[0], lon=VISITOR[1])
+    assert (found.category[0] if found.category else None) == category
+    assert found.matches[0].record["id"] == first
+    assert found.matches[0].how == how
+
+
+def test_a_stored_traditional_name_is_still_found_as_typed(tmp_path):
+    store = Store(str(tmp_path / "locator.sqlite"))
+    store.migrate()
+    csv = ("id,category,name,lat,lon\n"
+           "macau-1,landmark,澳門議事亭前地,22.52,113.03\n").encode()
+    checked = datasets.check_file(store, csv, "macau.csv")
+    datasets.apply_import(store, checked, "macau.csv", actor="test")
+    assert [m.record["id"] for m in find(store, "議事亭").matches] == ["macau-1"]
+    store.close()
