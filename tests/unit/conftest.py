@@ -5,7 +5,11 @@ import os
 import pytest
 from babel.support import Translations
 
+from locator import datasets
+from locator.store import Store
 from tests.processes import ROOT
+
+FIXTURE = os.path.join(ROOT, "tests", "data", "search_fixture.csv")
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +19,16 @@ def chinese():
     if not os.path.exists(os.path.join(folder, "zh", "LC_MESSAGES", "importer.mo")):
         pytest.skip("compile the catalogues first: make (pybabel compile)")
     return Translations.load(folder, ["zh"], domain="importer").ugettext
+
+
+@pytest.fixture(scope="module")
+def fixture_store(tmp_path_factory):
+    """The search fixture (the README's search table) imported through the real importer."""
+    store = Store(str(tmp_path_factory.mktemp("search") / "locator.sqlite"))
+    store.migrate()
+    with open(FIXTURE, "rb") as fh:
+        checked = datasets.check_file(store, fh.read(), "search_fixture.csv")
+    assert checked.result.ok
+    datasets.apply_import(store, checked, "search_fixture.csv", actor="test")
+    yield store
+    store.close()

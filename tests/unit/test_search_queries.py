@@ -14,8 +14,8 @@ from locator.search import words
 from locator.search.matching import CANDIDATE_TERMS, find
 from locator.store import Store
 from tests.processes import ROOT
+from tests.unit.conftest import FIXTURE
 
-FIXTURE = os.path.join(ROOT, "tests", "data", "search_fixture.csv")
 VISITOR = (22.52, 113.03)
 
 
@@ -36,19 +36,6 @@ def readme_queries() -> list[tuple[str, str | None, str, str]]:
 
 
 QUERIES = readme_queries()
-
-
-@pytest.fixture(scope="module")
-def fixture_store(tmp_path_factory):
-    """The search fixture imported through the real importer."""
-    store = Store(str(tmp_path_factory.mktemp("search") / "locator.sqlite"))
-    store.migrate()
-    with open(FIXTURE, "rb") as fh:
-        checked = datasets.check_file(store, fh.read(), "search_fixture.csv")
-    assert checked.result.ok
-    datasets.apply_import(store, checked, "search_fixture.csv", actor="test")
-    yield store
-    store.close()
 
 
 def test_the_table_covers_every_kind_of_query():

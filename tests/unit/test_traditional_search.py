@@ -1,16 +1,13 @@
 """Search in Traditional characters finds what the Simplified query finds (the search fixture)."""
 
-import os
-
 import pytest
 
 from locator import datasets
 from locator.search.matching import find
 from locator.store import Store
-from tests.processes import ROOT
 
-FIXTURE = os.path.join(ROOT, "tests", "data", "search_fixture.csv")
-VISITOR = (22.52, 113.03)
+VISITOR = (22.52, 113.03)  # as in test_search_queries.py: fixture_store is the README table's
+
 # (Traditional query, its Simplified form): the README's search table in Traditional.
 PAIRS = [("景堂圖書館", "景堂图书馆"), ("長途汽車站", "长途汽车站"), ("母嬰室", "母婴室"),
          ("會城", "会城"), ("梁啓超故居", "梁启超故居"), ("梁啟超", "梁启超"),
@@ -27,19 +24,6 @@ EXPECTED = [
     ("長途汽車站", "coach_stop", "test-coach-a", "category_word"),
     ("母嬰室", "nursing_room", "xinhui-peoples-hospital-nursing", "category_word"),
 ]
-
-
-@pytest.fixture(scope="module")
-def fixture_store(tmp_path_factory):
-    """The search fixture imported through the real importer."""
-    store = Store(str(tmp_path_factory.mktemp("search_hant") / "locator.sqlite"))
-    store.migrate()
-    with open(FIXTURE, "rb") as fh:
-        checked = datasets.check_file(store, fh.read(), "search_fixture.csv")
-    assert checked.result.ok
-    datasets.apply_import(store, checked, "search_fixture.csv", actor="test")
-    yield store
-    store.close()
 
 
 def shape(found) -> tuple:
