@@ -17,8 +17,9 @@ EXAMPLE_FACILITY = {
     "address": "会城仁寿路16号", "address_en": "No. 16 Renshou Road, Huicheng", "town": "会城街道",
     "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
     "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",
-    "source": "English Wikipedia", "verified_on": "", "aliases": "", "open_now": True,
-    "next_change": "2026-11-28T17:00:00+08:00", "verified": False, "closing_soon": False,
+    "source": "English Wikipedia", "verified_on": "", "aliases": "", "name_zh_hant": "",
+    "open_now": True, "next_change": "2026-11-28T17:00:00+08:00", "verified": False,
+    "closing_soon": False,
 }
 
 

@@ -126,3 +126,11 @@ def test_conversions_are_kept_per_version(client, db_path):
     first = get(client, "/api/facilities/room-1", **HANT)["properties"]
     assert first["name"] == "新會圖書館母嬰室"
     assert len(traditional.CACHE.sizes()) == 2  # the old version and the new
+
+
+def test_a_records_own_traditional_name_wins(client, db_path):
+    load(db_path, row(1, name="景堂图书馆母婴室", name_zh_hant="景堂圖書館育嬰室"), merge=True)
+    first = get(client, "/api/facilities/room-1", **HANT)["properties"]
+    assert (first["name"], first["name_stored"]) == ("景堂圖書館育嬰室", "景堂图书馆母婴室")
+    assert get(client, "/api/facilities/room-1")["properties"]["name_zh_hant"] == \
+        "景堂圖書館育嬰室"
