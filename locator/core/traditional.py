@@ -12,6 +12,7 @@ Simplified names. No Flask, no SQL.
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from functools import lru_cache
 
 import opencc
 
@@ -22,11 +23,14 @@ FIELDS = ("name", "address", "description", "routes", "town")
 # that write it.
 TRADITIONAL_TAGS = ("zh-hant", "zh-hk", "zh-mo", "zh-tw")
 MAX_VERSIONS = 2  # the current version and the one an import has just replaced
-MAX_RECORDS = 50_000  # converted records kept per version: beyond, converted on every request
+# Converted records kept per version (their memory: bench/traditional_bench.py); beyond, a
+# record is converted on every request.
+MAX_RECORDS = 20_000
 
 _local = threading.local()
 
 
+@lru_cache(maxsize=64)  # asked for every record a page shows, with a handful of tags
 def is_traditional(lang: str | None) -> bool:
     """Whether the language tag `lang` asks for Traditional characters (zh-Hant, zh-HK…)."""
     tag = (lang or "").strip().lower().replace("_", "-")
