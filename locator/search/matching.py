@@ -71,15 +71,20 @@ class Found:
 def find(store: Store, query: str, *, lat: float | None = None, lon: float | None = None,
          limit: int = 10) -> Found:
     """The facilities `query` asks for, best first, read in one snapshot of the store; a query
-    in Traditional characters (長途汽車站) is read in Simplified first, as the data is kept, and
-    as typed only when that finds nothing."""
+    in Traditional characters (長途汽車站) is read in Simplified too, as the data is kept, and
+    the better reading wins (as typed on a tie: 乾务镇 is Simplified, though 乾 reads as 干)."""
     query = query[:MAX_QUERY_CHARS]
+    found = _find(store, query, lat, lon, limit)
     simplified = to_simplified(query)
-    if simplified != query:
-        found = _find(store, simplified, lat, lon, limit)
-        if found.category is not None or found.matches:
-            return found
-    return _find(store, query, lat, lon, limit)
+    if simplified == query:
+        return found
+    read_simplified = _find(store, simplified, lat, lon, limit)
+    return read_simplified if _strength(read_simplified) > _strength(found) else found
+
+
+def _strength(found: Found) -> tuple[bool, float]:
+    """How well a reading of a query matched: a category it named, else its best score."""
+    return found.category is not None, max((m.score for m in found.matches), default=-1.0)
 
 
 def _find(store: Store, query: str, lat: float | None, lon: float | None, limit: int) -> Found:

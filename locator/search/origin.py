@@ -35,10 +35,10 @@ def resolve_origin(store: Store, params: NearestParams, settings: Settings) -> O
     or the configured geocoder's answer)."""
     if params.lat is not None:
         return Origin(params.lat, params.lon)
-    # Traditional input (會城) is looked for as the data is kept, in Simplified, then as typed.
+    hits = store.facilities.search(params.q, limit=1)
     simplified = to_simplified(params.q)
-    hits = store.facilities.search(simplified, limit=1) if simplified != params.q else []
-    hits = hits or store.facilities.search(params.q, limit=1)
+    if not hits and simplified != params.q:  # Traditional input (會城), the data kept Simplified
+        hits = store.facilities.search(simplified, limit=1)
     if hits:
         hit = hits[0]
         return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"],

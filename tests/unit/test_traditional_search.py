@@ -56,3 +56,17 @@ def test_a_stored_traditional_name_is_still_found_as_typed(tmp_path):
     datasets.apply_import(store, checked, "macau.csv", actor="test")
     assert [m.record["id"] for m in find(store, "議事亭").matches] == ["macau-1"]
     store.close()
+
+
+def test_a_simplified_name_that_conversion_would_change_is_found_as_typed(tmp_path):
+    # hk2s reads 乾 as 干: 乾务镇 must find 乾务镇 before a name that is its conversion.
+    store = Store(str(tmp_path / "locator.sqlite"))
+    store.migrate()
+    csv = ("id,category,name,lat,lon\n"
+           "qianwu,landmark,乾务镇文化站,22.52,113.03\n"
+           "ganwu,landmark,干务镇文化站,22.53,113.04\n").encode()
+    datasets.apply_import(store, datasets.check_file(store, csv, "a.csv"), "a.csv",
+                          actor="test")
+    assert [m.record["id"] for m in find(store, "乾务镇文化站").matches][:1] == ["qianwu"]
+    assert find(store, "乾务镇文化站").matches[0].how == "exact"
+    store.close()
