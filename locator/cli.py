@@ -7,7 +7,6 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from locator import datasets
 from locator.admin import uploads
@@ -16,9 +15,16 @@ from locator.core.catalogue import translate
 from locator.db import import_settings, open_store
 from locator.ingest import exporter, workbook
 from locator.ingest.importer import NOTHING_TO_CHANGE, Conversion, Diff, ImportResult
-from locator.store import StaleDataset, WriteFailed
+from locator.store import (
+    DatabaseError,
+    StaleDataset,
+    Store,
+    WriteFailed,
+    is_postgres,
+)
+from locator.web.commands import DatabaseCommands
 
-facilities = AppGroup("facilities", help="Manage the facility dataset.")
+facilities = DatabaseCommands("facilities", help="Manage the facility dataset.")
 SHOWN_IDS = 20
 SHOWN_CONVERSIONS = 50  # a converted column can repeat on every row: the first ones show how
 PROGRESS_FROM_ROWS = 5000
@@ -287,6 +293,35 @@ def rollback_command(version: int) -> None:
         sys.exit(1)
     click.echo(applied.diff.summary())
     click.echo(f"Restored version {version} as version {applied.version}.")
+
+
+@facilities.command("copy")
+@click.argument("source")
+@click.argument("destination")
+def copy_command(source: str, destination: str) -> None:
+    """Copy the whole dataset with its history from SOURCE into DESTINATION, a new, empty
+    database; each an SQLite file or a postgresql:// URL (either way round)."""
+    if not is_postgres(source) and not os.path.isfile(source):
+        click.echo(f"Error: {source}: no such database file.", err=True)
+        sys.exit(1)
+    try:
+        source_store, destination_store = Store(source), Store(destination)
+    except DatabaseError as exc:
+        click.echo(f"Error: cannot open the database: {exc}".rstrip(), err=True)
+        sys.exit(1)
+    try:
+        source_store.migrate()
+        destination_store.migrate()
+        copied = datasets.copy_dataset(source_store, destination_store)
+    except (datasets.CopyRefused, WriteFailed) as exc:
+        click.echo(f"Error: {exc}.", err=True)
+        sys.exit(1)
+    finally:
+        source_store.close()
+        destination_store.close()
+    counts = ", ".join(f"{n} {table}" for table, n in copied.rows.items())
+    click.echo(f"Copied version {copied.version} with {copied.facilities} facilities and its"
+               f" history ({counts}).")
 
 
 def init_app(app: Flask) -> None:

@@ -28,6 +28,7 @@ from locator.geocoding.settings import (
 )
 from locator.ingest import importer
 from locator.maps.layers import Tiles, resolve_tiles
+from locator.store import is_postgres
 
 ENV_PREFIX = "LOCATOR"
 EXTENSION_KEY = "locator.settings"
@@ -35,7 +36,10 @@ GEOCODERS = ("", *PROVIDERS)
 UPLOAD_OVERHEAD = 1024 * 1024  # the multipart envelope and form fields around an uploaded file
 
 DEFAULTS = {
+    # An SQLite file, or a postgresql:// URL (PostgreSQL + PostGIS, locator/store/postgres/);
+    # DATABASE_REPLICA, a postgresql:// URL of a streaming replica, serves public reads.
     "DATABASE": "instance/locator.sqlite",
+    "DATABASE_REPLICA": "",
     "SAMPLE_CSV": "facilities.csv",
     # Xinhui District with a margin, and the largest file an import reads: kept beside the
     # importer, which checks them (ingest imports nothing above core).
@@ -110,6 +114,7 @@ class Settings:
     """The app's settings, checked and typed; built once per app by `load`."""
 
     database: str
+    database_replica: str
     sample_csv: str
     service_area: tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
     max_import_bytes: int
@@ -162,6 +167,7 @@ def from_mapping(config: Mapping) -> Settings:
                           "'nominatim'")
     return Settings(
         database=value.text("DATABASE", blank=False),
+        database_replica=value.replica("DATABASE_REPLICA", value.config["DATABASE"]),
         sample_csv=value.text("SAMPLE_CSV", blank=False),
         service_area=value.area("SERVICE_AREA"),
         max_import_bytes=value.whole("MAX_IMPORT_BYTES", low=1),
@@ -201,7 +207,8 @@ def load(app: Flask, root: str, test_config: Mapping | None = None) -> Settings:
         app.config.from_mapping(test_config)
     # Relative paths are the repository's, wherever the process was started.
     for name in ("DATABASE", "SAMPLE_CSV"):
-        if isinstance(app.config[name], str) and app.config[name].strip():
+        if isinstance(app.config[name], str) and app.config[name].strip() \
+                and not is_postgres(app.config[name]):
             app.config[name] = os.path.join(root, app.config[name])
     checked = from_mapping(app.config)
     _configure_flask(app, checked)
@@ -293,6 +300,15 @@ class _Reader:
         value = self.text(name)
         if value and not value.startswith(("http://", "https://")):
             raise self._fail(name, "an http:// or https:// URL, or empty")
+        return value
+
+    def replica(self, name: str, primary: object) -> str:
+        """"" or a postgresql:// URL, only beside a PostgreSQL primary."""
+        value = self.text(name)
+        if value and not (is_postgres(value) and isinstance(primary, str)
+                          and is_postgres(primary)):
+            raise self._fail(name, "a postgresql:// URL beside a postgresql:// DATABASE, or"
+                             " empty")
         return value
 
     def flag(self, name: str) -> bool | None:

@@ -20,7 +20,7 @@ from locator.ingest.importer import (
 )
 from locator.ingest.placing import Locate, Placed, Unplaced
 from locator.ingest.tables import Table
-from locator.store import Change, Store
+from locator.store import COPIED_TABLES, Change, Store
 
 MAP = "map"  # coord_source of a point placed by hand on a map (core/records.COORD_SOURCES)
 # How long a kept "not found" answers for its address (see locator()).
@@ -29,6 +29,10 @@ NOT_FOUND_KEPT_S = 3600
 
 class RollbackError(Exception):
     """The requested version does not exist."""
+
+
+class CopyRefused(Exception):
+    """`facilities copy` cannot run: the source holds no dataset, or the destination holds data."""
 
 
 class NothingToChange(Exception):
@@ -248,3 +252,35 @@ def _snapshot(store: Store) -> tuple[int, dict[str, dict]]:
     """The current version number and its facilities by id, read in one transaction."""
     with store.reading():
         return store.versions.current_number(), store.facilities.by_id()
+
+
+@dataclass(frozen=True)
+class Copied:
+    """What `copy_dataset` moved: rows per table, and the dataset it made current."""
+
+    rows: Mapping[str, int]
+    version: int
+    facilities: int
+
+
+def copy_dataset(source: Store, destination: Store) -> Copied:
+    """Copy the dataset with its whole history (every version as stored, the audit log, the
+    admins, visitors' reports, the geocoder's answers) into an empty, migrated destination, in
+    one write transaction there and one read snapshot here: all of it or nothing."""
+    with source.reading():
+        version = source.versions.current_number()
+        if version == 0:
+            raise CopyRefused("the source holds no dataset version; nothing to copy")
+        with destination.writing():
+            held = destination.versions.current_number() or destination.audit.count()
+            if held:
+                raise CopyRefused("the destination already holds data; copy only into a new,"
+                                  " empty database")
+            rows = {}
+            for table in COPIED_TABLES:
+                columns, found = source.table_rows(table)
+                destination.add_table_rows(table, columns, found)
+                rows[table] = len(found)
+            records = source.facilities.all()
+            destination.versions.adopt(records)
+    return Copied(rows, version, len(records))

@@ -6,7 +6,6 @@ import unicodedata
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from locator.cli import _actor, _gettext, message_language
 from locator.config import now
@@ -17,8 +16,9 @@ from locator.reports.export import local_time
 from locator.reports.kinds import STATUSES, SUGGESTION
 from locator.reports.summary import DAY_S
 from locator.store import WriteFailed
+from locator.web.commands import DatabaseCommands
 
-reports = AppGroup("reports", help="Moderate visitors' reports and suggested places.")
+reports = DatabaseCommands("reports", help="Moderate visitors' reports and suggested places.")
 REPORTS_PAGE = 500
 NOTE_SHOWN = 60  # characters of a note on its one line
 CLIENTS_WITHIN_DAYS = 30  # as long as a client's HMAC is kept (reports/intake.py)

@@ -6,14 +6,20 @@ The tests come in tiers, one folder each; `make check` runs the first two, `make
 - tests/system: real processes (gunicorn, nginx, the CLI as a child), kills, full and read-only
   disks (root only), load;
 - tests/browser: the pages in Debian's chromium (skips until `apt-get install chromium`).
+
+A module marked `pytest.mark.engines` runs each of its tests that use a database twice: on an
+SQLite file and on PostgreSQL + PostGIS (a private cluster, tests/postgres.py; those skip, saying
+what to install, where PostgreSQL is missing).
 """
 
 import pytest
 import werkzeug.security
 from hypothesis import HealthCheck, settings
 
+import locator.store.postgres.connection as postgres_connection
 from locator import create_app
 from locator.store import Store
+from tests import postgres
 
 # Property tests judge results, never time: a shared CI machine can take a second over one
 # example, and hypothesis' default 200 ms deadline would then fail a correct test. Speed is
@@ -32,10 +38,44 @@ def cheap_password_hashes(monkeypatch):
                         ("scrypt:1024:8:1", 16))
 
 
+def pytest_generate_tests(metafunc):
+    """Run the tests of modules marked `engines` once per engine (but those marked
+    `sqlite_only`: what they check is SQLite's own, e.g. its file or pragmas)."""
+    marked = metafunc.definition.get_closest_marker
+    if marked("engines") and not marked("sqlite_only") and "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", postgres.ENGINES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """The test session's private PostgreSQL cluster (skips where PostgreSQL is missing)."""
+    cluster = postgres.shared_cluster()
+    if cluster is None:
+        pytest.skip(postgres.SKIP_REASON)
+    return cluster
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the PostgreSQL cluster if a test started it."""
+    postgres_connection.close_pools()
+    postgres.stop_shared()
+
+
 @pytest.fixture
-def db_path(tmp_path):
-    """A database file path in this test's own folder."""
-    return str(tmp_path / "locator.sqlite")
+def engine(request):
+    """The storage engine under test: "sqlite" unless the module is marked `engines`."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_path(tmp_path, engine, request):
+    """This test's database: a file in its own folder, or a fresh PostgreSQL schema."""
+    if engine == "sqlite":
+        return str(tmp_path / "locator.sqlite")
+    url = request.getfixturevalue("postgres_cluster").new_schema()
+    # Each URL has its pool: give its connections back when the test ends.
+    request.addfinalizer(postgres_connection.close_pools)
+    return url
 
 
 @pytest.fixture

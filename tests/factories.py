@@ -88,3 +88,35 @@ def load_synthetic(db_path: str, n: int, seed: int = 1) -> int:
         return commit_whole(store, records)
     finally:
         store.close()
+
+
+def in_transaction(store) -> bool:
+    """Whether the store's connection has a transaction open, on either engine."""
+    if hasattr(store, "db"):
+        return store.db.conn.in_transaction
+    import psycopg
+
+    return store.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def query_plan(store, sql: str) -> str:
+    """The engine's plan for a query, as text (to check which index it uses)."""
+    if hasattr(store, "db"):
+        return str(store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    return str(store.conn.execute(f"EXPLAIN {sql}").fetchall())
+
+
+def query(db_path: str, sql: str) -> list[tuple]:
+    """Every row of a (parameterless, portable) query on the database, on either engine."""
+    if db_path.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(db_path) as conn:
+            return conn.execute(sql).fetchall()
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

@@ -4,13 +4,13 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from locator.admin import accounts
 from locator.db import open_store
 from locator.store import WriteFailed
+from locator.web.commands import DatabaseCommands
 
-admin = AppGroup("admin", help="Manage admin console accounts.")
+admin = DatabaseCommands("admin", help="Manage admin console accounts.")
 
 
 def _read_password(from_stdin: bool) -> str:

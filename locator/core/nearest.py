@@ -13,7 +13,7 @@ shortcut (proof below).
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -46,6 +46,13 @@ _SLACK_M = 1.0
 _BOX_SAFETY = 1.001
 _BOX_SLACK_M = 0.001
 
+# PostGIS's `<->` on geography is a great-circle distance on a sphere of the mean radius
+# (6371008.8 m). The geodesic is at least _M_MIN per radian of that arc (as above), so a
+# candidate's geodesic is at least knn_m · _M_MIN / KNN_RADIUS_MAX; on the ellipsoid it is
+# knn_m itself, which is larger. KNN_RADIUS_MAX is taken above any mean radius in use.
+KNN_RADIUS_MAX = 6_371_100.0
+_KNN_LOWER = _M_MIN / KNN_RADIUS_MAX * (1 - 1e-9)
+
 # Aim the first box at this many times k expected matches: few second queries, few candidates.
 _START_MATCHES = 2.0
 _MIN_RADIUS_M = 10.0
@@ -60,6 +67,19 @@ class Extent:
     min_lon: float
     max_lat: float
     max_lon: float
+
+
+class KnnSource(Protocol):
+    """What a store whose index orders by distance (PostGIS's KNN) may provide instead of
+    boxes; find_nearest then reads candidates nearest first and stops as soon as no later one
+    can be among the k."""
+
+    def nearest_candidates(self, lat: float, lon: float, *, category: str | None = None,
+                           access: str | None = None, amenities: Sequence[str] = (),
+                           k: int = 1) -> Iterable[tuple[int, str, float, float, float]]:
+        """(fid, id, lat, lon, knn_m) of every facility passing the filters, by knn_m
+        ascending: a distance on a sphere of radius at most KNN_RADIUS_MAX, or on the
+        ellipsoid."""
 
 
 class NearestSource(Protocol):
@@ -114,10 +134,11 @@ def find_nearest(source: NearestSource, lat: float, lon: float, *, k: int = 5,
         if extent is None:
             return Nearest([], False, None)
         search = _Search(source, lat, lon, extent, filters, accept)
-        ranked = search.run(k, radius_m)
+        run = search.run_knn if hasattr(source, "nearest_candidates") else search.run
+        ranked = run(k, radius_m)
         beyond = False
         if radius_m is not None and not ranked:
-            ranked = search.run(1, None)
+            ranked = run(1, None)
             beyond = bool(ranked)
         return Nearest(search.hits(ranked), beyond, extent)
 
@@ -183,6 +204,14 @@ class _Search:
             if limit_m is not None:
                 r = min(r, limit_m)
 
+    def run_knn(self, k: int, limit_m: float | None) -> list[tuple[float, str, int]]:
+        """The k best (distance, id, fid) within limit_m (if given), nearest first, from
+        candidates in KNN order: stops at the first whose lower bound is beyond the k-th."""
+        rows = self.source.nearest_candidates(self.lat, self.lon, k=k, **self.filters)
+        cheap = ((knn_m * _KNN_LOWER - _SLACK_M, fid, ident, lat, lon)
+                 for fid, ident, lat, lon, knn_m in rows)
+        return self._best(cheap, k, limit_m)
+
     def _start_radius(self, k: int, limit_m: float | None) -> float:
         """A radius expected to hold a few times k matches, reaching the data at least."""
         e = self.extent
@@ -213,12 +242,18 @@ class _Search:
     def _rank(self, box, k: int, limit_m: float | None) -> list[tuple[float, str, int]]:
         """The k best candidates in the box, computing geodesics only where they could count."""
         rows = self.source.candidates_in_box(*box, **self.filters)
-        cheap = sorted((spherical_m(self.lat, self.lon, lat, lon), fid, ident, lat, lon)
-                       for fid, ident, lat, lon in rows)
+        cheap = sorted((spherical_m(self.lat, self.lon, lat, lon) * _LOWER - _SLACK_M, fid,
+                        ident, lat, lon) for fid, ident, lat, lon in rows)
+        return self._best(cheap, k, limit_m)
+
+    def _best(self, cheap: Iterable[tuple[float, int, str, float, float]], k: int,
+              limit_m: float | None) -> list[tuple[float, str, int]]:
+        """The k best of candidates given as (lower bound of the geodesic, fid, id, lat, lon)
+        in ascending order of that bound: geodesics only where they could count."""
         bound = math.inf if limit_m is None else limit_m
         top: list[tuple[float, str, int]] = []
-        for c, fid, ident, lat, lon in cheap:
-            if c * _LOWER - _SLACK_M > bound:
+        for lower, fid, ident, lat, lon in cheap:
+            if lower > bound:
                 break  # this and every later candidate is farther than the k-th found
             entry = (self._distance(fid, lat, lon), ident, fid)
             if entry[0] > bound or (len(top) == k and entry >= top[-1]):

@@ -15,9 +15,22 @@ from typing import Protocol
 
 from locator.core.nearest import Extent, NearestSource
 
-__all__ = ["AdminRepository", "AuditLog", "Change", "Extent", "FacilityPage",
+__all__ = ["COPIED_TABLES", "AdminRepository", "AuditLog", "Change", "Extent", "FacilityPage",
            "FacilityRepository", "PendingUploads", "ReportRepository", "StaleDataset",
-           "StoreConnection", "VersionRepository", "WriteFailed"]
+           "StoreConnection", "VersionRepository", "WriteFailed", "copied_table"]
+
+
+# What `facilities copy` moves between databases, row for row with their keys: the history and
+# what people made (the facilities themselves come from the newest version: VersionRepository.
+# adopt). Sessions, failed logins, previews and jobs are transient and stay behind.
+COPIED_TABLES = ("versions", "audit_log", "admins", "reports", "report_secrets", "geocode_cache")
+
+
+def copied_table(table: str) -> str:
+    """`table`, checked to be one `facilities copy` moves (engines put it into SQL)."""
+    if table not in COPIED_TABLES:
+        raise ValueError(f"{table!r} is not one of {COPIED_TABLES}")
+    return table
 
 
 class StaleDataset(Exception):
@@ -125,6 +138,11 @@ class VersionRepository(Protocol):
         in its detail), in one write transaction (joining the caller's); return its number.
         StaleDataset, changing nothing, when `expected_version` is given and is not the
         current number."""
+
+    def adopt(self, records: Sequence[dict]) -> None:
+        """Make `records`, the newest version's as copied in with its row, the facilities
+        (table, indexes, search terms), in the caller's write transaction; the facilities
+        table must be empty."""
 
 
 class AuditLog(Protocol):
@@ -313,6 +331,13 @@ class StoreConnection(Protocol):
 
     def integrity_ok(self) -> bool:
         """Whether the engine's own integrity check passes."""
+
+    def table_rows(self, table: str) -> tuple[list[str], list[tuple]]:
+        """The column names and every row, by key, of one of COPIED_TABLES."""
+
+    def add_table_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        """Insert rows as they are, keys included, into one of COPIED_TABLES (in the caller's
+        write transaction); later keys continue after the largest."""
 
     def reusable(self) -> bool:
         """Whether this connection may serve another request (writable, still the database it

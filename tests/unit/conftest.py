@@ -5,8 +5,10 @@ import os
 import pytest
 from babel.support import Translations
 
+import locator.store.postgres.connection as postgres_connection
 from locator import datasets
 from locator.store import Store
+from tests import postgres
 from tests.processes import ROOT
 
 FIXTURE = os.path.join(ROOT, "tests", "data", "search_fixture.csv")
@@ -21,10 +23,17 @@ def chinese():
     return Translations.load(folder, ["zh"], domain="importer").ugettext
 
 
-@pytest.fixture(scope="module")
-def fixture_store(tmp_path_factory):
-    """The search fixture (the README's search table) imported through the real importer."""
-    store = Store(str(tmp_path_factory.mktemp("search") / "locator.sqlite"))
+@pytest.fixture(scope="module", params=postgres.ENGINES)
+def fixture_store(request, tmp_path_factory):
+    """The search fixture (the README's search table) imported through the real importer, on
+    each engine."""
+    if request.param == "sqlite":
+        store = Store(str(tmp_path_factory.mktemp("search") / "locator.sqlite"))
+    else:
+        cluster = postgres.shared_cluster()
+        if cluster is None:
+            pytest.skip(postgres.SKIP_REASON)
+        store = Store(cluster.new_schema())
     store.migrate()
     with open(FIXTURE, "rb") as fh:
         checked = datasets.check_file(store, fh.read(), "search_fixture.csv")
@@ -32,3 +41,4 @@ def fixture_store(tmp_path_factory):
     datasets.apply_import(store, checked, "search_fixture.csv", actor="test")
     yield store
     store.close()
+    postgres_connection.close_pools()

@@ -12,11 +12,14 @@ from geopy.distance import geodesic as geopy_geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import locator.store.postgres.connection as postgres_connection
 from locator.core import geo
 from locator.core.nearest import SPHERE_ERROR, circle_box, find_nearest, spherical_m
 from locator.core.records import COLUMNS, blank_record
 from locator.store import Store
+from tests import postgres
 from tests.factories import commit_whole
+from tests.postgres import ENGINES
 
 # The service area: Xinhui District and a margin around it.
 LAT_MIN, LAT_MAX = 22.0, 22.9
@@ -36,11 +39,20 @@ def record(ident: str, lat: float, lon: float, category: str = "nursing_room",
 
 
 
+pytestmark = pytest.mark.engines
+
+
 @contextlib.contextmanager
-def fresh_store(records: list[dict]):
-    """A migrated store holding `records`, in its own temporary folder."""
+def fresh_store(records: list[dict], engine: str = "sqlite"):
+    """A migrated store holding `records`, in its own temporary folder or PostgreSQL schema."""
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(os.path.join(folder, "locator.sqlite"))
+        if engine == "sqlite":
+            store = Store(os.path.join(folder, "locator.sqlite"))
+        else:
+            cluster = postgres.shared_cluster()
+            if cluster is None:
+                pytest.skip(postgres.SKIP_REASON)
+            store = Store(cluster.new_schema())
         store.migrate()
         try:
             if records:
@@ -48,6 +60,7 @@ def fresh_store(records: list[dict]):
             yield store
         finally:
             store.close()
+            postgres_connection.close_pools()
 
 
 def brute_force(records, lat, lon, *, k=5, category=None, amenities=(), access=None,
@@ -134,10 +147,11 @@ QUERIES = st.fixed_dictionaries({
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("kind", ENGINES)
 @settings(max_examples=100, deadline=None)
 @given(datasets(), st.data())
-def test_matches_brute_force(records, data):
-    with fresh_store(records) as store:
+def test_matches_brute_force(kind, records, data):
+    with fresh_store(records, kind) as store:
         for _ in range(3):
             pool = [(r["lat"], r["lon"]) for r in records] or [(22.5, 113.0)]
             origin = data.draw(ANYWHERE | EDGES | st.sampled_from(pool))

@@ -24,10 +24,13 @@ MONDAY_10 = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)
 DEFAULTS = config.from_mapping({})
 
 
+pytestmark = pytest.mark.engines
+
+
 @pytest.fixture
-def store(tmp_path):
+def store(db_path):
     """Three nursing rooms north-east of 22.5, 113.0 (room-2 closed on Mondays) and a landmark."""
-    path = str(tmp_path / "locator.sqlite")
+    path = db_path
     load(path, row(1, opening_hours="Mo-Fr 08:30-17:30"), row(2, opening_hours="Sa-Su 09:00-17:00"),
          row(3, opening_hours="Mo-Su 07:00-22:00"),
          row(4, category="landmark", name="景堂图书馆", lat="22.52", lon="113.04"))
@@ -98,6 +101,7 @@ def test_each_status_is_computed_once_per_search(store, monkeypatch):
     assert sorted(calls) == sorted(set(calls)) and len(calls) == 3  # each room asked once
 
 
+@pytest.mark.sqlite_only
 def test_the_extent_is_read_once_inside_the_search_snapshot(store):
     statements = []
     store.db.conn.set_trace_callback(statements.append)

@@ -11,6 +11,16 @@ import pytest
 
 from locator.core.nearest import NearestSource
 from locator.store import Store, contracts
+from locator.store.postgres.admins import PostgresAdmins
+from locator.store.postgres.audit import PostgresAuditLog
+from locator.store.postgres.facilities import PostgresFacilities
+from locator.store.postgres.geocodes import PostgresGeocodes
+from locator.store.postgres.jobs import PostgresImportJobs
+from locator.store.postgres.reports import PostgresReports
+from locator.store.postgres.store import PostgresStore
+from locator.store.postgres.uploads import PostgresPendingUploads
+from locator.store.postgres.versions import PostgresVersions
+from locator.store.sqlite import SqliteStore
 from locator.store.sqlite.admins import SqliteAdmins
 from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities
@@ -31,7 +41,17 @@ IMPLEMENTATIONS = [
     (contracts.GeocodeCache, SqliteGeocodes),
     (contracts.ImportJobs, SqliteImportJobs),
     (contracts.ReportRepository, SqliteReports),
-    (contracts.StoreConnection, Store),
+    (contracts.StoreConnection, SqliteStore),
+    (NearestSource, PostgresFacilities),
+    (contracts.FacilityRepository, PostgresFacilities),
+    (contracts.VersionRepository, PostgresVersions),
+    (contracts.AuditLog, PostgresAuditLog),
+    (contracts.AdminRepository, PostgresAdmins),
+    (contracts.PendingUploads, PostgresPendingUploads),
+    (contracts.GeocodeCache, PostgresGeocodes),
+    (contracts.ImportJobs, PostgresImportJobs),
+    (contracts.ReportRepository, PostgresReports),
+    (contracts.StoreConnection, PostgresStore),
 ]
 # The repository each attribute of a connection must be.
 REPOSITORIES = {"facilities": SqliteFacilities, "versions": SqliteVersions,
@@ -44,7 +64,8 @@ STORE = os.path.join(LOCATOR, "store")
 # What only the store may write: SQL keywords as statements spell them, and running them.
 SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE (TABLE|INDEX|"
                  r"VIRTUAL TABLE|TRIGGER)|DROP TABLE|PRAGMA)\b|\.execute(many|script)?\(")
-ENGINE_MODULES = ("sqlite3", "sqlite_utils", "locator.store.sqlite")
+ENGINE_MODULES = ("sqlite3", "sqlite_utils", "psycopg", "psycopg_pool", "locator.store.sqlite",
+                  "locator.store.postgres")
 
 
 def methods(cls: type) -> dict[str, inspect.Signature]:
@@ -79,13 +100,22 @@ def test_every_protocol_method_states_its_contract():
                 assert inspect.getdoc(member), f"{protocol.__name__}.{name} has no docstring"
 
 
-def test_a_store_exposes_each_repository_over_its_connection(db_path):
+# The same for PostgreSQL.
+POSTGRES_REPOSITORIES = {"facilities": PostgresFacilities, "versions": PostgresVersions,
+                         "audit": PostgresAuditLog, "admins": PostgresAdmins,
+                         "uploads": PostgresPendingUploads, "geocodes": PostgresGeocodes,
+                         "jobs": PostgresImportJobs, "reports": PostgresReports}
+
+
+@pytest.mark.engines
+def test_a_store_exposes_each_repository_over_its_connection(db_path, engine):
     store = Store(db_path)
     try:
+        repositories = REPOSITORIES if engine == "sqlite" else POSTGRES_REPOSITORIES
         attributes = set(inspect.get_annotations(contracts.StoreConnection))
-        assert attributes == {"path"} | set(REPOSITORIES)
+        assert attributes == {"path"} | set(repositories)
         assert store.path == db_path
-        for name, cls in REPOSITORIES.items():
+        for name, cls in repositories.items():
             assert isinstance(getattr(store, name), cls), name
     finally:
         store.close()

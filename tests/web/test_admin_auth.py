@@ -23,6 +23,8 @@ from tests.admin_support import (
 )
 from tests.factories import csv_bytes, load, row
 
+pytestmark = pytest.mark.engines
+
 # Every admin route and method but the login form itself, with a request body for POSTs.
 ROUTES = [
     ("GET", "/admin/", None),

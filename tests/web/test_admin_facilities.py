@@ -21,6 +21,8 @@ from tests.admin_support import (
 )
 from tests.factories import load, row
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture
 def app(db_path):

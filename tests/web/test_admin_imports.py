@@ -26,7 +26,9 @@ from tests.admin_support import (
     token,
 )
 from tests.bad_files import BAD
-from tests.factories import csv_bytes, load, row, xlsx_bytes
+from tests.factories import csv_bytes, load, query, row, xlsx_bytes
+
+pytestmark = pytest.mark.engines
 
 
 @pytest.fixture
@@ -64,11 +66,7 @@ def previewed_sha(response) -> str:
 
 def pending_count(db_path: str) -> int:
     """How many previewed files are kept."""
-    store = Store(db_path)
-    try:
-        return store.db.execute("SELECT count(*) FROM pending_uploads").fetchone()[0]
-    finally:
-        store.close()
+    return query(db_path, "SELECT count(*) FROM pending_uploads")[0][0]
 
 
 def located(line, column) -> str:

@@ -17,6 +17,8 @@ from locator.store import Store
 from tests.admin_support import console_app, make_admin, signed_in, stored, text, token
 from tests.factories import load, row
 
+pytestmark = pytest.mark.engines
+
 T0 = 1_780_000_000.0  # when the reports arrive; the app's clock is an hour later
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&'
 LONG = "门锁着" * 160  # 480 characters without a space: must wrap, not stretch the page

@@ -13,6 +13,8 @@ from locator import create_app
 from locator.core.categories import CATEGORIES
 from tests.factories import assert_canonical_error, load, load_synthetic, row
 
+pytestmark = pytest.mark.engines
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
 ORIGIN = {"lat": "22.5281", "lon": "113.0310"}

@@ -8,6 +8,8 @@ from locator.store import Store
 from tests.bad_files import BAD
 from tests.factories import csv_bytes, row
 
+pytestmark = pytest.mark.engines
+
 README = "README.md"
 
 

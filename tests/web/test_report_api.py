@@ -16,6 +16,8 @@ from locator.reports.kinds import REPORT_KINDS
 from locator.store import Store
 from tests.factories import assert_canonical_error, load, row
 
+pytestmark = pytest.mark.engines
+
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 REPORTS = "/api/facilities/room-1/reports"
 SUGGESTIONS = "/api/suggestions"

@@ -11,6 +11,8 @@ import pytest
 from locator import create_app
 from tests.factories import load, row
 
+pytestmark = pytest.mark.engines
+
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 PLACE = {"category": "nursing_room", "name": "万达母婴室", "lat": 22.5301, "lon": 113.0402,
          "floor": "2F", "opening_hours": "每天 10:00-22:00", "amenities": ["changing_table"]}

@@ -9,6 +9,8 @@ from locator import create_app
 from tests.factories import assert_canonical_error, load, row
 from tests.geocoder_stubs import HOUSE, StubGeocoder
 
+pytestmark = pytest.mark.engines
+
 VISITOR = {"lat": "22.52", "lon": "113.03"}
 
 

@@ -10,6 +10,8 @@ from locator import create_app
 from locator.core.clock import SHANGHAI
 from tests.factories import assert_canonical_error, load, row
 
+pytestmark = pytest.mark.engines
+
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
 
 

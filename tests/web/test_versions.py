@@ -15,7 +15,9 @@ from locator import datasets
 from locator.core.records import COLUMNS
 from locator.ingest import exporter
 from locator.store import Store, schema, version_deltas
-from tests.factories import commit_whole, csv_bytes, load_synthetic, row
+from tests.factories import commit_whole, csv_bytes, load_synthetic, query, row
+
+pytestmark = pytest.mark.engines
 
 # -- the delta itself -------------------------------------------------------------------------
 
@@ -202,9 +204,8 @@ def test_cli_rollback_to_every_version_exports_the_same_bytes(runner, tmp_path, 
 
 def _forms(db_path: str) -> dict[int, str]:
     """Each version's stored form: "snapshot" (a keyframe) or "delta"."""
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT number, snapshot IS NOT NULL FROM versions ORDER BY number")
-        return {n: "snapshot" if keyframe else "delta" for n, keyframe in rows}
+    rows = query(db_path, "SELECT number, snapshot IS NOT NULL FROM versions ORDER BY number")
+    return {n: "snapshot" if keyframe else "delta" for n, keyframe in rows}
 
 
 # -- the size figure ----------------------------------------------------------------------------
@@ -227,6 +228,7 @@ def one_row_edits(store: Store, count: int) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_twenty_one_row_edits_of_20000_rows_grow_the_database_by_at_most_1_mb(db_path):
     # The file itself, free pages included: the full-text index is merged into one segment
     # after a bulk rebuild, or the first edits would set off a merge that rewrites it (~3 MB).
@@ -279,6 +281,7 @@ def _stored_record(i: int, **fields) -> dict:
     return {c: "" for c in COLUMNS} | r | {"lat": float(r["lat"]), "lon": float(r["lon"])}
 
 
+@pytest.mark.sqlite_only
 def test_migration_turns_full_snapshots_into_deltas_that_read_back_identically(db_path):
     versions = [[_stored_record(i) for i in range(1, 200)]]
     for n in range(1, 30):  # one-row edits, a removal now and then, a reordering once

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-import locator.store.sqlite.connection as connection
+import locator.store.values as values
 
 
 class SqliteAdmins:
@@ -17,7 +17,7 @@ class SqliteAdmins:
         try:
             cursor = self._db.execute(
                 "INSERT INTO admins (username, password_hash, created_at) VALUES (?, ?, ?)",
-                [username, password_hash, connection.now_iso()])
+                [username, password_hash, values.now_iso()])
         except sqlite3.IntegrityError:
             return None
         return cursor.lastrowid

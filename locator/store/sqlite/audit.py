@@ -2,7 +2,7 @@
 
 import json
 
-import locator.store.sqlite.connection as connection
+import locator.store.values as values
 
 
 class SqliteAuditLog:
@@ -15,7 +15,7 @@ class SqliteAuditLog:
     def record(self, action: str, actor: str, address: str = "",
                detail: dict | None = None) -> None:
         """Record who did what, when and from where."""
-        self._insert(connection.now_iso(), actor, address, action, detail or {})
+        self._insert(values.now_iso(), actor, address, action, detail or {})
 
     def record_burst(self, action: str, actor: str, address: str, detail: dict, *, now: float,
                      window_s: float) -> None:
@@ -24,13 +24,13 @@ class SqliteAuditLog:
         row = self._db.execute("SELECT id, at, detail FROM audit_log WHERE action = ?"
                                " AND actor = ? AND address = ? ORDER BY id DESC LIMIT 1",
                                [action, actor, address]).fetchone()
-        if row is not None and row[1] >= connection.iso(now - window_s):
+        if row is not None and row[1] >= values.iso(now - window_s):
             counted = json.loads(row[2])
             counted["count"] = counted.get("count", 1) + 1
             self._db.execute("UPDATE audit_log SET detail = ? WHERE id = ?",
                              [json.dumps(counted, ensure_ascii=False), row[0]])
             return
-        self._insert(connection.iso(now), actor, address, action, detail | {"count": 1})
+        self._insert(values.iso(now), actor, address, action, detail | {"count": 1})
 
     def entries(self, *, page: int = 1, per_page: int = 50) -> list[dict]:
         """One page of the audit log, newest first."""

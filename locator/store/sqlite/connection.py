@@ -5,7 +5,6 @@ import os
 import sqlite3
 import urllib.parse
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from locator.store.contracts import WriteFailed
 
@@ -78,18 +77,3 @@ def roll_back(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
     except sqlite3.Error:
         pass
-
-
-def now_iso() -> str:
-    """The current UTC time as ISO 8601, to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def iso(unix_time: float) -> str:
-    """A Unix time as the store writes times: UTC, ISO 8601, to the second."""
-    return datetime.fromtimestamp(unix_time, UTC).isoformat(timespec="seconds")
-
-
-def is_integer(number: int) -> bool:
-    """Whether SQLite can hold `number` (a bigger one, from a URL, raised OverflowError)."""
-    return -(2**63) <= number < 2**63

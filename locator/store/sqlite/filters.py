@@ -1,9 +1,9 @@
 """The conditions a facility query is built from: text (full-text or LIKE), category, box."""
 
-import unicodedata
 from dataclasses import dataclass
 
 import locator.store.schema as schema
+from locator.store.values import like_pattern, search_text
 
 # Trigram full-text search finds substrings of this many characters or more.
 FTS_FROM_CHARS = 3
@@ -66,18 +66,6 @@ def contains(columns: tuple[str, ...]) -> str:
     return "(" + " OR ".join(f"f.{c} LIKE :pattern ESCAPE '\\'" for c in columns) + ")"
 
 
-def search_text(text: str) -> str:
-    """A text query without control characters, trimmed."""
-    # Stored text holds no control characters (the importer refuses them), and FTS5's
-    # query parser stops at a NUL: drop them from the query.
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
-
-
 def fts_phrase(text: str) -> str:
     """An FTS5 query for `text` as one phrase: trigrams then find it as any substring."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, wildcards taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -3,12 +3,13 @@
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import sqlite_utils
 
 import locator.store.schema as schema
 import locator.store.sqlite.connection as connection
+from locator.store.contracts import copied_table
 from locator.store.sqlite.admins import SqliteAdmins
 from locator.store.sqlite.audit import SqliteAuditLog
 from locator.store.sqlite.facilities import SqliteFacilities
@@ -19,7 +20,7 @@ from locator.store.sqlite.uploads import SqlitePendingUploads
 from locator.store.sqlite.versions import SqliteVersions
 
 
-class Store:
+class SqliteStore:
     """One connection to the facility database. Not shared across threads."""
 
     def __init__(self, path: str, *, timeout: float = 10.0):
@@ -73,8 +74,19 @@ class Store:
         """Whether SQLite's integrity check passes."""
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+    def table_rows(self, table: str) -> tuple[list[str], list[tuple]]:
+        """The column names and every row, by key, of one of COPIED_TABLES."""
+        cursor = self.db.execute(f"SELECT * FROM {copied_table(table)} ORDER BY 1, 2")
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def add_table_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        """Insert rows as they are, keys included, into one of COPIED_TABLES."""
+        marks = ", ".join("?" for _ in columns)
+        self.db.conn.executemany(f"INSERT INTO {copied_table(table)} ({', '.join(columns)})"
+                                 f" VALUES ({marks})", rows)
+
     @contextlib.contextmanager
-    def writing(self) -> Iterator["Store"]:
+    def writing(self) -> Iterator["SqliteStore"]:
         """One write transaction, locked at once so that two writers never deadlock.
 
         A writing() inside another joins it: steps that belong together (an import and the
@@ -97,7 +109,7 @@ class Store:
                 self._writing = False
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator["Store"]:
+    def reading(self) -> Iterator["SqliteStore"]:
         """One read snapshot: every query inside sees the same dataset version."""
         conn = self.db.conn
         if conn.in_transaction:

@@ -1,0 +1,258 @@
+"""The facilities in PostgreSQL: lookups, search (pg_trgm), filtered pages, the nearest search's
+queries (GiST boxes, and KNN by `<->` on geography), and writing a version's rows by COPY."""
+
+from collections.abc import Iterator, Sequence
+
+import locator.store.postgres.connection as connection
+import locator.store.postgres.schema as schema
+from locator.core.nearest import Extent
+from locator.core.records import COLUMNS
+from locator.store.contracts import Change, FacilityPage
+from locator.store.values import like_pattern, search_text
+
+_COLS = ", ".join(COLUMNS)
+_FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
+_LAST = chr(0x10FFFF)  # sorts after any character: [p, p + _LAST) holds what begins with p
+_POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
+# The nearest search reads KNN candidates in batches of this many times k (then four times more).
+KNN_BATCH_PER_K = 4
+KNN_MIN_BATCH = 16
+
+
+class PostgresFacilities:
+    """The facilities table with its GiST and trigram indexes and category extents
+    (contracts.FacilityRepository)."""
+
+    def __init__(self, store):
+        """Work over the store's connection and its read snapshots."""
+        self._store = store
+
+    @property
+    def _conn(self):
+        """The store's connection (taken from the pool when the store opened)."""
+        return self._store.conn
+
+    def reading(self):
+        """One read snapshot of the store (see Store.reading)."""
+        return self._store.reading()
+
+    def count(self) -> int:
+        """How many facilities there are."""
+        return connection.value(self._conn, "SELECT count(*) FROM facilities")
+
+    def counts_by_category(self) -> dict[str, int]:
+        """Facility counts keyed by category."""
+        return dict(self._conn.execute(
+            "SELECT category, count(*) FROM facilities GROUP BY category").fetchall())
+
+    def unverified_count(self) -> int:
+        """How many facilities have never been checked on site."""
+        return connection.value(self._conn,
+                                "SELECT count(*) FROM facilities WHERE verified_on = ''")
+
+    def all(self, category: str | None = None) -> list[dict]:
+        """Every facility (optionally of one category), ordered by id."""
+        if category is None:
+            return connection.rows(self._conn, f"SELECT {_COLS} FROM facilities ORDER BY id")
+        return connection.rows(self._conn, f"SELECT {_COLS} FROM facilities"
+                               " WHERE category = %s ORDER BY id", [category])
+
+    def by_id(self) -> dict[str, dict]:
+        """Every facility keyed by id: what a new import is compared with."""
+        return {r["id"]: r for r in self.all()}
+
+    def get(self, facility_id: str) -> dict | None:
+        """One facility by id, or None."""
+        return connection.first(self._conn, f"SELECT {_COLS} FROM facilities WHERE id = %s",
+                                [facility_id])
+
+    def search(self, text: str, limit: int = 10) -> list[dict]:
+        """Facilities whose name or address contains `text` (Chinese or English substring)."""
+        text = search_text(text)
+        if not text:
+            return []
+        return connection.rows(
+            self._conn, f"SELECT {_FCOLS} FROM facilities f WHERE {_TEXT_MATCH}"
+            " ORDER BY strpos(f.name, %(text)s) = 0, length(f.name), f.id LIMIT %(limit)s",
+            {"pattern": like_pattern(text), "text": text, "limit": limit})
+
+    def terms_from(self, prefix: str, limit: int) -> list[tuple[str, int, str, int]]:
+        """(term, fid, source, start) of the search terms that begin with `prefix`, in term
+        order (a term before its extensions), at most `limit`: one range of one index."""
+        return self._conn.execute(
+            "SELECT term, fid, source, start FROM search_terms WHERE term >= %s AND term < %s"
+            " ORDER BY term, fid, source, start LIMIT %s",
+            [prefix, prefix + _LAST, limit]).fetchall()
+
+    def spellings(self, buckets: Sequence[str]) -> list[str]:
+        """The Latin words and terms of these buckets (core/terms.spelling_bucket)."""
+        return [row[0] for row in self._conn.execute(
+            "SELECT term FROM search_spellings WHERE bucket = ANY(%s) ORDER BY bucket, term",
+            [list(buckets)])]
+
+    def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
+              box: tuple[float, float, float, float] | None = None) -> FacilityPage:
+        """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
+        search, category, box as min_lat, min_lon, max_lat, max_lon), and how many pass in all."""
+        where, params = ["TRUE"], {}
+        if text:
+            text = search_text(text)
+            where.append(_TEXT_MATCH if text else "FALSE")
+            params["pattern"] = like_pattern(text)
+        if category is not None:
+            where.append("f.category = %(category)s")
+            params["category"] = category
+        if box is not None:
+            where.append(_BOX_MATCH)
+            params |= dict(zip(("min_lat", "min_lon", "max_lat", "max_lon"), box, strict=True))
+        clause = " AND ".join(where)
+        with self.reading():
+            matched = connection.value(self._conn,
+                                       f"SELECT count(*) FROM facilities f WHERE {clause}", params)
+            rows = [] if not matched else connection.rows(
+                self._conn, f"SELECT {_FCOLS} FROM facilities f WHERE {clause}"
+                " AND f.id > %(after)s ORDER BY f.id LIMIT %(limit)s",
+                params | {"after": after, "limit": limit + 1})
+        return FacilityPage(rows[:limit], matched, more=len(rows) > limit)
+
+    def page(self, *, category: str | None = None, unverified: bool = False, text: str = "",
+             limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+        """One page of facilities (by id) matching the filters, and how many match in all."""
+        where, params = ["TRUE"], {}
+        if category:
+            where.append("f.category = %(category)s")
+            params["category"] = category
+        if unverified:
+            where.append("f.verified_on = ''")
+        if text:
+            where.append("(f.id ILIKE %(pattern)s OR f.name ILIKE %(pattern)s"
+                         " OR f.name_en ILIKE %(pattern)s)")
+            params["pattern"] = like_pattern(text)
+        sql = "FROM facilities f WHERE " + " AND ".join(where)
+        total = connection.value(self._conn, f"SELECT count(*) {sql}", params)
+        rows = connection.rows(self._conn, f"SELECT {_FCOLS} {sql} ORDER BY f.id"
+                               " LIMIT %(limit)s OFFSET %(offset)s",
+                               params | {"limit": limit, "offset": offset})
+        return rows, total
+
+    # -- the nearest search (locator/core/nearest.py) -----------------------------------------
+
+    def extent(self, category: str | None = None) -> Extent | None:
+        """Count and bounding box of the facilities (of one category), or None if there are none."""
+        sql = "SELECT count, min_lat, min_lon, max_lat, max_lon FROM category_extents"
+        if category is not None:
+            row = self._conn.execute(sql + " WHERE category = %s", [category]).fetchone()
+            return None if row is None else Extent(*row)
+        extents = [Extent(*row) for row in self._conn.execute(sql)]
+        if not extents:
+            return None
+        return Extent(sum(e.count for e in extents), min(e.min_lat for e in extents),
+                      min(e.min_lon for e in extents), max(e.max_lat for e in extents),
+                      max(e.max_lon for e in extents))
+
+    def candidates_in_box(self, min_lat: float, min_lon: float, max_lat: float, max_lon: float,
+                          *, category: str | None = None, access: str | None = None,
+                          amenities: Sequence[str] = ()) -> list[tuple[int, str, float, float]]:
+        """(fid, id, lat, lon) of the facilities in the box that pass the filters."""
+        where, params = _filters(category, access, amenities)
+        params |= {"min_lat": min_lat, "min_lon": min_lon, "max_lat": max_lat,
+                   "max_lon": max_lon}
+        sql = f"SELECT fid, id, lat, lon FROM facilities f WHERE {_BOX_MATCH}"
+        return self._conn.execute(" AND ".join([sql, *where]), params).fetchall()
+
+    def nearest_candidates(self, lat: float, lon: float, *, category: str | None = None,
+                           access: str | None = None, amenities: Sequence[str] = (),
+                           k: int = 1) -> Iterator[tuple[int, str, float, float, float]]:
+        """(fid, id, lat, lon, knn_m) of the facilities that pass the filters, in the order of
+        PostGIS's KNN distance knn_m (`<->` on geography, by the GiST index), ties by fid;
+        read in growing batches for as long as the caller iterates."""
+        where, params = _filters(category, access, amenities)
+        params |= {"lat": lat, "lon": lon}
+        sql = (f"SELECT fid, id, lat, lon, geog <-> {_POINT}::geography AS knn FROM facilities f"
+               f" WHERE {' AND '.join(['TRUE', *where])}"
+               f" ORDER BY geog <-> {_POINT}::geography, fid LIMIT %(limit)s OFFSET %(offset)s")
+        offset, size = 0, max(KNN_MIN_BATCH, KNN_BATCH_PER_K * k)
+        while True:
+            batch = self._conn.execute(sql, params | {"limit": size, "offset": offset}).fetchall()
+            yield from batch
+            if len(batch) < size:
+                return
+            offset, size = offset + size, size * 4
+
+    def by_fids(self, fids: Sequence[int]) -> dict[int, dict]:
+        """Full records keyed by fid, for the given fids (missing ones are left out)."""
+        if not fids:
+            return {}
+        found = connection.rows(self._conn, f"SELECT fid, {_COLS} FROM facilities"
+                                " WHERE fid = ANY(%s)", [list(fids)])
+        return {row.pop("fid"): row for row in found}
+
+    def places(self, fids: Sequence[int]) -> dict[int, tuple[str, str, float, float]]:
+        """(id, name, lat, lon) keyed by fid: what ranking needs, without whole records."""
+        if not fids:
+            return {}
+        rows = self._conn.execute("SELECT fid, id, name, lat, lon FROM facilities"
+                                  " WHERE fid = ANY(%s)", [list(fids)])
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    # -- writing (PostgresVersions.commit) ------------------------------------------------------
+
+    def write(self, records: Sequence[dict], change: Change) -> None:
+        """Write the added, changed and removed facilities of one version, their search terms
+        and the category extents."""
+        conn = self._conn
+        gone = [*change.changed, *change.removed]
+        if gone:
+            conn.execute("DELETE FROM search_terms WHERE fid IN"
+                         " (SELECT fid FROM facilities WHERE id = ANY(%s))", [gone])
+        if change.removed:
+            conn.execute("DELETE FROM facilities WHERE id = ANY(%s)", [list(change.removed)])
+        wanted = set(change.added) | set(change.changed)
+        rows = [r for r in records if r["id"] in wanted]
+        if rows:
+            self._upsert(rows)
+            fids = dict(conn.execute("SELECT id, fid FROM facilities WHERE id = ANY(%s)",
+                                     [[r["id"] for r in rows]]).fetchall())
+            schema.write_terms(conn, [(fids[r["id"]], r) for r in rows])
+        schema.refresh_extents(conn)
+
+    def _upsert(self, rows: list[dict]) -> None:
+        """Insert or replace these records by id, through a COPY into a temporary table."""
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "id")
+        types = ", ".join(f"{c} double precision" if c in ("lat", "lon") else f"{c} text"
+                          for c in COLUMNS)
+        with self._conn.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE incoming ({types})")
+            with cursor.copy(f"COPY incoming ({_COLS}) FROM STDIN") as copy:
+                for record in rows:
+                    # A version committed before a column existed lacks it: blank.
+                    copy.write_row([record.get(c, "") for c in COLUMNS])
+            cursor.execute(f"INSERT INTO facilities ({_COLS}) SELECT {_COLS} FROM incoming"
+                           f" ON CONFLICT (id) DO UPDATE SET {updates}")
+            cursor.execute("DROP TABLE incoming")
+
+
+# Name or address contains :pattern (ASCII letters in either case): one trigram index.
+_TEXT_MATCH = f"({schema.SEARCHED.replace('name', 'f.name').replace('address', 'f.address')})" \
+              " ILIKE %(pattern)s"
+# Exactly inside the box: the GiST index on geom finds candidates, the doubles decide.
+_BOX_MATCH = ("f.geom && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s,"
+              " 4326) AND f.lat BETWEEN %(min_lat)s AND %(max_lat)s"
+              " AND f.lon BETWEEN %(min_lon)s AND %(max_lon)s")
+
+
+def _filters(category: str | None, access: str | None,
+             amenities: Sequence[str]) -> tuple[list[str], dict]:
+    """The nearest search's filters as conditions on `facilities f` and their parameters."""
+    where, params = [], {}
+    if category is not None:
+        where.append("f.category = %(category)s")
+        params["category"] = category
+    if access is not None:
+        where.append("f.access = %(access)s")
+        params["access"] = access
+    for n, token in enumerate(amenities):
+        # Tokens are [a-z_]: dropping spaces and fencing with ';' matches whole tokens only.
+        where.append(f"strpos(';' || replace(f.amenities, ' ', '') || ';', %(amenity{n})s) > 0")
+        params[f"amenity{n}"] = f";{token};"
+    return where, params
