@@ -17,8 +17,9 @@ EXAMPLE_FACILITY = {
     "address": "会城仁寿路16号", "address_en": "No. 16 Renshou Road, Huicheng", "town": "会城街道",
     "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
     "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",
-    "source": "English Wikipedia", "verified_on": "", "aliases": "", "open_now": True,
-    "next_change": "2026-11-28T17:00:00+08:00", "verified": False, "closing_soon": False,
+    "source": "English Wikipedia", "verified_on": "", "aliases": "", "name_zh_hant": "",
+    "open_now": True, "next_change": "2026-11-28T17:00:00+08:00", "verified": False,
+    "closing_soon": False,
 }
 
 
@@ -66,6 +67,11 @@ NEXT_PAGE_HEADER = {"Link": {"schema": {"type": "string"},
                              "description": '<next page: path and query>; rel="next"'
                                             " (not on the last page)"}}
 CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
+LANG = _param("lang", {"type": "string", "examples": ["zh-Hant"]},
+              "zh-Hant (or zh-HK, zh-MO, zh-TW): the facilities' name, address, description,"
+              " routes and town in Traditional Chinese (converted on the way out; a record's own"
+              " name_zh_hant wins for the name), with name_stored the stored name. Any other"
+              " value: the stored text")
 AMENITY = {"type": "array", "items": {"type": "string", "enum": list(AMENITIES)}}
 COMMON_ERRORS = {"400": _error("A parameter is missing or wrong; the message says how to fix it")}
 
@@ -85,6 +91,7 @@ NEAREST_PARAMS = [
     _param("radius_m", {"type": "number", "minimum": 1, "maximum": MAX_RADIUS_M},
            "Only within this many metres; if none, the nearest beyond, flagged beyond_radius"),
     _param("open_now", {"type": "boolean"}, "Only facilities open now (unknown hours excluded)"),
+    LANG,
 ]
 SEARCH_PARAMS = [
     {"name": "q", "in": "query", "required": True,
@@ -98,6 +105,7 @@ SEARCH_PARAMS = [
            "The visitor's longitude (WGS-84)"),
     _param("limit", {"type": "integer", "minimum": 1, "maximum": 20, "default": 10},
            "How many facilities"),
+    LANG,
 ]
 FACILITY_PARAMS = [
     _param("category", CATEGORY, "Only this category"),
@@ -112,6 +120,7 @@ FACILITY_PARAMS = [
            "Where the page starts: take it from the previous page's next link, never make one."
            " It belongs to one dataset version: after an import it is 410 Gone, and the"
            " list starts again from the first page"),
+    LANG,
 ]
 
 
@@ -120,6 +129,7 @@ SNAPSHOT_PARAMS = [
            "minlon,minlat,maxlon,maxlat: only the facilities in this box. Needed where the"
            " deployment has more facilities than SNAPSHOT_MAX_FACILITIES (and then the box may"
            " hold at most that many)"),
+    LANG,
 ]
 SPANS = {"type": "array", "items": {"type": "array", "items": {"type": "integer"},
                                     "minItems": 2, "maxItems": 2},
@@ -200,7 +210,10 @@ def _schemas() -> dict:
                     "closing_soon": {"type": "boolean", "description": (
                         "open, but closing within 30 minutes (or, in /api/nearest within "
                         "2 km, before the estimated walk there arrives)")},
-                    "verified": {"type": "boolean"}}}
+                    "verified": {"type": "boolean"},
+                    "name_stored": {"type": "string", "description": (
+                        "only with lang=zh-Hant: the name as stored, beside name in"
+                        " Traditional Chinese")}}}
     result = {"allOf": [{"$ref": "#/components/schemas/Facility"}, {
         "type": "object", "required": ["distance_m", "walking_min"], "properties": {
             "distance_m": {"type": "integer", "description": "geodesic distance, metres"},
@@ -377,7 +390,7 @@ def _paths() -> dict:
             "operationId": "getFacility",
             "summary": "One facility as a GeoJSON Feature",
             "parameters": [{"name": "facility_id", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
+                            "schema": {"type": "string"}}, LANG],
             "responses": {"200": _ok("Feature", _feature_example()),
                           "404": _error("No facility has this id")}}},
         "/api/snapshot": {"get": {
@@ -386,7 +399,7 @@ def _paths() -> dict:
             "parameters": SNAPSHOT_PARAMS,
             "responses": {"200": _ok("Snapshot", SNAPSHOT_EXAMPLE, headers={"ETag": {
                 "schema": {"type": "string"},
-                "description": "v<format>.<dataset version>.<date>[.<bbox digest>]"}}),
+                "description": "v<format>.<dataset version>.<date>[.zh-Hant][.<bbox digest>]"}}),
                 "400": _error("A parameter is wrong, or the data holds more facilities than"
                               " one snapshot (SNAPSHOT_MAX_FACILITIES): give a (smaller) bbox")
                 | {"headers": {"Locator-Snapshot-Cell": {

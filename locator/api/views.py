@@ -8,6 +8,7 @@ from locator.config import current_settings
 from locator.core import hours
 from locator.core.catalogue import translate
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
+from locator.core.traditional import for_language, is_traditional, to_traditional
 from locator.db import open_store
 from locator.search import matching
 from locator.search.geocode import geocode
@@ -74,14 +75,30 @@ def nearest():
     settings = current_settings()
     params, at = nearest_params(request.args), settings.now()
     result = run_nearest(open_store(), params, at, settings)
+    origin = result.origin.as_json()
+    if _traditional():
+        origin["label"] = to_traditional(origin["label"])
+    version = (settings.database, result.version)
     return jsonify({
-        "origin": result.origin.as_json(),
+        "origin": origin,
         "dataset_version": result.version,
         "beyond_radius": result.found.beyond_radius,
         "walking_speed_m_per_min": WALKING_M_PER_MIN,
-        "results": [describe(h.record, result.statuses.of(h.record), at, h.distance_m)
+        "results": [describe(_shown(h.record, version), result.statuses.of(h.record), at,
+                             h.distance_m)
                     for h in result.found.hits],
     })
+
+
+def _traditional() -> bool:
+    """Whether this request asks for the data in Traditional Chinese (lang=zh-Hant, zh-HK…)."""
+    return is_traditional(request.args.get("lang"))
+
+
+def _shown(record: dict, version) -> dict:
+    """`record` in the request's `lang`: in Traditional Chinese its texts converted and
+    `name_stored` added (cached per `version`: database and dataset version); else as stored."""
+    return for_language(record, request.args.get("lang"), version)
 
 
 @bp.get("/search")
@@ -94,20 +111,40 @@ def search():
     found = matching.find(store, params.q, lat=params.lat, lon=params.lon, limit=params.limit)
     statuses = Statuses(at)
     results = [search_result(m, statuses.of(m.record), at) for m in found.matches]
+    if _traditional():
+        with store.reading():
+            version = (settings.database, store.versions.current_number())
+        results = [_search_shown(r, version) for r in results]
     if found.category is not None:
         key, word = found.category
         results.insert(0, {"type": "category", "category": key,
-                           "name": translate(CATEGORIES[key].label, "zh"),
+                           "name": _zh(CATEGORIES[key].label),
                            "name_en": translate(CATEGORIES[key].label, "en"),
                            "matched": {"field": "category", "text": word,
                                        "how": "category_word"}})
     elif not results and settings.geocoder:
         place = geocode(params.q, settings=settings.geocoding)
         if place is not None:
-            results.append({"type": "place", "category": None, "name": place.label,
+            name = to_traditional(place.label) if _traditional() else place.label
+            results.append({"type": "place", "category": None, "name": name,
                             "name_en": place.label, "lat": place.lat, "lon": place.lon,
                             "matched": {"field": "address", "text": params.q, "how": "exact"}})
     return jsonify({"query": params.q, "results": results})
+
+
+def _search_shown(result: dict, version) -> dict:
+    """A facility found by the search box, its texts and the text it matched by in
+    Traditional Chinese."""
+    shown = {**result, **for_language(result, "zh-Hant", version)}
+    matched = result["matched"]
+    text = shown["name"] if matched["field"] == "name" else to_traditional(matched["text"])
+    return shown | {"matched": {**matched, "text": text}}
+
+
+def _zh(msgid: str) -> str:
+    """A label in Chinese, in Traditional characters when the request asks for them."""
+    label = translate(msgid, "zh")
+    return to_traditional(label) if _traditional() else label
 
 
 @bp.get("/facilities")
@@ -126,12 +163,13 @@ def facilities():
                                        " first page, without cursor")
         page = store.facilities.after(cursor.after if cursor else "", limit, text=q,
                                       category=category, box=box)
+    shown = [_shown(r, (current_settings().database, version)) for r in page.records]
     links = [{"rel": "self", "href": _page_href(cursor)}]
     if page.more:
         links.append({"rel": "next", "href": _page_href(Cursor(version, page.records[-1]["id"]))})
     response = jsonify({"type": "FeatureCollection", "dataset_version": version,
                         "numberMatched": page.matched, "numberReturned": len(page.records),
-                        "links": links, "features": [_feature(r, at) for r in page.records]})
+                        "links": links, "features": [_feature(r, at) for r in shown]})
     if page.more:
         response.headers["Link"] = f'<{links[-1]["href"]}>; rel="next"'
     return response
@@ -149,10 +187,13 @@ def _page_href(cursor: Cursor | None) -> str:
 @bp.get("/facilities/<facility_id>")
 def facility(facility_id: str):
     """One facility as a GeoJSON Feature."""
-    record = open_store().facilities.get(facility_id)
+    store, settings = open_store(), current_settings()
+    with store.reading():
+        record = store.facilities.get(facility_id)
+        version = (settings.database, store.versions.current_number())
     if record is None:
         return error_response(404, f"no facility with id {facility_id[:64]!r}")
-    return jsonify(_feature(record, current_settings().now()))
+    return jsonify(_feature(_shown(record, version), settings.now()))
 
 
 def _feature(record: dict, at) -> dict:
@@ -167,7 +208,8 @@ def offline_snapshot():
     settings = current_settings()
     try:
         snap = snapshot(open_store(), settings.now(), settings.snapshot_max_facilities,
-                        source=settings.database, box=bbox_param(request.args))
+                        source=settings.database, box=bbox_param(request.args),
+                        traditional=_traditional())
     except TooMany as exc:
         response = error_response(400, str(exc))
         if exc.cell:  # the service worker builds its box from this cell (static/js/offline_sw.js)

@@ -45,6 +45,7 @@ WIDTHS = {
     "coord_system": 14, "coord_source": 14, "address": 36, "address_en": 36, "town": 14,
     "floor": 10, "opening_hours": 36, "access": 14, "amenities": 36, "routes": 24, "phone": 18,
     "description": 40, "description_en": 40, "source": 24, "verified_on": 14, "aliases": 28,
+    "name_zh_hant": 28,
 }
 
 # What each column means (msgids: the English; the Chinese is in importer.po). %(…)s stands for
@@ -62,6 +63,8 @@ COLUMN_HELP = {
                        "estimated from the address; blank means not stated, see below"),
     "aliases": N_("Other names people use (former names, short names), separated by ; — "
                   "search finds the facility by each"),
+    "name_zh_hant": N_("Traditional Chinese name, only where the automatic conversion of the "
+                       "name is wrong; blank means converted from the name"),
     "address": N_("Address in Chinese"),
     "address_en": N_("Address in English"),
     "town": N_("Town or subdistrict, e.g. %(town)s"),

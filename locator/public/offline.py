@@ -18,6 +18,7 @@ from flask_babel import format_date
 
 from locator.config import current_settings
 from locator.core.categories import CATEGORIES
+from locator.core.traditional import TRADITIONAL, is_traditional
 from locator.public import pages, styles
 from locator.search.params import MAX_LIMIT
 from locator.search.present import WALKING_LIMIT_M, WALKING_M_PER_MIN
@@ -53,9 +54,17 @@ def offline_head() -> dict | None:
     lang = pages.lang()
     return {"manifest": url_for("offline.manifest", lang=lang), "theme": THEME_COLOUR,
             "register": url_for("static", filename="js/offline_register.js"),
-            "worker": url_for("offline.worker"), "snapshot": url_for("api.offline_snapshot"),
+            "worker": url_for("offline.worker"), "snapshot": _snapshot_url(),
             "lang": lang,
             "icon": url_for("static", filename="icons/icon-192.png")}
+
+
+def _snapshot_url() -> str:
+    """The snapshot a page keeps for offline use: its names in Traditional Chinese on zh-Hant
+    pages (the worker keeps the last one a page asked for)."""
+    if is_traditional(pages.lang()):
+        return url_for("api.offline_snapshot", lang=TRADITIONAL)
+    return url_for("api.offline_snapshot")
 
 
 @bp.get("/manifest.webmanifest")
@@ -120,7 +129,7 @@ def page():
         # [min_lat, min_lon, max_lat, max_lon]: outside it the cards give the distance only
         "service_area": list(current_settings().service_area),
         "walking_m_per_min": WALKING_M_PER_MIN, "data_cache": "locator-data",
-        "snapshot": url_for("api.offline_snapshot"),
+        "snapshot": _snapshot_url(),
         # A list: the template's JSON sorts keys, and chips come in the registry's order.
         "categories": [[key, pages.category_label(key)] for key in CATEGORIES],
         "nav": labels, "words": _words(),

@@ -13,6 +13,7 @@ from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.navigate import CAR, TRANSIT, WALK, Place, navigate_links
 from locator.core.terms import has_han, romanized, split_list
 from locator.core.towns import town_name
+from locator.core.traditional import for_language, is_traditional, to_traditional
 from locator.maps import layers
 from locator.search.present import WALKING_LIMIT_M
 from locator.web.hours_text import next_change_text
@@ -83,7 +84,22 @@ def localized(record: dict, field: str) -> str:
     """`field` in the page language, falling back to the Chinese text."""
     if lang() == "en":
         return record.get(f"{field}_en") or record.get(field) or ""
-    return record.get(field) or ""
+    return shown(record).get(field) or ""
+
+
+def shown(record: dict, version=None) -> dict:
+    """`record` as the page shows it: on Traditional Chinese pages (zh-Hant) a copy with its
+    texts converted (core/traditional.py, kept per `version`: database and dataset version),
+    else the record itself; a record already converted is returned as it is."""
+    if "name_stored" in record:
+        return record
+    return for_language(record, lang(), version)
+
+
+def in_script(text: str) -> str:
+    """A text from the data (a place's name) in the page's script: Traditional on zh-Hant
+    pages, else as stored."""
+    return to_traditional(text) if is_traditional(lang()) else text
 
 
 def category_label(key: str) -> str:

@@ -105,13 +105,16 @@ def nearest():
     hits = open_first(result.found.hits, lambda h: result.statuses.is_open(h.record))
     lead = result.found.hits.index(hits[0]) if hits else 0  # how many nearer ones it passed
     cards = []
+    version = (settings.database, result.version)
     for n, hit in enumerate(hits, start=1):
         status = result.statuses.of(hit.record)
-        cards.append(pages.card(describe(hit.record, status, at, hit.distance_m), status, at, n,
+        record = pages.shown(hit.record, version)
+        cards.append(pages.card(describe(record, status, at, hit.distance_m), status, at, n,
                                 start, outside))
         cards[-1]["nearer_closed"] = 1 < n <= lead + 1
     state = _result_state(result.found, cards)
     origin = result.origin.as_json()
+    origin["label"] = pages.in_script(origin["label"])
     data = layers.point_data(origin, [pages.map_point(c) for c in cards], pages.tiles())
     data["labels"] = _map_labels(result.origin)
     hid_unknown = params.open_now and result.statuses.saw_unknown()
@@ -155,7 +158,7 @@ def _origin_words(origin) -> str:
         return gettext("My location")
     if pages.lang() == "en" and origin.label_en:
         return origin.label_en
-    return origin.label
+    return pages.in_script(origin.label)
 
 
 def _result_state(found, cards: list) -> str:
@@ -182,12 +185,15 @@ def _nearest_page(state: str, category: str | None, **context) -> str:
 @bp.get("/facilities/<facility_id>")
 def facility(facility_id: str):
     """Everything about one facility: hours for the week, map, navigate links."""
-    record = open_store().facilities.get(facility_id)
+    store, settings = open_store(), current_settings()
+    with store.reading():
+        record = store.facilities.get(facility_id)
+        version = (settings.database, store.versions.current_number())
     if record is None:
         return render_template("views/problem.html", title=gettext("No such place"),
                                detail=gettext("It may have been removed or renamed."),
                                categories=_categories()), 404
-    settings = current_settings()
+    record = pages.shown(record, version)
     at = settings.now()
     status = hours.status(record["opening_hours"], at)
     origin = _carried_origin(settings)
@@ -278,7 +284,8 @@ def map_points():
                pages.lang())
         data = _POINTS.get(key)
         if data is None:
-            data = layers.overview_data(store.facilities.all(), key[2], key[3])
+            records = [pages.shown(r, key[:2]) for r in store.facilities.all()]
+            data = layers.overview_data(records, key[2], key[3])
             if len(_POINTS) >= POINTS_CACHE_SIZE:
                 _POINTS.clear()
             _POINTS[key] = data

@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 from locator.core import terms
 from locator.core.geo import geodesic_m
 from locator.core.nearest import find_nearest
+from locator.core.traditional import to_simplified
 from locator.maps.layers import CENTRE
 from locator.search import words
 from locator.store import Store
@@ -69,8 +70,25 @@ class Found:
 
 def find(store: Store, query: str, *, lat: float | None = None, lon: float | None = None,
          limit: int = 10) -> Found:
-    """The facilities `query` asks for, best first, read in one snapshot of the store."""
+    """The facilities `query` asks for, best first, read in one snapshot of the store; a query
+    in Traditional characters (長途汽車站) is read in Simplified too, as the data is kept, and
+    the better reading wins (as typed on a tie: 乾务镇 is Simplified, though 乾 reads as 干)."""
     query = query[:MAX_QUERY_CHARS]
+    found = _find(store, query, lat, lon, limit)
+    simplified = to_simplified(query)
+    if simplified == query:
+        return found
+    read_simplified = _find(store, simplified, lat, lon, limit)
+    return read_simplified if _strength(read_simplified) > _strength(found) else found
+
+
+def _strength(found: Found) -> tuple[bool, float]:
+    """How well a reading of a query matched: a category it named, else its best score."""
+    return found.category is not None, max((m.score for m in found.matches), default=-1.0)
+
+
+def _find(store: Store, query: str, lat: float | None, lon: float | None, limit: int) -> Found:
+    """`find` for the query as given."""
     with store.reading():
         category = words.category_of(query)
         if category is not None:

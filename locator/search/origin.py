@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from locator.config import Settings
+from locator.core.traditional import to_simplified
 from locator.search.geocode import GeocoderUnavailable, geocode
 from locator.search.params import NearestParams
 from locator.store import Store
@@ -35,6 +36,9 @@ def resolve_origin(store: Store, params: NearestParams, settings: Settings) -> O
     if params.lat is not None:
         return Origin(params.lat, params.lon)
     hits = store.facilities.search(params.q, limit=1)
+    simplified = to_simplified(params.q)
+    if not hits and simplified != params.q:  # Traditional input (會城), the data kept Simplified
+        hits = store.facilities.search(simplified, limit=1)
     if hits:
         hit = hits[0]
         return Origin(hit["lat"], hit["lon"], hit["name"], "facility", hit["id"],

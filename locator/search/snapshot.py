@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from locator.core import hours
 from locator.core.clock import SHANGHAI
+from locator.core.traditional import TRADITIONAL, for_language
 from locator.search.present import WALKING_M_PER_MIN
 from locator.store import Store
 
@@ -115,19 +116,23 @@ def build(records: list[dict], version: int, day: date,
 
 
 def snapshot(store: Store, at: datetime, max_facilities: int, *, source: str,
-             box: tuple[float, float, float, float] | None = None) -> Snapshot:
+             box: tuple[float, float, float, float] | None = None,
+             traditional: bool = False) -> Snapshot:
     """The snapshot at `at` (all facilities, or those in `box` = min_lat, min_lon, max_lat,
-    max_lon); `source` names the database, for the per-process cache."""
+    max_lon), names in Traditional Chinese when `traditional`; `source` names the database,
+    for the per-process cache."""
     day = hours.in_shanghai(at).date()
     with store.reading():
         version = store.versions.current_number()
-        key = (source, version, day)
+        key = (source, version, day, traditional)
         if box is None and key in _CACHE:
             return _CACHE[key]
         records = _records(store, max_facilities, box)
+    if traditional:
+        records = [for_language(r, TRADITIONAL, (source, version)) for r in records]
     document = build(records, version, day, box)
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    tag = f"v{FORMAT}.{version}.{day.isoformat()}"
+    tag = f"v{FORMAT}.{version}.{day.isoformat()}" + (f".{TRADITIONAL}" if traditional else "")
     if box is not None:
         tag += "." + hashlib.sha256(repr(box).encode()).hexdigest()[:12]
     result = Snapshot(body, tag)

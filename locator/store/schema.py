@@ -266,9 +266,16 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
+def _traditional_name(db: sqlite_utils.Database) -> None:
+    """A facility's own Traditional Chinese name (name_zh_hant), shown in zh-Hant instead of
+    the conversion of its name (core/traditional.py); blank for every existing facility."""
+    if "name_zh_hant" not in db["facilities"].columns_dict:
+        db.execute("ALTER TABLE facilities ADD COLUMN name_zh_hant TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
               _admin_console, _category_extents, _audit_lookup, _version_deltas, _geocoding,
-              _visitor_reports, _search_terms)
+              _visitor_reports, _search_terms, _traditional_name)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:

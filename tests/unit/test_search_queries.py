@@ -8,16 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import locator.store.postgres.connection as postgres_connection
 from locator import datasets
 from locator.core import terms
 from locator.search import words
 from locator.search.matching import CANDIDATE_TERMS, find
 from locator.store import Store
-from tests import postgres
 from tests.processes import ROOT
+from tests.unit.conftest import FIXTURE
 
-FIXTURE = os.path.join(ROOT, "tests", "data", "search_fixture.csv")
 VISITOR = (22.52, 113.03)
 
 
@@ -38,26 +36,6 @@ def readme_queries() -> list[tuple[str, str | None, str, str]]:
 
 
 QUERIES = readme_queries()
-
-
-@pytest.fixture(scope="module", params=postgres.ENGINES)
-def fixture_store(request, tmp_path_factory):
-    """The search fixture imported through the real importer, on each engine."""
-    if request.param == "sqlite":
-        store = Store(str(tmp_path_factory.mktemp("search") / "locator.sqlite"))
-    else:
-        cluster = postgres.shared_cluster()
-        if cluster is None:
-            pytest.skip(postgres.SKIP_REASON)
-        store = Store(cluster.new_schema())
-    store.migrate()
-    with open(FIXTURE, "rb") as fh:
-        checked = datasets.check_file(store, fh.read(), "search_fixture.csv")
-    assert checked.result.ok
-    datasets.apply_import(store, checked, "search_fixture.csv", actor="test")
-    yield store
-    store.close()
-    postgres_connection.close_pools()
 
 
 def test_the_table_covers_every_kind_of_query():
