@@ -6,6 +6,7 @@ import threading
 from flask import Flask, g
 
 from locator.config import current_settings
+from locator.ingest.districts import DistrictRule
 from locator.ingest.importer import ImportSettings
 from locator.store import Store
 
@@ -60,7 +61,8 @@ def import_settings() -> ImportSettings:
     """The importer's settings from the app configuration, "today" by the app's clock."""
     s = current_settings()
     return ImportSettings(service_area=s.service_area, max_bytes=s.max_import_bytes,
-                          today=s.now().date())
+                          today=s.now().date(),
+                          districts=DistrictRule(s.default_district, s.districts))
 
 
 def init_app(app: Flask) -> None:

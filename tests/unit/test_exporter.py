@@ -107,7 +107,8 @@ def test_rows_end_in_crlf_and_newlines_inside_cells_stay_quoted():
 def test_stream_writes_the_same_bytes_in_chunks_from_a_generator():
     records = [dict.fromkeys(COLUMNS, "") | {"id": f"r{i}", "category": "landmark",
                                               "name": "名", "lat": 22.5, "lon": 113.0,
-                                              "coord_system": "wgs84", "access": "public"}
+                                              "coord_system": "wgs84", "access": "public",
+                                              "district": "新会区"}
                for i in range(2500)]
     out = io.BytesIO()
     write_csv_stream((r for r in records), out)

@@ -1,5 +1,6 @@
 """Dataset versions in SQLite: keyframes and deltas (version_deltas), committed atomically."""
 
+import json
 from collections.abc import Mapping, Sequence
 
 import locator.store.sqlite.connection as connection
@@ -7,7 +8,7 @@ import locator.store.version_deltas as version_deltas
 from locator.store.contracts import Change, StaleDataset
 
 _VCOLS = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
-          " unchanged, total, restored_from")
+          " unchanged, total, restored_from, districts")
 
 
 class SqliteVersions:
@@ -22,7 +23,7 @@ class SqliteVersions:
     def current(self) -> dict | None:
         """The newest dataset version's metadata, or None before the first import."""
         rows = self._db.query(f"SELECT {_VCOLS} FROM versions ORDER BY number DESC LIMIT 1")
-        return next(iter(rows), None)
+        return next(_metadata(rows), None)
 
     def current_number(self) -> int:
         """The newest version's number, 0 before the first import."""
@@ -31,20 +32,21 @@ class SqliteVersions:
 
     def all(self) -> list[dict]:
         """Every version's metadata, newest first."""
-        return list(self._db.query(f"SELECT {_VCOLS} FROM versions ORDER BY number DESC"))
+        return list(_metadata(self._db.query(f"SELECT {_VCOLS} FROM versions"
+                                             " ORDER BY number DESC")))
 
     def get(self, number: int) -> dict | None:
         """One version's metadata, or None."""
         if not connection.is_integer(number):
             return None
         rows = self._db.query(f"SELECT {_VCOLS} FROM versions WHERE number = ?", [number])
-        return next(iter(rows), None)
+        return next(_metadata(rows), None)
 
     def last_of(self, kind: str) -> dict | None:
         """The newest version of one kind ("import", "rollback", "edit"…), or None."""
         rows = self._db.query(f"SELECT {_VCOLS} FROM versions WHERE kind = ?"
                               " ORDER BY number DESC LIMIT 1", [kind])
-        return next(iter(rows), None)
+        return next(_metadata(rows), None)
 
     def records(self, number: int) -> list[dict] | None:
         """The records that version `number` made the dataset, exactly as committed, or None."""
@@ -57,9 +59,10 @@ class SqliteVersions:
     def commit(self, records: Sequence[dict], change: Change, *, actor: str, kind: str,
                filename: str = "", sha256: str = "", mode: str = "replace",
                restored_from: int | None = None, expected_version: int | None = None,
-               address: str = "", notes: Mapping[str, object] | None = None) -> int:
+               address: str = "", notes: Mapping[str, object] | None = None,
+               districts: Sequence[str] = ()) -> int:
         """Make `records` the dataset as one new version, atomically; return its number
-        (`notes`: more for its audit entry's detail)."""
+        (`notes`: more for its audit entry's detail; `districts`: those it touched)."""
         with self._store.writing():
             number = self.current_number()
             if expected_version is not None and expected_version != number:
@@ -69,15 +72,18 @@ class SqliteVersions:
             number += 1
             self._db.execute(
                 "INSERT INTO versions (number, created_at, actor, kind, filename, sha256, mode,"
-                " added, changed, removed, unchanged, total, restored_from, snapshot, delta)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " added, changed, removed, unchanged, total, restored_from, snapshot, delta,"
+                " districts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [number, connection.now_iso(), actor, kind, filename, sha256, mode,
                  len(change.added), len(change.changed), len(change.removed), change.unchanged,
-                 len(records), restored_from, stored.snapshot, stored.delta])
+                 len(records), restored_from, stored.snapshot, stored.delta,
+                 json.dumps(list(districts), ensure_ascii=False)])
             detail = {"version": number, "file": filename, "added": len(change.added),
                       "changed": len(change.changed), "removed": len(change.removed)}
             if restored_from is not None:  # the audit log says which version came back
                 detail["restored_from"] = restored_from
+            if districts:  # which districts' facilities this version changed
+                detail["districts"] = list(districts)
             detail.update(notes or {})
             self._store.audit.record(kind, actor, address, detail)
         return number
@@ -105,3 +111,9 @@ class SqliteVersions:
             chain = version_deltas.grown(chain, version_deltas.Stored(snapshot, delta))
         before = version_deltas.replay(version_deltas.unpack(rows[0][1]), deltas)
         return version_deltas.encode(before, records, chain, every=self.keyframe_every)
+
+
+def _metadata(rows):
+    """Version rows with their districts as a list ([] for a version made before districts)."""
+    for row in rows:
+        yield row | {"districts": json.loads(row["districts"]) if row["districts"] else []}
