@@ -257,11 +257,8 @@ def rollback(store: Store, number: int, *, actor: str, address: str = "",
         if records is None:
             raise RollbackError(f"there is no version {number}")
         based_on = store.versions.current_number()
-        current = resolve_districts(store.facilities.by_id(), default_district)
-    # A version made before districts has blank ones: they were the default district's.
-    records = districts.resolved(records, default_district)
-    if scope is not None:
-        records = scoped_rollback(current, records, scope)
+        current = store.facilities.by_id()
+    current, records = rollback_plan(current, records, scope, default_district)
     diff = diff_records(current, records, merge=False)
     if not diff.changes_anything:
         raise NothingToChange
@@ -271,6 +268,19 @@ def rollback(store: Store, number: int, *, actor: str, address: str = "",
                                    districts=_districts_of(diff, current, records,
                                                            default_district))
     return Applied(applied, diff)
+
+
+def rollback_plan(current: Mapping[str, dict], then: Sequence[dict],
+                  scope: Sequence[str] | None,
+                  default_district: str) -> tuple[Mapping[str, dict], list[dict]]:
+    """The current facilities and the records a rollback to `then` makes the dataset, blank
+    districts (stored before districts: the default's) filled in; with `scope`, only those
+    districts come back from `then`."""
+    current = resolve_districts(current, default_district)
+    records = districts.resolved(then, default_district)
+    if scope is not None:
+        records = scoped_rollback(current, records, scope)
+    return current, records
 
 
 def scoped_rollback(current: Mapping[str, dict], then: Sequence[dict],
@@ -292,6 +302,40 @@ def _districts_of(diff: Diff, current: Mapping[str, dict], records: Sequence[dic
     found = {districts.district_of(after.get(i) or current[i], default) for i in ids}
     found |= {districts.district_of(current[i], default) for i in diff.changed}
     return sorted(found)
+
+
+def claim_blank_districts(store: Store, default_district: str, *, actor: str) -> Applied | None:
+    """Write `default_district` into the facilities stored before districts (blank), as one
+    version of kind "districts"; None when there are none (or no default is set).
+
+    Until then they read as the default everywhere above the store; afterwards the table, the
+    versions and the API all hold the name, and a later change of LOCATOR_DEFAULT_DISTRICT
+    moves nothing.
+    """
+    if not default_district:
+        return None
+    with store.writing():  # the read and the write of one version, nothing between them
+        current = store.facilities.by_id()
+        blank = [k for k, r in current.items() if not r.get("district")]
+        if not blank:
+            return None
+        records = districts.resolved(current.values(), default_district)
+        diff = diff_records(current, records, merge=False)
+        number = store.versions.commit(records, _change(diff), actor=actor, kind="districts",
+                                       filename=default_district,
+                                       expected_version=store.versions.current_number(),
+                                       districts=[default_district])
+    return Applied(number, diff)
+
+
+def history(store: Store, district: str | None = None,
+            default_district: str = districts.DEFAULT_DISTRICT) -> list[dict]:
+    """Every version's metadata, newest first; with `district`, only the versions that touched
+    it (a version made before districts touched the default district)."""
+    versions = store.versions.all()
+    if district is None:
+        return versions
+    return [v for v in versions if district in (v["districts"] or [default_district])]
 
 
 def merged(current: Mapping[str, dict], records: Sequence[dict]) -> list[dict]:

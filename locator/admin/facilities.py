@@ -193,7 +193,7 @@ def _back() -> str:
 def _check(store, facility_id: str, values: dict) -> datasets.Checked:
     """The importer's verdict on the record as one merged row, with the dataset it saw."""
     return datasets.check_record(store, facility_id, values, settings=import_settings(),
-                                 geocoder=current_settings().geocoding)
+                                 geocoder=current_settings().geocoding, scope=console.scope())
 
 
 def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str,
@@ -305,7 +305,8 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
                            hours=_hours_reading(values.get("opening_hours", "")),
                            map_data=_map_data(record, values), credit=console.tiles().credit,
                            report=report, new=new, kind_labels=KIND_LABELS,
-                           action=_action(record, report, new)), status
+                           action=_action(record, report, new),
+                           default_district=console.default_district()), status
 
 
 def _action(record: dict, report: dict | None, new: bool) -> str:

@@ -105,6 +105,8 @@ FACILITY_PARAMS = [
            "minlon,minlat,maxlon,maxlat in WGS-84 decimal degrees, min ≤ max"),
     _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
            "Name or address substring, Chinese or English"),
+    _param("district", {"type": "string", "maxLength": 20},
+           "Only this district (its full name, e.g. 新会区)"),
     _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT,
                      "default": PAGE_LIMIT}, "Features per page; more is a 400"),
     _param("cursor", {"type": "string", "maxLength": MAX_CURSOR_CHARS,

@@ -84,10 +84,11 @@ class FacilityRepository(NearestSource, Protocol):
         that contain it first, then shorter names, then by id."""
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
-              box: tuple[float, float, float, float] | None = None) -> FacilityPage:
+              box: tuple[float, float, float, float] | None = None,
+              district: str | None = None) -> FacilityPage:
         """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
-        search(), category, box as min_lat, min_lon, max_lat, max_lon, bounds included), and
-        how many pass in all. Reads one snapshot."""
+        search(), category, box as min_lat, min_lon, max_lat, max_lon, bounds included,
+        district: its exact stored name), and how many pass in all. Reads one snapshot."""
 
     def page(self, *, category: str | None = None, unverified: bool = False, text: str = "",
              limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
