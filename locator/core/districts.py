@@ -6,6 +6,7 @@ a row stored before districts existed holds '' and belongs to the configured def
 is resolved here, above every engine, whenever records leave the store.
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 DEFAULT_DISTRICT = "新会区"
@@ -13,13 +14,16 @@ DEFAULT_DISTRICT = "新会区"
 # 市 (county-level city), 旗 (banner).
 ENDINGS = ("区", "县", "市", "旗")
 MAX_LENGTH = 20  # the longest county-level names are about a dozen characters
+# 2 to 20 Chinese characters (CJK Unified Ideographs and Extension A) ending in one of ENDINGS;
+# the API's OpenAPI document states the same pattern.
+PATTERN = f"^[\u3400-\u9fff]{{1,{MAX_LENGTH - 1}}}[{''.join(ENDINGS)}]$"
+_NAME = re.compile(PATTERN)
 
 
 def well_formed(name: str) -> bool:
-    """Whether `name` looks like a county-level division: 2 to 20 characters ending in
-    区, 县, 市 or 旗, with no spaces or separators inside."""
-    return (2 <= len(name) <= MAX_LENGTH and name.endswith(ENDINGS)
-            and not any(c.isspace() or c in ",;，；、/" for c in name))
+    """Whether `name` looks like a county-level division: 2 to 20 Chinese characters ending
+    in 区, 县, 市 or 旗."""
+    return _NAME.fullmatch(name) is not None
 
 
 def district_of(record: Mapping, default: str) -> str:
