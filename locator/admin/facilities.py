@@ -116,7 +116,8 @@ def from_report(report_id: int):
     try:
         decision = moderation.accept(store, report_id, actor=console.actor(),
                                      address=console.address(), settings=import_settings(),
-                                     new_id=values["id"] or None, values=values)
+                                     new_id=values["id"] or None, values=values,
+                                     scope=console.scope())
     except moderation.ModerationError as refused:
         now_stored = store.reports.get(report_id)
         if now_stored["status"] != "new":  # another admin decided it meanwhile

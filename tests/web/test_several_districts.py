@@ -8,6 +8,9 @@ import pytest
 
 from locator import create_app
 from locator.config import ConfigError
+from locator.ingest.importer import DEFAULT_SETTINGS
+from locator.reports.intake import submit
+from locator.reports.submissions import check_report
 from locator.store import Store
 from tests.admin_support import PASSWORD, console_app, english, login, text, token
 from tests.factories import csv_bytes, load, row
@@ -248,3 +251,29 @@ def test_without_a_default_district_a_blank_one_is_an_error(db_path, write):
     assert result.exit_code != 0
     assert "line 2, column district: district is empty and no default district is set" in \
         result.stderr
+
+
+def report(db_path: str, facility: str, kind: str, **fields) -> int:
+    """A visitor's report through the real checks and intake; its id."""
+    store = Store(db_path)
+    try:
+        checked = check_report(store.facilities.get(facility), {"kind": kind, **fields},
+                               DEFAULT_SETTINGS)
+        return submit(store, checked, "203.0.113.7")
+    finally:
+        store.close()
+
+
+def test_a_limited_admin_cannot_accept_reports_about_another_district(console, db_path):
+    gone = report(db_path, "room-3", "gone")
+    missing = report(db_path, "room-3", "missing_equipment", amenities=["sink"])
+    mine = report(db_path, "room-1", "gone")
+    for report_id in (gone, missing):
+        response = console.post(f"/admin/reports/{report_id}/accept", data={
+            "csrf_token": token(console, "/admin/reports"), "confirmed": "1"})
+        assert response.status_code == 409, report_id
+        assert "outside your districts" in text(response)
+    response = console.post(f"/admin/reports/{mine}/accept", data={
+        "csrf_token": token(console, "/admin/reports"), "confirmed": "1"})
+    assert response.status_code == 303
+    assert sorted(stored(db_path)) == ["room-2", "room-3"]
