@@ -32,15 +32,6 @@ def where(result) -> list[tuple]:
     return [(e.line, e.column) for e in result.errors]
 
 
-@pytest.fixture
-def store(db_path):
-    """A migrated store on a fresh file."""
-    store = Store(db_path)
-    store.migrate()
-    yield store
-    store.close()
-
-
 def imported(store, data: bytes, **options) -> datasets.Applied:
     """Check and apply `data` (the checks must pass)."""
     checked = datasets.check_file(store, data, "f.csv", **options)

@@ -46,16 +46,6 @@ def create(runner, name: str, *districts: str):
     return runner.invoke(args=args, input=PASSWORD + "\n")
 
 
-@pytest.fixture
-def write(tmp_path):
-    """Write bytes to a named file in tmp_path and return its path."""
-    def write(name: str, data: bytes) -> str:
-        path = tmp_path / name
-        path.write_bytes(data)
-        return str(path)
-    return write
-
-
 # -- flask admin -----------------------------------------------------------------------------
 
 def test_admin_create_takes_districts_and_admin_districts_changes_them(runner, db_path):
