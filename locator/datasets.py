@@ -17,6 +17,7 @@ from locator.ingest.importer import (
     ImportSettings,
     check_table,
     diff_records,
+    district_diff,
     read_import,
     resolve_districts,
 )
@@ -155,8 +156,8 @@ def placed_by_hand(checked: Checked, points: Mapping[str, tuple[float, float]]) 
     records = [r | {"lat": points[r["id"]][0], "lon": points[r["id"]][1],
                     "coord_source": MAP} if r["id"] in points else r
                for r in checked.result.records]
-    result = dataclasses.replace(checked.result, records=records, diff=diff_records(
-        checked.current, records, merge=checked.merge))
+    result = dataclasses.replace(checked.result, records=records, diff=district_diff(
+        checked.current, records, checked.result.districts, merge=checked.merge))
     return dataclasses.replace(checked, result=result, by_hand=len(points))
 
 

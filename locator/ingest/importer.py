@@ -132,10 +132,9 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
                        settings.districts)
     if merge:
         covered = districts.touched(checked.records)
-        compared = current
     else:
         covered = districts.replaced(checked.records, scope, current)
-        compared = {k: r for k, r in current.items() if r["district"] in covered}
+    compared = _compared(current, covered, merge=merge)
     if not checked.errors:
         checked.errors.extend(districts.scope_problems(checked.records, checked.lines, scope)
                               + districts.clash_problems(checked.records, checked.lines,
@@ -145,8 +144,7 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
         checked.errors.append(_no_rows(len(compared)))
     if checked.errors:
         return _refused(sha256, checked.errors, checked.warnings)
-    diff = diff_records(compared, checked.records, merge=merge)
-    diff.unchanged.extend(k for k in current if k not in compared)
+    diff = district_diff(current, checked.records, covered, merge=merge)
     warnings = checked.warnings + duplicate_warnings(checked.records, checked.lines, current,
                                                      merge=merge)
     mass_removal = not merge and len(diff.removed) * 2 > len(compared)
@@ -160,6 +158,25 @@ def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = Fals
               if line in checked.placed}
     return ImportResult(checked.records, [], warnings, diff, sha256, mass_removal,
                         checked.conversions, placed, covered)
+
+
+def _compared(current: Mapping[str, dict], covered: Sequence[str], *,
+              merge: bool) -> Mapping[str, dict]:
+    """What a file is compared with: everything for a merge, the covered districts' facilities
+    for a replace."""
+    if merge:
+        return current
+    return {k: r for k, r in current.items() if r["district"] in covered}
+
+
+def district_diff(current: Mapping[str, dict], records: list[dict], covered: Sequence[str], *,
+                  merge: bool) -> Diff:
+    """diff_records within the districts a replace covers; the other districts' facilities are
+    unchanged."""
+    compared = _compared(current, covered, merge=merge)
+    diff = diff_records(compared, records, merge=merge)
+    diff.unchanged.extend(k for k in current if k not in compared)
+    return diff
 
 
 def resolve_districts(current: Mapping[str, dict], default: str) -> Mapping[str, dict]:

@@ -117,6 +117,16 @@ def test_a_replace_replaces_only_the_districts_its_rows_are_in(store):
     assert by_district(store) == {XINHUI: ["room-1"], PENGJIANG: ["room-3", "room-4"]}
 
 
+def test_a_point_placed_by_hand_keeps_the_diff_within_the_replaced_districts(store):
+    imported(store, file(place(1), place(2, PENGJIANG)))
+    checked = datasets.check_file(store, file(place(1), place(3)), "f.csv")
+    moved = datasets.placed_by_hand(checked, {"room-3": (22.51, 113.01)})
+    assert moved.result.diff.added == ["room-3"] and moved.result.diff.removed == []
+    assert "room-2" in moved.result.diff.unchanged
+    datasets.apply_import(store, moved, "f.csv", actor="test")
+    assert by_district(store) == {XINHUI: ["room-1", "room-3"], PENGJIANG: ["room-2"]}
+
+
 def test_a_mass_removal_is_counted_within_the_replaced_districts(store):
     imported(store, file(place(1), place(2), place(3), *[place(i, PENGJIANG) for i in range(4, 9)]))
     result = datasets.check_file(store, file(place(1)), "f.csv").result
