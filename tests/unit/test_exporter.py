@@ -56,6 +56,8 @@ def records(draw):
             "opening_hours": draw(st.sampled_from(["", "24/7", "Mo-Fr 08:30-17:30; PH off"])),
             "verified_on": draw(st.sampled_from(["", "2024-05-31", "2026-01-02"])),
             "coord_source": draw(st.sampled_from(["", *COORD_SOURCES])),
+            # Stored with its name: a blank one is imported as the default district.
+            "district": draw(st.sampled_from(["新会区", "蓬江区", "连南瑶族自治县"])),
         }
         out.append(record)
     return out
