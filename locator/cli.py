@@ -11,6 +11,7 @@ from flask import Flask
 from locator import datasets
 from locator.admin import uploads
 from locator.config import current_settings
+from locator.core import districts
 from locator.core.catalogue import translate
 from locator.db import import_settings, open_store
 from locator.ingest import exporter, workbook
@@ -59,6 +60,12 @@ def init_command() -> None:
     store = open_store()
     store.migrate()
     if store.versions.current() is not None:
+        claimed = datasets.claim_blank_districts(store, current_settings().default_district,
+                                                 actor=_actor())
+        if claimed is not None:
+            click.echo(f"{len(claimed.diff.changed)} facilities stored before districts now "
+                       f"belong to {current_settings().default_district} (version "
+                       f"{claimed.version}).")
         click.echo(f"Database ready: version {store.versions.current()['number']}.")
         return
     path = current_settings().sample_csv
@@ -85,9 +92,12 @@ def init_command() -> None:
 @click.option("--allow-empty", is_flag=True, help="Accept a header-only file (empties the data).")
 @click.option("--lang", type=click.Choice(LANGUAGES),
               help="Language of the file's errors and warnings (default: from LANG, else en).")
+@click.option("--district", "scope", multiple=True,
+              help="Change only this district (repeatable): a row of another is an error.")
 def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty: bool,
-                   lang: str | None) -> None:
-    """Import a CSV or XLSX file as a new dataset version (replace, or --merge)."""
+                   lang: str | None, scope: tuple[str, ...]) -> None:
+    """Import a CSV or XLSX file as a new dataset version (replace, or --merge); a replace
+    replaces only the districts the file's rows are in."""
     lang = message_language(lang)
     yield_cpu_to_serving()
     store = open_store()
@@ -95,11 +105,12 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     with open(path, "rb") as fh:
         data = fh.read()
     name = uploads.clean_filename(path)  # as in the console: it is stored and shown there
-    checked = _check_with_progress(store, data, name, merge, allow_empty)
+    checked = _check_with_progress(store, data, name, merge, allow_empty, scope or None)
     result = checked.result
     if not result.ok:
         _fail(result, lang)
     _print_notes(result, lang)
+    _print_districts(result, merge)
     _print_diff(result.diff)
     if not result.diff.changes_anything:
         click.echo(NOTHING_TO_CHANGE)
@@ -122,12 +133,20 @@ def import_command(path: str, dry_run: bool, merge: bool, yes: bool, allow_empty
     click.echo(f"Imported as version {applied.version}.")
 
 
-def _check_with_progress(store, data: bytes, name: str, merge: bool,
-                         allow_empty: bool) -> datasets.Checked:
+def _print_districts(result: ImportResult, merge: bool) -> None:
+    """Which districts the import changes: a replace's replaced ones, a merge's written ones."""
+    if result.districts:
+        verb = "Merges into" if merge else "Replaces"
+        click.echo(f"{verb} districts: {districts.scope_text(result.districts)}")
+
+
+def _check_with_progress(store, data: bytes, name: str, merge: bool, allow_empty: bool,
+                         scope: tuple[str, ...] | None = None) -> datasets.Checked:
     """Validate the file, showing a progress bar on stderr for large files."""
     rows = data.count(b"\n")
     geocoding = GeocodingBar()
     options = {"merge": merge, "allow_empty": allow_empty, "settings": import_settings(),
+               "scope": scope,
                "geocoder": current_settings().geocoding, "geocoded": geocoding.advance}
     try:
         if rows < PROGRESS_FROM_ROWS:
@@ -238,11 +257,12 @@ def export_command(path: str) -> None:
     BOM); - writes the CSV to stdout."""
     store = open_store()
     store.migrate()
+    # Facilities stored before districts are written with the default district's name.
+    records = districts.resolved(store.facilities.all(), current_settings().default_district)
     if path == "-":
-        sys.stdout.buffer.write(exporter.write_csv(store.facilities.all()))
+        sys.stdout.buffer.write(exporter.write_csv(records))
         sys.stdout.buffer.flush()
         return
-    records = store.facilities.all()
     xlsx = path.lower().endswith(".xlsx")
     _write(path, workbook.write_xlsx(records) if xlsx else exporter.write_csv(records))
     click.echo(f"Exported to {path}.", err=True)
@@ -267,25 +287,32 @@ def _write(path: str, data: bytes) -> None:
 
 
 @facilities.command("history")
-def history_command() -> None:
-    """List every dataset version, newest first."""
+@click.option("--district", help="Only the versions that changed this district.")
+def history_command(district: str | None) -> None:
+    """List every dataset version, newest first, with the districts it changed."""
     store = open_store()
     store.migrate()
-    for v in store.versions.all():
+    for v in datasets.history(store, district, current_settings().default_district):
         origin = f"rollback to {v['restored_from']}" if v["restored_from"] else v["filename"]
+        where = f"  [{districts.scope_text(v['districts'])}]" if v["districts"] else ""
         click.echo(f"{v['number']:>4}  {v['created_at']}  {v['actor']:<16} {v['kind']:<8} "
-                   f"+{v['added']} ~{v['changed']} -{v['removed']} ={v['total']}  {origin}")
+                   f"+{v['added']} ~{v['changed']} -{v['removed']} ={v['total']}  {origin}"
+                   f"{where}")
 
 
 @facilities.command("rollback")
 @click.argument("version", type=int)
-def rollback_command(version: int) -> None:
-    """Restore an earlier version's records exactly, as a new version."""
+@click.option("--district", "scope", multiple=True,
+              help="Restore only this district (repeatable); the others stay as they are now.")
+def rollback_command(version: int, scope: tuple[str, ...]) -> None:
+    """Restore an earlier version's records exactly, as a new version (or, with --district,
+    only those districts' facilities)."""
     yield_cpu_to_serving()
     store = open_store()
     store.migrate()
     try:
-        applied = datasets.rollback(store, version, actor=_actor())
+        applied = datasets.rollback(store, version, actor=_actor(), scope=scope or None,
+                                    default_district=current_settings().default_district)
     except datasets.RollbackError as exc:
         click.echo(f"Error: {exc}. See `facilities history`.", err=True)
         sys.exit(1)

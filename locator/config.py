@@ -19,6 +19,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from locator.backup import check_replica_url
+from locator.core import districts
 from locator.core.clock import shanghai_now
 from locator.geocoding.settings import (
     DEFAULT_TIMEOUT_S,
@@ -46,6 +47,12 @@ DEFAULTS = {
     # importer, which checks them (ingest imports nothing above core).
     "SERVICE_AREA": importer.SERVICE_AREA,
     "MAX_IMPORT_BYTES": importer.MAX_BYTES,
+    # Several districts in one database (core/districts.py): the district of an imported row
+    # whose district cell is blank or absent, and of every facility stored before districts
+    # ("" = none: each row must name its district); DISTRICTS, if not empty, the only names
+    # an import accepts (otherwise any name ending in 区, 县, 市 or 旗).
+    "DEFAULT_DISTRICT": districts.DEFAULT_DISTRICT,
+    "DISTRICTS": [],
     # CPU priority (nice increment) of `facilities import` and `rollback`: batch work yields
     # to the web workers. 0 = run at the caller's priority.
     "BATCH_NICE": 10,
@@ -122,6 +129,8 @@ class Settings:
     sample_csv: str
     service_area: tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
     max_import_bytes: int
+    default_district: str
+    districts: tuple[str, ...]
     batch_nice: int
     geocoder: str
     geocoder_key: str
@@ -176,6 +185,8 @@ def from_mapping(config: Mapping) -> Settings:
         sample_csv=value.text("SAMPLE_CSV", blank=False),
         service_area=value.area("SERVICE_AREA"),
         max_import_bytes=value.whole("MAX_IMPORT_BYTES", low=1),
+        default_district=value.district("DEFAULT_DISTRICT"),
+        districts=value.districts("DISTRICTS"),
         batch_nice=value.whole("BATCH_NICE", low=0, high=19),
         geocoder=value.choice("GEOCODER", GEOCODERS),
         geocoder_key=value.text("GEOCODER_KEY"),
@@ -377,6 +388,24 @@ class _Reader:
                 isinstance(h, str) and h.strip() for h in value):
             raise self._fail(name, 'a list of host names, e.g. ["locator.example"]')
         return tuple(value)
+
+    def districts(self, name: str) -> tuple[str, ...]:
+        """A list of district names (each ending in 区, 县, 市 or 旗), maybe empty."""
+        value = self.config[name]
+        if not isinstance(value, list | tuple) or not all(
+                isinstance(d, str) and districts.well_formed(d) for d in value):
+            raise self._fail(name, 'a list of district names, e.g. ["新会区", "蓬江区"]')
+        return tuple(value)
+
+    def district(self, name: str) -> str:
+        """'' or a district name, one of DISTRICTS when that list is set."""
+        value = self.text(name)
+        if value and not districts.well_formed(value):
+            raise self._fail(name, "a district name ending in 区, 县, 市 or 旗, or ''")
+        known = self.districts("DISTRICTS")
+        if value and known and value not in known:
+            raise self._fail(name, "one of DISTRICTS (" + "、".join(known) + ") or ''")
+        return value
 
     def tiles(self) -> Tiles:
         """The base map from TILES and the settings that adjust it."""

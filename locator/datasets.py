@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from locator.core import districts
 from locator.core.records import COLUMNS, POSITION
 from locator.geocoding.batch import address_key, geocode_many
 from locator.geocoding.results import NOT_FOUND, Found, ProviderUnavailable
@@ -16,7 +17,9 @@ from locator.ingest.importer import (
     ImportSettings,
     check_table,
     diff_records,
+    district_diff,
     read_import,
+    resolve_districts,
 )
 from locator.ingest.placing import Locate, Placed, Unplaced
 from locator.ingest.tables import Table
@@ -33,6 +36,10 @@ class RollbackError(Exception):
 
 class CopyRefused(Exception):
     """`facilities copy` cannot run: the source holds no dataset, or the destination holds data."""
+
+
+class OutOfScope(Exception):
+    """The facility is in a district the admin may not change."""
 
 
 class NothingToChange(Exception):
@@ -63,16 +70,19 @@ def check_file(store: Store, data: bytes, filename: str, *, merge: bool = False,
                allow_empty: bool = False, settings: ImportSettings | None = None,
                progress: Callable[[int], None] | None = None,
                sha256: str | None = None, geocoder: GeocoderSettings | None = None,
-               geocoded: Callable[[int, int], None] | None = None) -> Checked:
+               geocoded: Callable[[int, int], None] | None = None,
+               scope: Sequence[str] | None = None) -> Checked:
     """Validate a file against one read of the dataset (`sha256`: its digest, if taken).
 
     Rows with an address and no coordinates are placed by `geocoder` (None: not configured,
     an error each), through the store's cache; geocoded(done, total) follows each request.
+    `scope`: the districts the admin may change (None: all).
     """
-    version, current = _snapshot(store)
+    settings = settings or ImportSettings()
+    version, current = _snapshot(store, settings)
     result = read_import(data, filename, current, merge=merge, allow_empty=allow_empty,
-                         settings=settings or ImportSettings(), progress=progress,
-                         sha256=sha256, locate=locator(store, geocoder, geocoded))
+                         settings=settings, progress=progress, sha256=sha256,
+                         locate=locator(store, geocoder, geocoded), scope=scope)
     return Checked(result, version, current, merge)
 
 
@@ -150,8 +160,8 @@ def placed_by_hand(checked: Checked, points: Mapping[str, tuple[float, float]]) 
     records = [r | {"lat": points[r["id"]][0], "lon": points[r["id"]][1],
                     "coord_source": MAP} if r["id"] in points else r
                for r in checked.result.records]
-    result = dataclasses.replace(checked.result, records=records, diff=diff_records(
-        checked.current, records, merge=checked.merge))
+    result = dataclasses.replace(checked.result, records=records, diff=district_diff(
+        checked.current, records, checked.result.districts, merge=checked.merge))
     return dataclasses.replace(checked, result=result, by_hand=len(points))
 
 
@@ -172,35 +182,44 @@ def record_values(record: Mapping) -> dict:
 
 def check_record(store: Store, facility_id: str, values: Mapping, *,
                  settings: ImportSettings | None = None,
-                 geocoder: GeocoderSettings | None = None) -> Checked:
+                 geocoder: GeocoderSettings | None = None,
+                 scope: Sequence[str] | None = None) -> Checked:
     """One record's values (a form's, a visitor's) checked as a merged one-row file."""
     return check_rows(store, one_row_table(facility_id, values), settings=settings,
-                      geocoder=geocoder)
+                      geocoder=geocoder, scope=scope)
 
 
 def remove_facility(store: Store, facility_id: str, *, actor: str, address: str = "",
-                    kind: str = "remove", filename: str = "") -> Applied:
-    """Remove one facility as a new version (KeyError if there is no such facility)."""
+                    kind: str = "remove", filename: str = "",
+                    scope: Sequence[str] | None = None,
+                    default_district: str = districts.DEFAULT_DISTRICT) -> Applied:
+    """Remove one facility as a new version (KeyError if there is no such facility,
+    OutOfScope if it is in a district outside `scope`)."""
     with store.writing():  # the read and the write of one version, nothing between them
         current = store.facilities.by_id()
         if facility_id not in current:
             raise KeyError(facility_id)
+        district = districts.district_of(current[facility_id], default_district)
+        if not districts.in_scope(district, scope):
+            raise OutOfScope(district)
         records = [r for k, r in sorted(current.items()) if k != facility_id]
         diff = diff_records(current, records, merge=False)
         number = store.versions.commit(records, _change(diff), actor=actor, kind=kind,
                                        filename=filename or facility_id,
                                        expected_version=store.versions.current_number(),
-                                       address=address)
+                                       address=address, districts=[district])
     return Applied(number, diff)
 
 
 def check_rows(store: Store, table: Table, *, settings: ImportSettings | None = None,
-               geocoder: GeocoderSettings | None = None) -> Checked:
+               geocoder: GeocoderSettings | None = None,
+               scope: Sequence[str] | None = None) -> Checked:
     """Validate rows of cells (the console's form), merged, against one read of the dataset;
     a row with an address and no coordinates is placed by `geocoder`, as in a file."""
-    version, current = _snapshot(store)
-    result = check_table(table, current, merge=True, settings=settings or ImportSettings(),
-                         locate=locator(store, geocoder, None))
+    settings = settings or ImportSettings()
+    version, current = _snapshot(store, settings)
+    result = check_table(table, current, merge=True, settings=settings,
+                         locate=locator(store, geocoder, None), scope=scope)
     return Checked(result, version, current, merge=True)
 
 
@@ -211,29 +230,117 @@ def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,
     if not result.diff.changes_anything:  # a version identical to the last would be noise
         raise NothingToChange
     # The checked read is exact: versions.commit refuses unless the dataset is still at its version.
-    records = merged(checked.current, result.records) if checked.merge else result.records
+    records = merged(checked.current, result.records) if checked.merge else \
+        replaced(checked.current, result.records, result.districts)
     number = store.versions.commit(
         records, _change(result.diff), actor=actor, kind=kind, filename=filename,
         sha256=result.sha256, mode="merge" if checked.merge else "replace",
         expected_version=checked.version, address=address,
-        notes={"placed_by_hand": checked.by_hand} if checked.by_hand else None)
+        notes={"placed_by_hand": checked.by_hand} if checked.by_hand else None,
+        districts=result.districts)
     return Applied(number, result.diff)
 
 
-def rollback(store: Store, number: int, *, actor: str, address: str = "") -> Applied:
-    """Restore version `number`'s records exactly, as a new version (NothingToChange if equal)."""
+def replaced(current: Mapping[str, dict], records: Sequence[dict],
+             covered: Sequence[str]) -> list[dict]:
+    """The dataset after a replace of the districts `covered` by `records`: the file's rows in
+    its order, then the other districts' facilities as they are, by id."""
+    kept = [r for k, r in sorted(current.items()) if r["district"] not in covered]
+    return [*records, *kept] if kept else list(records)
+
+
+def rollback(store: Store, number: int, *, actor: str, address: str = "",
+             scope: Sequence[str] | None = None,
+             default_district: str = districts.DEFAULT_DISTRICT) -> Applied:
+    """Restore version `number`'s records exactly, as a new version (NothingToChange if equal).
+
+    An admin limited to `scope` restores only those districts from that version; every other
+    district stays as it is now.
+    """
     with store.reading():
         records = store.versions.records(number)
         if records is None:
             raise RollbackError(f"there is no version {number}")
         based_on = store.versions.current_number()
-        diff = diff_records(store.facilities.by_id(), records, merge=False)
+        current = store.facilities.by_id()
+    current, records = rollback_plan(current, records, scope, default_district)
+    diff = diff_records(current, records, merge=False)
     if not diff.changes_anything:
         raise NothingToChange
     applied = store.versions.commit(records, _change(diff), actor=actor, kind="rollback",
                                    restored_from=number, expected_version=based_on,
-                                   address=address)
+                                   address=address,
+                                   districts=_districts_of(diff, current, records,
+                                                           default_district))
     return Applied(applied, diff)
+
+
+def rollback_plan(current: Mapping[str, dict], then: Sequence[dict],
+                  scope: Sequence[str] | None,
+                  default_district: str) -> tuple[Mapping[str, dict], list[dict]]:
+    """The current facilities and the records a rollback to `then` makes the dataset, blank
+    districts (stored before districts: the default's) filled in; with `scope`, only those
+    districts come back from `then`."""
+    current = resolve_districts(current, default_district)
+    records = districts.resolved(then, default_district)
+    if scope is not None:
+        records = scoped_rollback(current, records, scope)
+    return current, records
+
+
+def scoped_rollback(current: Mapping[str, dict], then: Sequence[dict],
+                    scope: Sequence[str]) -> list[dict]:
+    """The dataset with the districts in `scope` as they were `then` and the others as they
+    are now, by id; a facility of `then` whose id now belongs to another district stays out
+    (ids are unique across districts)."""
+    kept = {k: r for k, r in current.items() if r["district"] not in scope}
+    restored = {r["id"]: r for r in then if r["district"] in scope and r["id"] not in kept}
+    combined = kept | restored
+    return [combined[k] for k in sorted(combined)]
+
+
+def _districts_of(diff: Diff, current: Mapping[str, dict], records: Sequence[dict],
+                  default: str) -> list[str]:
+    """The districts of the facilities a diff adds, changes or removes, sorted."""
+    after = {r["id"]: r for r in records}
+    ids = [*diff.added, *diff.changed, *diff.removed]
+    found = {districts.district_of(after.get(i) or current[i], default) for i in ids}
+    found |= {districts.district_of(current[i], default) for i in diff.changed}
+    return sorted(found)
+
+
+def claim_blank_districts(store: Store, default_district: str, *, actor: str) -> Applied | None:
+    """Write `default_district` into the facilities stored before districts (blank), as one
+    version of kind "districts"; None when there are none (or no default is set).
+
+    Until then they read as the default everywhere above the store; afterwards the table, the
+    versions and the API all hold the name, and a later change of LOCATOR_DEFAULT_DISTRICT
+    moves nothing.
+    """
+    if not default_district:
+        return None
+    with store.writing():  # the read and the write of one version, nothing between them
+        current = store.facilities.by_id()
+        blank = [k for k, r in current.items() if not r.get("district")]
+        if not blank:
+            return None
+        records = districts.resolved(current.values(), default_district)
+        diff = diff_records(current, records, merge=False)
+        number = store.versions.commit(records, _change(diff), actor=actor, kind="districts",
+                                       filename=default_district,
+                                       expected_version=store.versions.current_number(),
+                                       districts=[default_district])
+    return Applied(number, diff)
+
+
+def history(store: Store, district: str | None = None,
+            default_district: str = districts.DEFAULT_DISTRICT) -> list[dict]:
+    """Every version's metadata, newest first; with `district`, only the versions that touched
+    it (a version made before districts touched the default district)."""
+    versions = store.versions.all()
+    if district is None:
+        return versions
+    return [v for v in versions if district in (v["districts"] or [default_district])]
 
 
 def merged(current: Mapping[str, dict], records: Sequence[dict]) -> list[dict]:
@@ -248,10 +355,12 @@ def _change(diff: Diff) -> Change:
     return Change(diff.added, list(diff.changed), diff.removed, len(diff.unchanged))
 
 
-def _snapshot(store: Store) -> tuple[int, dict[str, dict]]:
-    """The current version number and its facilities by id, read in one transaction."""
+def _snapshot(store: Store, settings: ImportSettings) -> tuple[int, Mapping[str, dict]]:
+    """The current version number and its facilities by id, read in one transaction; a blank
+    district (stored before districts) read as the default."""
     with store.reading():
-        return store.versions.current_number(), store.facilities.by_id()
+        version, current = store.versions.current_number(), store.facilities.by_id()
+    return version, resolve_districts(current, settings.districts.default)
 
 
 @dataclass(frozen=True)

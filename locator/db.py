@@ -11,6 +11,7 @@ from flask.wrappers import Response
 
 from locator.backup import WAL_AUTOCHECKPOINT_PAGES
 from locator.config import Settings, current_settings
+from locator.ingest.districts import DistrictRule
 from locator.ingest.importer import ImportSettings
 from locator.store import DatabaseError, Store, is_postgres
 
@@ -124,7 +125,8 @@ def import_settings() -> ImportSettings:
     """The importer's settings from the app configuration, "today" by the app's clock."""
     s = current_settings()
     return ImportSettings(service_area=s.service_area, max_bytes=s.max_import_bytes,
-                          today=s.now().date())
+                          today=s.now().date(),
+                          districts=DistrictRule(s.default_district, s.districts))
 
 
 def init_app(app: Flask) -> None:

@@ -102,6 +102,16 @@ def runner(app):
 
 
 @pytest.fixture
+def write(tmp_path):
+    """Write bytes to a named file in tmp_path and return its path."""
+    def write(name: str, data: bytes) -> str:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return str(path)
+    return write
+
+
+@pytest.fixture
 def store(db_path):
     """A migrated store on this test's database file."""
     store = Store(db_path)

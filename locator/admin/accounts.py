@@ -14,6 +14,7 @@ out for long.
 import math
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from locator.config import DEFAULTS
+from locator.core import districts as district_names
 from locator.store import Store
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -118,18 +120,54 @@ def _weakness(match: dict) -> str:
     return "passwords" if match["dictionary_name"] == "passwords" else "dictionary"
 
 
-def create_admin(store: Store, username: str, password: str) -> int:
-    """Create an admin account after checking the name and password; return its id."""
+def create_admin(store: Store, username: str, password: str,
+                 districts: Sequence[str] | None = None) -> int:
+    """Create an admin account after checking the name and password, limited to `districts`
+    (None: every district); return its id."""
     username = normalise_username(username)
     check_username(username)
     check_password(password, username)
+    districts = check_districts(districts)
     password_hash = generate_password_hash(password)  # slow: before the write lock is taken
     with store.writing():  # the account and its audit entry, together or not at all
-        admin_id = store.admins.add(username, password_hash)
+        admin_id = store.admins.add(username, password_hash, districts)
         if admin_id is None:
             raise AccountError(f"an admin named {username!r} already exists")
-        store.audit.record("admin_created", "cli", detail={"username": username})
+        store.audit.record("admin_created", "cli", detail={"username": username}
+                           | ({"districts": list(districts)} if districts else {}))
     return admin_id
+
+
+def check_districts(names: Sequence[str] | None,
+                    known: Sequence[str] = ()) -> tuple[str, ...] | None:
+    """An admin's districts, sorted without repeats (None: every district); AccountError for
+    a name that is no district's, or not one of `known` when that list is set."""
+    if names is None:
+        return None
+    cleaned = tuple(sorted({name.strip() for name in names}))
+    if not cleaned:
+        raise AccountError("give at least one district, or none to allow every district")
+    for name in cleaned:
+        if not district_names.well_formed(name):
+            raise AccountError(f"{name!r} is not a district's name: write its full name, "
+                               "ending in 区, 县, 市 or 旗 (for example 新会区)")
+        if known and name not in known:
+            raise AccountError(f"{name!r} is not one of the districts set in "
+                               f"LOCATOR_DISTRICTS ({'、'.join(known)})")
+    return cleaned
+
+
+def set_districts(store: Store, username: str, districts: Sequence[str] | None,
+                  known: Sequence[str] = ()) -> None:
+    """Limit an existing admin to `districts` (None: every district); their sessions go on
+    with the new scope from their next request."""
+    username = normalise_username(username)
+    districts = check_districts(districts, known)
+    with store.writing():
+        if not store.admins.set_districts(username, districts):
+            raise AccountError(f"there is no admin named {username!r}")
+        store.audit.record("admin_districts", "cli", detail={
+            "username": username, "districts": list(districts) if districts else None})
 
 
 def set_password(store: Store, username: str, password: str) -> None:

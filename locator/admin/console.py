@@ -27,6 +27,16 @@ def admin_id() -> int:
     return g.admin["id"]
 
 
+def scope() -> list[str] | None:
+    """The districts the signed-in admin may change; None: every district."""
+    return g.admin.get("districts")
+
+
+def default_district() -> str:
+    """The district of a facility stored before districts (LOCATOR_DEFAULT_DISTRICT)."""
+    return current_settings().default_district
+
+
 def address() -> str:
     """The client's address (behind PROXY_COUNT proxies: as the outermost of them saw it)."""
     return request.remote_addr or ""

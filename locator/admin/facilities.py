@@ -116,7 +116,8 @@ def from_report(report_id: int):
     try:
         decision = moderation.accept(store, report_id, actor=console.actor(),
                                      address=console.address(), settings=import_settings(),
-                                     new_id=values["id"] or None, values=values)
+                                     new_id=values["id"] or None, values=values,
+                                     scope=console.scope())
     except moderation.ModerationError as refused:
         now_stored = store.reports.get(report_id)
         if now_stored["status"] != "new":  # another admin decided it meanwhile
@@ -193,7 +194,7 @@ def _back() -> str:
 def _check(store, facility_id: str, values: dict) -> datasets.Checked:
     """The importer's verdict on the record as one merged row, with the dataset it saw."""
     return datasets.check_record(store, facility_id, values, settings=import_settings(),
-                                 geocoder=current_settings().geocoding)
+                                 geocoder=current_settings().geocoding, scope=console.scope())
 
 
 def _save(store, facility_id: str, checked: datasets.Checked, kind: str, back: str,
@@ -305,7 +306,8 @@ def _form(record: dict, values: dict, based_on: int | None, *, result: ImportRes
                            hours=_hours_reading(values.get("opening_hours", "")),
                            map_data=_map_data(record, values), credit=console.tiles().credit,
                            report=report, new=new, kind_labels=KIND_LABELS,
-                           action=_action(record, report, new)), status
+                           action=_action(record, report, new),
+                           default_district=console.default_district()), status
 
 
 def _action(record: dict, report: dict | None, new: bool) -> str:

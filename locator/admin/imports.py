@@ -49,7 +49,8 @@ def preview():
     if geocoder is not None:  # the geocoder may take minutes: a background check, then preview
         return _start_check(store, data, name, mode, geocoder)
     checked = datasets.check_file(store, data, name, merge=mode == "merge",
-                                  allow_empty=mode == "empty", settings=import_settings())
+                                  allow_empty=mode == "empty", settings=import_settings(),
+                                  scope=console.scope())
     return _checked_page(store, checked, data, name, mode)
 
 
@@ -108,7 +109,8 @@ def checked(sha256: str):
         return redirect(url_for("admin.imports.progress", sha256=sha256), 303)
     result = datasets.check_file(store, pending.data, pending.filename, merge=pending.merge,
                                  allow_empty=pending.allow_empty, settings=import_settings(),
-                                 sha256=sha256, geocoder=current_settings().geocoding)
+                                 sha256=sha256, geocoder=current_settings().geocoding,
+                                 scope=console.scope())
     return _checked_page(store, result, pending.data, pending.filename, pending.mode)
 
 
@@ -168,7 +170,7 @@ def confirm():
     checked = datasets.check_file(store, pending.data, pending.filename, merge=pending.merge,
                                   allow_empty=pending.allow_empty, settings=import_settings(),
                                   sha256=pending.sha256,  # take() checked the bytes against it
-                                  geocoder=current_settings().geocoding)
+                                  geocoder=current_settings().geocoding, scope=console.scope())
     if checked.version != pending.based_on:
         return _stale()
     if not checked.result.ok:
@@ -218,8 +220,15 @@ def _again(message: str, status: int):
 
 @bp.get("/history")
 def history():
-    """Every version: who, when, which file, what it changed."""
-    return render_template("admin/history.html", versions=open_store().versions.all())
+    """Every version: who, when, which file, what it changed and in which districts
+    (?district= shows only the versions that changed that district)."""
+    district = request.args.get("district", "").strip() or None
+    store = open_store()
+    with store.reading():
+        versions = datasets.history(store, district, console.default_district())
+        current = store.versions.current_number()
+    return render_template("admin/history.html", versions=versions, district=district or "",
+                           current=current)
 
 
 @bp.get("/history/<int:number>.csv")
@@ -296,7 +305,8 @@ def rollback(number: int):
     if request.method == "POST":
         try:
             applied = datasets.rollback(store, number, actor=console.actor(),
-                                        address=console.address())
+                                        address=console.address(), scope=console.scope(),
+                                        default_district=console.default_district())
         except datasets.RollbackError:
             abort(404)
         except datasets.NothingToChange:
@@ -314,6 +324,9 @@ def rollback(number: int):
         if version is None:
             abort(404)
         current = store.facilities.by_id()
+    # What the POST would restore: for an admin limited to districts, only theirs.
+    current, records = datasets.rollback_plan(current, records, console.scope(),
+                                              console.default_district())
     diff = diff_records(current, records, merge=False)
     return render_template("admin/rollback.html", version=version,
                            diff=previews.diff_view(diff, records, current),

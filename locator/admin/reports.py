@@ -183,7 +183,8 @@ def accept(report_id: int):
                                record=store.facilities.get(report["facility_id"]))
     try:
         decision = moderation.accept(store, report_id, actor=console.actor(),
-                                     address=console.address(), settings=import_settings())
+                                     address=console.address(), settings=import_settings(),
+                                     scope=console.scope())
     except moderation.ModerationError as refused:
         return refused_page(refused, report_id)
     flash_decision(decision)

@@ -2,6 +2,7 @@
 
 from locator.api.paging import MAX_CURSOR_CHARS, MAX_PAGE_LIMIT, PAGE_LIMIT, Cursor
 from locator.api.reports import MAX_BODY_BYTES
+from locator.core import districts
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 from locator.core.records import COLUMNS, MAX_LENGTH
 from locator.ingest.importer import SERVICE_AREA
@@ -17,9 +18,9 @@ EXAMPLE_FACILITY = {
     "address": "会城仁寿路16号", "address_en": "No. 16 Renshou Road, Huicheng", "town": "会城街道",
     "floor": "", "opening_hours": "Tu-Su 09:00-17:00; PH off", "access": "public",
     "amenities": "toilet", "routes": "", "phone": "", "description": "", "description_en": "",
-    "source": "English Wikipedia", "verified_on": "", "aliases": "", "name_zh_hant": "",
-    "open_now": True, "next_change": "2026-11-28T17:00:00+08:00", "verified": False,
-    "closing_soon": False,
+    "source": "English Wikipedia", "verified_on": "", "aliases": "", "district": "新会区",
+    "name_zh_hant": "", "open_now": True, "next_change": "2026-11-28T17:00:00+08:00",
+    "verified": False, "closing_soon": False,
 }
 
 
@@ -113,6 +114,8 @@ FACILITY_PARAMS = [
            "minlon,minlat,maxlon,maxlat in WGS-84 decimal degrees, min ≤ max"),
     _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
            "Name or address substring, Chinese or English"),
+    _param("district", {"type": "string", "pattern": districts.PATTERN},
+           "Only this district (its full name, e.g. 新会区)"),
     _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT,
                      "default": PAGE_LIMIT}, "Features per page; more is a 400"),
     _param("cursor", {"type": "string", "maxLength": MAX_CURSOR_CHARS,

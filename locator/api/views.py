@@ -18,6 +18,7 @@ from locator.search.params import (
     ParamError,
     bbox_param,
     category_param,
+    district_param,
     limit_param,
     nearest_params,
     search_params,
@@ -30,7 +31,7 @@ from locator.web.errors import error_response
 bp = Blueprint("api", __name__, url_prefix="/api")
 CACHE_SECONDS = 60
 # The arguments a page's links carry over (with a new cursor); anything else is dropped.
-PAGE_ARGS = ("category", "bbox", "q", "limit", "lang")
+PAGE_ARGS = ("category", "bbox", "q", "district", "limit", "lang")
 
 
 bp.add_url_rule("/facilities/<facility_id>/reports", view_func=reports.submit_report,
@@ -153,6 +154,7 @@ def facilities():
     paged the OGC API – Features way: limit, cursor, numberMatched, numberReturned, links."""
     args = request.args
     category, box, q = category_param(args), bbox_param(args), text_param(args, "q")
+    district = district_param(args)
     limit, cursor = limit_param(args, PAGE_LIMIT, MAX_PAGE_LIMIT), cursor_param(args)
     store, at = open_store(), current_settings().now()
     with store.reading():
@@ -162,7 +164,7 @@ def facilities():
                                        f" which is now version {version}: start again from the"
                                        " first page, without cursor")
         page = store.facilities.after(cursor.after if cursor else "", limit, text=q,
-                                      category=category, box=box)
+                                      category=category, box=box, district=district)
     shown = [_shown(r, (current_settings().database, version)) for r in page.records]
     links = [{"rel": "self", "href": _page_href(cursor)}]
     if page.more:

@@ -5,7 +5,7 @@ COLUMNS = (
     "id", "category", "name", "name_en", "lat", "lon", "coord_system", "coord_source", "address",
     "address_en",
     "town", "floor", "opening_hours", "access", "amenities", "routes", "phone", "description",
-    "description_en", "source", "verified_on", "aliases", "name_zh_hant",
+    "description_en", "source", "verified_on", "aliases", "district", "name_zh_hant",
 )
 REQUIRED = ("id", "category", "name", "lat", "lon")
 # A list of addresses without coordinates (as districts keep them) may leave out both position
@@ -26,7 +26,7 @@ MAX_LENGTH = {
     "floor": 50,
     "opening_hours": 500, "access": 20, "amenities": 1000, "routes": 1000, "phone": 100,
     "description": 5000, "description_en": 5000, "source": 1000, "verified_on": 10,
-    "aliases": 1000, "name_zh_hant": 200,
+    "aliases": 1000, "district": 20, "name_zh_hant": 200,
 }
 
 # How a position was obtained (coord_source; blank = not stated). A geocoded one is approximate

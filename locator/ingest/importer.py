@@ -6,13 +6,15 @@ Pure: no Flask, no SQL. The pieces live in tables (bytes → cells), validation 
 
 import datetime
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from locator.core.categories import CATEGORIES
 from locator.core.clock import shanghai_now
 from locator.core.records import COLUMNS
+from locator.ingest import districts
 from locator.ingest.coordinates import near_twins
+from locator.ingest.districts import DistrictRule
 from locator.ingest.fields import Conversion
 from locator.ingest.placing import Locate, Placed
 from locator.ingest.problems import N_, Caution, Problem, ProblemError
@@ -38,6 +40,7 @@ class ImportSettings:
     service_area: tuple[float, float, float, float] = SERVICE_AREA
     max_bytes: int = MAX_BYTES
     today: datetime.date | None = None  # None: today in Asia/Shanghai
+    districts: DistrictRule = DistrictRule()  # the district column's rule
 
 
 DEFAULT_SETTINGS = ImportSettings()
@@ -81,6 +84,9 @@ class ImportResult:
     conversions: list[Conversion] = field(default_factory=list)
     # The facilities placed by the geocoder, by id: the point and how precise it is.
     placed: dict[str, Placed] = field(default_factory=dict)
+    # The districts the import changes: a replace's replaced districts (its other districts'
+    # facilities stay as they are), a merge's written ones.
+    districts: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -91,11 +97,13 @@ class ImportResult:
 def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merge: bool = False,
                 allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
                 progress: Callable[[int], None] | None = None,
-                sha256: str | None = None, locate: Locate | None = None) -> ImportResult:
+                sha256: str | None = None, locate: Locate | None = None,
+                scope: Sequence[str] | None = None) -> ImportResult:
     """Decode, parse and validate `data`; diff it against `current` (id → stored record).
 
     `sha256`: the digest of `data` when the caller has already taken (and checked) it;
-    `locate`: the geocoder for rows with an address and no coordinates (ingest/placing.py).
+    `locate`: the geocoder for rows with an address and no coordinates (ingest/placing.py);
+    `scope`: the districts the importing admin may change (None: every district).
     """
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     if len(data) > settings.max_bytes:
@@ -105,34 +113,78 @@ def read_import(data: bytes, filename: str, current: Mapping[str, dict], *, merg
     except ProblemError as exc:
         return _refused(sha256, [exc.problem], [])
     return check_table(table, current, merge=merge, allow_empty=allow_empty, settings=settings,
-                       progress=progress, sha256=sha256, locate=locate)
+                       progress=progress, sha256=sha256, locate=locate, scope=scope)
 
 
 def check_table(table: Table, current: Mapping[str, dict], *, merge: bool = False,
                 allow_empty: bool = False, settings: ImportSettings = DEFAULT_SETTINGS,
                 progress: Callable[[int], None] | None = None, sha256: str = "",
-                locate: Locate | None = None) -> ImportResult:
-    """Validate the cells of `table` (a file's, or a form's) and diff them against `current`."""
+                locate: Locate | None = None,
+                scope: Sequence[str] | None = None) -> ImportResult:
+    """Validate the cells of `table` (a file's, or a form's) and diff them against `current`.
+
+    A replace replaces only the districts its rows are in (ImportResult.districts); rows in a
+    district outside `scope` and ids stored in another district are errors.
+    """
     today = settings.today or shanghai_now().date()
-    checked = validate(table, settings.service_area, today, progress, locate)
+    current = resolve_districts(current, settings.districts.default)
+    checked = validate(table, settings.service_area, today, progress, locate,
+                       settings.districts)
+    if merge:
+        covered = districts.touched(checked.records)
+    else:
+        covered = districts.replaced(checked.records, scope, current)
+    compared = _compared(current, covered, merge=merge)
+    if not checked.errors:
+        checked.errors.extend(districts.scope_problems(checked.records, checked.lines, scope)
+                              + districts.clash_problems(checked.records, checked.lines,
+                                                         current, covered))
+        checked.errors.sort(key=Problem.sort_key)
     if not checked.errors and not checked.records and not (merge or allow_empty):
-        checked.errors.append(_no_rows(len(current)))
+        checked.errors.append(_no_rows(len(compared)))
     if checked.errors:
         return _refused(sha256, checked.errors, checked.warnings)
-    diff = diff_records(current, checked.records, merge=merge)
+    diff = district_diff(current, checked.records, covered, merge=merge)
     warnings = checked.warnings + duplicate_warnings(checked.records, checked.lines, current,
                                                      merge=merge)
-    mass_removal = not merge and len(diff.removed) * 2 > len(current)
+    mass_removal = not merge and len(diff.removed) * 2 > len(compared)
     if mass_removal:
         warnings.append(Caution(None, None, N_(
             "this replace removes %(removed)s of the %(total)s current facilities — if that is "
             "intended, confirm it; otherwise check the file is complete, or use merge mode"),
-            {"removed": len(diff.removed), "total": len(current)}))
+            {"removed": len(diff.removed), "total": len(compared)}))
     placed = {record["id"]: checked.placed[line]
               for record, line in zip(checked.records, checked.lines, strict=True)
               if line in checked.placed}
     return ImportResult(checked.records, [], warnings, diff, sha256, mass_removal,
-                        checked.conversions, placed)
+                        checked.conversions, placed, covered)
+
+
+def _compared(current: Mapping[str, dict], covered: Sequence[str], *,
+              merge: bool) -> Mapping[str, dict]:
+    """What a file is compared with: everything for a merge, the covered districts' facilities
+    for a replace."""
+    if merge:
+        return current
+    return {k: r for k, r in current.items() if r["district"] in covered}
+
+
+def district_diff(current: Mapping[str, dict], records: list[dict], covered: Sequence[str], *,
+                  merge: bool) -> Diff:
+    """diff_records within the districts a replace covers; the other districts' facilities are
+    unchanged."""
+    compared = _compared(current, covered, merge=merge)
+    diff = diff_records(compared, records, merge=merge)
+    diff.unchanged.extend(k for k in current if k not in compared)
+    return diff
+
+
+def resolve_districts(current: Mapping[str, dict], default: str) -> Mapping[str, dict]:
+    """`current` with a blank district (a row stored before districts) read as `default`."""
+    if all(r.get("district") for r in current.values()):
+        return current
+    return {k: r if r.get("district") else {**r, "district": default}
+            for k, r in current.items()}
 
 
 def _refused(sha256: str, errors: list[Problem], warnings: list[Caution] | None = None):

@@ -15,7 +15,7 @@ from locator.core.records import (
     TEXT_COLUMNS,
     missing_columns,
 )
-from locator.ingest import fields, placing, vocabulary
+from locator.ingest import districts, fields, placing, vocabulary
 from locator.ingest.coordinates import Area, convert_points
 from locator.ingest.problems import N_, Caution, Problem, Stored
 from locator.ingest.tables import Table
@@ -26,7 +26,7 @@ LISTED_LINES = 10  # a summarised warning names this many lines
 _ESCAPED_STARTS = frozenset("=+-@'")
 # The other columns' own checks (id pattern, vocabularies, ISO date) already bound their length.
 LENGTH_CHECKED = tuple(c for c in COLUMNS if c not in (
-    "id", "category", "coord_system", "coord_source", "access", "verified_on"))
+    "id", "category", "coord_system", "coord_source", "access", "verified_on", "district"))
 _ROUTE_CATEGORIES = ", ".join(k for k, c in CATEGORIES.items() if c.has_routes)
 
 
@@ -44,9 +44,11 @@ class Validated:
 
 def validate(table: Table, area: Area, today: datetime.date,
              progress: Callable[[int], None] | None = None,
-             locate: placing.Locate | None = None) -> Validated:
+             locate: placing.Locate | None = None,
+             rule: districts.DistrictRule = districts.DEFAULT_RULE) -> Validated:
     """Check every row of `table`; all errors are collected, none stops the others. Rows with
-    an address and no coordinates are placed by `locate` (None: no geocoder, an error each)."""
+    an address and no coordinates are placed by `locate` (None: no geocoder, an error each);
+    `rule` says what the district column accepts."""
     header = _trim_header(table.header) if table.ragged else table.header
     positions, out = read_header(header, table.header_line)
     if table.header_line > 1:
@@ -61,7 +63,7 @@ def validate(table: Table, area: Area, today: datetime.date,
     for start in range(0, len(rows), CHUNK_ROWS):
         records, problems = _check_chunk(rows[start:start + CHUNK_ROWS],
                                          out.lines[start:start + CHUNK_ROWS], positions, area,
-                                         today, out.conversions)
+                                         today, out.conversions, rule)
         out.records.extend(records)
         out.errors.extend(problems)
         if progress:
@@ -198,7 +200,8 @@ def _width_problem(row: list[str], width: int, line: int, ragged: bool) -> Probl
 
 def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, int],
                  area: Area, today: datetime.date,
-                 conversions: list[fields.Conversion]) -> tuple[list[dict], list[Problem]]:
+                 conversions: list[fields.Conversion],
+                 rule: districts.DistrictRule) -> tuple[list[dict], list[Problem]]:
     """Validate and normalise one chunk of rows, column by column; conversions are added to
     `conversions`."""
     cols = _columns(rows, positions)
@@ -227,6 +230,8 @@ def _check_chunk(rows: list[list[str]], lines: list[int], positions: dict[str, i
     problems += found
     cols["routes"] = fields.normalise_routes(cols["routes"])
     cols["aliases"] = fields.normalise_routes(cols["aliases"])
+    cols["district"], found = districts.normalise(cols["district"], lines, rule)
+    problems += found
     cols["verified_on"], found, converted = fields.normalise_verified_on(cols["verified_on"],
                                                                          lines, today)
     problems += found

@@ -30,6 +30,7 @@ HEADER_ALIASES = {
     "联系电话": "phone", "描述": "description", "简介": "description",
     "英文描述": "description_en", "来源": "source", "核实日期": "verified_on",
     "坐标来源": "coord_source", "别名": "aliases", "曾用名": "aliases",
+    "区县": "district", "所属区县": "district", "县区": "district", "行政区": "district",
     "繁体名称": "name_zh_hant", "繁體名稱": "name_zh_hant",
 }
 

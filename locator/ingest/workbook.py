@@ -45,6 +45,7 @@ WIDTHS = {
     "coord_system": 14, "coord_source": 14, "address": 36, "address_en": 36, "town": 14,
     "floor": 10, "opening_hours": 36, "access": 14, "amenities": 36, "routes": 24, "phone": 18,
     "description": 40, "description_en": 40, "source": 24, "verified_on": 14, "aliases": 28,
+    "district": 12,
     "name_zh_hant": 28,
 }
 
@@ -80,6 +81,8 @@ COLUMN_HELP = {
     "source": N_("Where this record comes from"),
     "verified_on": N_("Date last checked on site, e.g. 2026-11-28; blank means "
                       "unverified (shown to visitors as such)"),
+    "district": N_("District or county the facility belongs to; blank means the site's "
+                   "default district. A replace changes only the districts the file lists"),
 }
 MULTILINE = N_("%(meaning)s (may span lines)")
 

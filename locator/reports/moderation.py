@@ -15,7 +15,7 @@ the admin's own edit (if any) linked by `resolve`.
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pypinyin import lazy_pinyin
@@ -52,17 +52,19 @@ class Decision:
 
 def accept(store, report_id: int, *, actor: str, address: str = "",
            settings: ImportSettings = DEFAULT_SETTINGS, new_id: str | None = None,
-           values: Mapping | None = None, now: float | None = None) -> Decision:
+           values: Mapping | None = None, now: float | None = None,
+           scope: Sequence[str] | None = None) -> Decision:
     """Apply what the report says as a new version (see the module's docstring). For a
-    suggestion, `values` (the editor's form) replace the visitor's and `new_id` names it."""
+    suggestion, `values` (the editor's form) replace the visitor's and `new_id` names it. An
+    admin limited to the districts `scope` may change only facilities in them."""
     with store.writing():
         report = _new_report(store, report_id)
         if report["kind"] == SUGGESTION:
             facility_id, applied = _add_suggested(store, report, settings, new_id, values,
-                                                  actor, address)
+                                                  actor, address, scope)
         else:
             facility_id = report["facility_id"]
-            applied = _apply_report(store, report, settings, actor, address)
+            applied = _apply_report(store, report, settings, actor, address, scope)
         status = "accepted" if applied else "resolved"
         return _decide(store, report, status, actor=actor, address=address, now=now,
                        version=applied.version if applied else None, facility_id=facility_id)
@@ -133,8 +135,8 @@ def _new_report(store, report_id: int) -> dict:
 
 
 def _add_suggested(store, report: dict, settings: ImportSettings, new_id: str | None,
-                   values: Mapping | None, actor: str,
-                   address: str) -> tuple[str, datasets.Applied]:
+                   values: Mapping | None, actor: str, address: str,
+                   scope: Sequence[str] | None) -> tuple[str, datasets.Applied]:
     """The suggested place as a new facility (id given, or made from its name)."""
     current = store.facilities.by_id()
     values = dict(values) if values is not None else suggestion_values(report)
@@ -142,7 +144,7 @@ def _add_suggested(store, report: dict, settings: ImportSettings, new_id: str | 
     if facility_id in current:
         raise ModerationError(N_("a facility with the id %(new)s exists already: give another "
                                  "id"), new=facility_id)
-    checked = datasets.check_record(store, facility_id, values, settings=settings)
+    checked = datasets.check_record(store, facility_id, values, settings=settings, scope=scope)
     if not checked.result.ok:
         raise ModerationError(N_("the suggested place cannot be stored as it is: correct it "
                                  "in the editor"), checked.result.errors)
@@ -151,21 +153,29 @@ def _add_suggested(store, report: dict, settings: ImportSettings, new_id: str | 
     return facility_id, applied
 
 
-def _apply_report(store, report: dict, settings: ImportSettings, actor: str,
-                  address: str) -> datasets.Applied | None:
+def _apply_report(store, report: dict, settings: ImportSettings, actor: str, address: str,
+                  scope: Sequence[str] | None) -> datasets.Applied | None:
     """The version a facility's report makes, or None when it makes none."""
     record = store.facilities.get(report["facility_id"])
     if record is None:
         raise ModerationError(N_("facility %(facility)s no longer exists: reject the report or "
                                  "mark it resolved"), facility=report["facility_id"])
     if report["kind"] == "gone":
-        return datasets.remove_facility(store, record["id"], actor=actor, address=address,
-                                        kind=VERSION_KIND, filename=_filename(report))
+        try:
+            return datasets.remove_facility(store, record["id"], actor=actor, address=address,
+                                            kind=VERSION_KIND, filename=_filename(report),
+                                            scope=scope,
+                                            default_district=settings.districts.default)
+        except datasets.OutOfScope as exc:
+            raise ModerationError(N_(
+                "facility %(facility)s is in %(district)s, outside your districts: an admin "
+                "of %(district)s decides this report"), facility=record["id"],
+                district=str(exc)) from None
     changes = _changes(report, record)
     if not changes:
         return None
     checked = datasets.check_record(store, record["id"], datasets.record_values(record) | changes,
-                                    settings=settings)
+                                    settings=settings, scope=scope)
     if not checked.result.ok:
         raise ModerationError(N_("the change this report asks for is refused by the import "
                                  "rules: make it in the editor"), checked.result.errors)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from locator.core import districts
 from locator.core.categories import ACCESS_LABELS, AMENITIES, CATEGORIES
 
 MAX_LIMIT = 50
@@ -112,6 +113,17 @@ def limit_param(args: MultiDict, default: int, maximum: int = MAX_LIMIT) -> int:
     if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(float(raw)) <= maximum:
         raise ParamError(f"limit must be a whole number from 1 to {maximum}, not {raw[:40]!r}")
     return int(float(raw))
+
+
+def district_param(args: MultiDict) -> str | None:
+    """A district's name (ending in 区, 县, 市 or 旗), or None when absent."""
+    value = args.get("district", "").strip()
+    if not value:
+        return None
+    if not districts.well_formed(value):
+        raise ParamError(f"district {value[:40]!r} is not a district's name: give its full name,"
+                         " ending in 区, 县, 市 or 旗 (for example 新会区)")
+    return value
 
 
 def category_param(args: MultiDict) -> str | None:

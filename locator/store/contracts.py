@@ -97,10 +97,11 @@ class FacilityRepository(NearestSource, Protocol):
         that contain it first, then shorter names, then by id."""
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
-              box: tuple[float, float, float, float] | None = None) -> FacilityPage:
+              box: tuple[float, float, float, float] | None = None,
+              district: str | None = None) -> FacilityPage:
         """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
-        search(), category, box as min_lat, min_lon, max_lat, max_lon, bounds included), and
-        how many pass in all. Reads one snapshot."""
+        search(), category, box as min_lat, min_lon, max_lat, max_lon, bounds included,
+        district: its exact stored name), and how many pass in all. Reads one snapshot."""
 
     def page(self, *, category: str | None = None, unverified: bool = False, text: str = "",
              limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
@@ -112,7 +113,10 @@ class VersionRepository(Protocol):
     """Dataset versions: each import, edit or rollback makes the next number, from 1."""
 
     def current(self) -> dict | None:
-        """The newest version's metadata; None before the first import."""
+        """The newest version's metadata; None before the first import. Metadata: number,
+        created_at, actor, kind, filename, sha256, mode, added, changed, removed, unchanged,
+        total, restored_from and districts (the list commit() was given; [] for a version
+        made before districts)."""
 
     def current_number(self) -> int:
         """The newest version's number; 0 before the first import."""
@@ -133,9 +137,11 @@ class VersionRepository(Protocol):
     def commit(self, records: Sequence[dict], change: Change, *, actor: str, kind: str,
                filename: str = "", sha256: str = "", mode: str = "replace",
                restored_from: int | None = None, expected_version: int | None = None,
-               address: str = "", notes: Mapping[str, object] | None = None) -> int:
+               address: str = "", notes: Mapping[str, object] | None = None,
+               districts: Sequence[str] = ()) -> int:
         """Make `records` the dataset as the next version, with its audit entry (plus `notes`
-        in its detail), in one write transaction (joining the caller's); return its number.
+        and, when given, `districts`, the districts it touched, in its detail), in one write
+        transaction (joining the caller's); return its number.
         StaleDataset, changing nothing, when `expected_version` is given and is not the
         current number."""
 
@@ -167,15 +173,22 @@ class AuditLog(Protocol):
 class AdminRepository(Protocol):
     """Admin accounts, their sessions (by token hash) and the failed logins that throttle."""
 
-    def add(self, username: str, password_hash: str) -> int | None:
-        """Create an account and return its id; None when the name is taken."""
+    def add(self, username: str, password_hash: str,
+            districts: Sequence[str] | None = None) -> int | None:
+        """Create an account, limited to `districts` (None: every district), and return its
+        id; None when the name is taken."""
+
+    def set_districts(self, username: str, districts: Sequence[str] | None) -> bool:
+        """Limit an account to `districts` (None: every district); False when there is no
+        such admin."""
 
     def set_password(self, username: str, password_hash: str) -> bool:
         """Change a password and end that admin's sessions, in one transaction; False when
         there is no such admin."""
 
     def by_name(self, username: str) -> dict | None:
-        """One account (id, username, password_hash, created_at); None if there is none."""
+        """One account (id, username, password_hash, created_at, districts: a sorted list, or
+        None for every district); None if there is none."""
 
     def login_failure_times(self, *, since: float, username: str | None = None,
                             address: str | None = None) -> list[float]:
@@ -195,8 +208,8 @@ class AdminRepository(Protocol):
         """Record a signed-in session by the hash of its token."""
 
     def session_admin(self, token_hash: str, now: float) -> dict | None:
-        """The admin (id, username) of a session unexpired at `now`, with its expires_at;
-        None when there is none."""
+        """The admin (id, username, districts as by_name) of a session unexpired at `now`,
+        with its expires_at; None when there is none."""
 
     def end_sessions(self, *, token_hash: str | None = None,
                      before: float | None = None) -> None:

@@ -3,11 +3,25 @@ deltas, the next one stored as a delta or a keyframe, committed with the facilit
 audit entry in one transaction. Each engine supplies `current_number`, `_chain` and
 `_insert_version`, its SQL."""
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import locator.store.values as values
 import locator.store.version_deltas as version_deltas
 from locator.store.contracts import Change, StaleDataset
+
+# A version's metadata as both engines read it (its districts decoded by `metadata`).
+VERSION_COLUMNS = ("number, created_at, actor, kind, filename, sha256, mode, added, changed,"
+                   " removed, unchanged, total, restored_from, districts")
+# A versions row as _insert_version writes it.
+VERSION_ROW = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
+               " unchanged, total, restored_from, snapshot, delta, districts")
+
+
+def metadata(rows: Iterable[dict]) -> Iterator[dict]:
+    """Version rows with their districts as a list ([] for a version made before districts)."""
+    for row in rows:
+        yield row | {"districts": json.loads(row["districts"]) if row["districts"] else []}
 
 
 class VersionHistory:
@@ -30,9 +44,10 @@ class VersionHistory:
     def commit(self, records: Sequence[dict], change: Change, *, actor: str, kind: str,
                filename: str = "", sha256: str = "", mode: str = "replace",
                restored_from: int | None = None, expected_version: int | None = None,
-               address: str = "", notes: Mapping[str, object] | None = None) -> int:
+               address: str = "", notes: Mapping[str, object] | None = None,
+               districts: Sequence[str] = ()) -> int:
         """Make `records` the dataset as one new version, atomically; return its number
-        (`notes`: more for its audit entry's detail)."""
+        (`notes`: more for its audit entry's detail; `districts`: those it touched)."""
         with self._store.writing():
             # writing() holds the write lock: no other version can be made until this commits,
             # so the number read here is still the newest when the row is inserted.
@@ -45,11 +60,14 @@ class VersionHistory:
             self._insert_version(
                 [number, values.now_iso(), actor, kind, filename, sha256, mode,
                  len(change.added), len(change.changed), len(change.removed), change.unchanged,
-                 len(records), restored_from, stored.snapshot, stored.delta])
+                 len(records), restored_from, stored.snapshot, stored.delta,
+                 json.dumps(list(districts), ensure_ascii=False)])
             detail = {"version": number, "file": filename, "added": len(change.added),
                       "changed": len(change.changed), "removed": len(change.removed)}
             if restored_from is not None:  # the audit log says which version came back
                 detail["restored_from"] = restored_from
+            if districts:  # which districts' facilities this version changed
+                detail["districts"] = list(districts)
             detail.update(notes or {})
             self._store.audit.record(kind, actor, address, detail)
         return number
@@ -85,5 +103,6 @@ class VersionHistory:
 
     def _insert_version(self, row: list) -> None:
         """Insert one versions row: number, created_at, actor, kind, filename, sha256, mode,
-        added, changed, removed, unchanged, total, restored_from, snapshot, delta."""
+        added, changed, removed, unchanged, total, restored_from, snapshot, delta, districts
+        (a JSON list)."""
         raise NotImplementedError

@@ -255,6 +255,26 @@ REFRESH_EXTENTS = ("INSERT INTO category_extents"
                    " FROM facilities GROUP BY category")
 
 
+def _districts(db: sqlite_utils.Database) -> None:
+    """Several districts in one database: each facility's district, the districts each version
+    touched and those an admin is limited to.
+
+    Rows stored before this hold '' (the migration cannot read LOCATOR_DEFAULT_DISTRICT): above
+    the store '' reads as the default district (core/districts.py). A version's and an admin's
+    districts are a JSON list; '' is a version made before districts, an admin of every
+    district.
+    """
+    # A database made after the column joined COLUMNS has it from _facilities already.
+    if "district" not in db["facilities"].columns_dict:
+        db.execute("ALTER TABLE facilities ADD COLUMN district TEXT NOT NULL DEFAULT ''")
+    # The API's district filter reads one district's facilities in id order.
+    db.execute("CREATE INDEX IF NOT EXISTS facilities_district ON facilities (district, id)")
+    if "districts" not in db["versions"].columns_dict:
+        db.execute("ALTER TABLE versions ADD COLUMN districts TEXT NOT NULL DEFAULT ''")
+    if "districts" not in db["admins"].columns_dict:
+        db.execute("ALTER TABLE admins ADD COLUMN districts TEXT NOT NULL DEFAULT ''")
+
+
 def _split_sql(script: str) -> list[str]:
     """The complete statements of an SQL script (trigger bodies hold ';' too)."""
     statements, current = [], ""
@@ -275,7 +295,8 @@ def _traditional_name(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS = (_facilities, _spatial_and_text_indexes, _versions_and_audit, _bulk_switch,
               _admin_console, _category_extents, _audit_lookup, _version_deltas, _geocoding,
-              _visitor_reports, _search_terms, _traditional_name)
+              _visitor_reports, _search_terms, _districts,
+              _traditional_name)
 
 
 def is_current(db: sqlite_utils.Database) -> bool:

@@ -1,7 +1,9 @@
 """Values every engine reads and writes the same way: times as ISO 8601 text, version numbers
-as 64-bit integers, search text and LIKE patterns."""
+as 64-bit integers, an admin's districts as a JSON list, search text and LIKE patterns."""
 
+import json
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 
@@ -30,3 +32,13 @@ def search_text(text: str) -> str:
 def like_pattern(text: str) -> str:
     """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, wildcards taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def districts_text(districts: Sequence[str] | None) -> str:
+    """How an admin's districts are stored: a JSON list, '' for every district."""
+    return "" if districts is None else json.dumps(sorted(districts), ensure_ascii=False)
+
+
+def with_districts(row: dict) -> dict:
+    """An admin row with districts as a list, or None for an admin of every district."""
+    return row | {"districts": json.loads(row["districts"]) if row["districts"] else None}

@@ -56,6 +56,8 @@ def records(draw):
             "opening_hours": draw(st.sampled_from(["", "24/7", "Mo-Fr 08:30-17:30; PH off"])),
             "verified_on": draw(st.sampled_from(["", "2024-05-31", "2026-01-02"])),
             "coord_source": draw(st.sampled_from(["", *COORD_SOURCES])),
+            # Stored with its name: a blank one is imported as the default district.
+            "district": draw(st.sampled_from(["新会区", "蓬江区", "连南瑶族自治县"])),
         }
         out.append(record)
     return out
@@ -107,7 +109,8 @@ def test_rows_end_in_crlf_and_newlines_inside_cells_stay_quoted():
 def test_stream_writes_the_same_bytes_in_chunks_from_a_generator():
     records = [dict.fromkeys(COLUMNS, "") | {"id": f"r{i}", "category": "landmark",
                                               "name": "名", "lat": 22.5, "lon": 113.0,
-                                              "coord_system": "wgs84", "access": "public"}
+                                              "coord_system": "wgs84", "access": "public",
+                                              "district": "新会区"}
                for i in range(2500)]
     out = io.BytesIO()
     write_csv_stream((r for r in records), out)

@@ -37,7 +37,8 @@ def where(result) -> list[tuple]:
 
 def stored(i: int = 1, **fields) -> dict:
     """The record the importer makes of factories.row(i, **fields) with no other columns."""
-    record = dict.fromkeys(COLUMNS, "") | {"coord_system": "wgs84", "access": "public"}
+    record = dict.fromkeys(COLUMNS, "") | {"coord_system": "wgs84", "access": "public",
+                                           "district": "新会区"}
     record |= row(i, **fields)
     record["lat"], record["lon"] = float(record["lat"]), float(record["lon"])
     return record

@@ -29,7 +29,7 @@ def record(**fields) -> dict:
     """A stored record: every column present."""
     return dict.fromkeys(COLUMNS, "") | {
         "id": "nr-001", "category": "nursing_room", "name": "母婴室", "lat": 22.5, "lon": 113.0,
-        "coord_system": "wgs84", "access": "public"} | fields
+        "coord_system": "wgs84", "access": "public", "district": "新会区"} | fields
 
 
 def test_template_header_is_alias_and_code_which_the_importer_reads_back():

@@ -13,16 +13,6 @@ pytestmark = pytest.mark.engines
 README = "README.md"
 
 
-@pytest.fixture
-def write(tmp_path):
-    """Write bytes to a named file in tmp_path and return its path."""
-    def write(name: str, data: bytes) -> str:
-        path = tmp_path / name
-        path.write_bytes(data)
-        return str(path)
-    return write
-
-
 def ids(db_path: str) -> list[str]:
     """The ids in the stored dataset."""
     store = Store(db_path)

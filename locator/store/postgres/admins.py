@@ -1,5 +1,7 @@
 """Admin accounts, sessions and the login throttle's failures in PostgreSQL."""
 
+from collections.abc import Sequence
+
 import locator.store.postgres.connection as connection
 import locator.store.values as values
 
@@ -16,13 +18,23 @@ class PostgresAdmins:
         """The store's connection."""
         return self._store.conn
 
-    def add(self, username: str, password_hash: str) -> int | None:
-        """Create an admin account; None when the name is taken."""
+    def add(self, username: str, password_hash: str,
+            districts: Sequence[str] | None = None) -> int | None:
+        """Create an admin account (limited to `districts`, None: every district); None when
+        the name is taken."""
         # ON CONFLICT rather than catching the violation, which would abort a caller's transaction.
         return connection.value(self._conn, "INSERT INTO admins (username, password_hash,"
-                                " created_at) VALUES (%s, %s, %s) ON CONFLICT (username)"
-                                " DO NOTHING RETURNING id",
-                                [username, password_hash, values.now_iso()])
+                                " created_at, districts) VALUES (%s, %s, %s, %s)"
+                                " ON CONFLICT (username) DO NOTHING RETURNING id",
+                                [username, password_hash, values.now_iso(),
+                                 values.districts_text(districts)])
+
+    def set_districts(self, username: str, districts: Sequence[str] | None) -> bool:
+        """Limit an admin to `districts` (None: every district); False when there is no such
+        admin."""
+        cursor = self._conn.execute("UPDATE admins SET districts = %s WHERE username = %s",
+                                    [values.districts_text(districts), username])
+        return cursor.rowcount > 0
 
     def set_password(self, username: str, password_hash: str) -> bool:
         """Change an admin's password and end their sessions; False when there is no such admin."""
@@ -36,9 +48,10 @@ class PostgresAdmins:
         return True
 
     def by_name(self, username: str) -> dict | None:
-        """One admin account (id, username, password_hash, created_at), or None."""
-        return connection.first(self._conn, "SELECT id, username, password_hash, created_at"
-                                " FROM admins WHERE username = %s", [username])
+        """One admin account (id, username, password_hash, created_at, districts), or None."""
+        rows = connection.rows(self._conn, "SELECT id, username, password_hash, created_at,"
+                               " districts FROM admins WHERE username = %s", [username])
+        return next(map(values.with_districts, rows), None)
 
     def login_failure_times(self, *, since: float, username: str | None = None,
                             address: str | None = None) -> list[float]:
@@ -75,11 +88,13 @@ class PostgresAdmins:
                            [token_hash, admin_id, created_at, expires_at, address])
 
     def session_admin(self, token_hash: str, now: float) -> dict | None:
-        """The admin (id, username) of an unexpired session and its expires_at, or None."""
-        return connection.first(self._conn, "SELECT a.id, a.username, s.expires_at"
-                                " FROM admin_sessions s JOIN admins a ON a.id = s.admin_id"
-                                " WHERE s.token_hash = %s AND s.expires_at > %s",
-                                [token_hash, now])
+        """The admin (id, username, districts) of an unexpired session and its expires_at, or
+        None."""
+        rows = connection.rows(self._conn, "SELECT a.id, a.username, a.districts, s.expires_at"
+                               " FROM admin_sessions s JOIN admins a ON a.id = s.admin_id"
+                               " WHERE s.token_hash = %s AND s.expires_at > %s",
+                               [token_hash, now])
+        return next(map(values.with_districts, rows), None)
 
     def end_sessions(self, *, token_hash: str | None = None,
                      before: float | None = None) -> None:

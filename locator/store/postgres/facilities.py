@@ -91,9 +91,11 @@ class PostgresFacilities:
             [list(buckets)])]
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
-              box: tuple[float, float, float, float] | None = None) -> FacilityPage:
+              box: tuple[float, float, float, float] | None = None,
+              district: str | None = None) -> FacilityPage:
         """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
-        search, category, box as min_lat, min_lon, max_lat, max_lon), and how many pass in all."""
+        search, category, box as min_lat, min_lon, max_lat, max_lon, district by its exact
+        name), and how many pass in all."""
         where, params = ["TRUE"], {}
         if text:
             text = search_text(text)
@@ -102,6 +104,9 @@ class PostgresFacilities:
         if category is not None:
             where.append("f.category = %(category)s")
             params["category"] = category
+        if district is not None:
+            where.append("f.district = %(district)s")
+            params["district"] = district
         if box is not None:
             where.append(_BOX_MATCH)
             params |= dict(zip(("min_lat", "min_lon", "max_lat", "max_lon"), box, strict=True))

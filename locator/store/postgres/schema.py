@@ -135,6 +135,16 @@ def _visitor_reports(conn: psycopg.Connection) -> None:
         conn.execute(statement)
 
 
+def _districts(conn: psycopg.Connection) -> None:
+    """Several districts: the districts a version touched and those an admin is limited to
+    (JSON lists; '' before districts, or every district); facilities.district comes with
+    COLUMNS (_new_columns), its index here."""
+    conn.execute("ALTER TABLE versions ADD COLUMN districts text NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE admins ADD COLUMN districts text NOT NULL DEFAULT ''")
+    _new_columns(conn)
+    conn.execute("CREATE INDEX facilities_district ON facilities (district, id)")
+
+
 def _new_columns(conn: psycopg.Connection) -> None:
     """Columns that joined core/records.COLUMNS after the table was made, blank in old rows."""
     known = {row[0] for row in conn.execute(
@@ -146,7 +156,7 @@ def _new_columns(conn: psycopg.Connection) -> None:
 
 
 MIGRATIONS = (_extensions, _facilities, _search_terms, _versions_and_audit, _admin_console,
-              _visitor_reports)
+              _visitor_reports, _districts)
 
 
 def done(conn: psycopg.Connection) -> int:

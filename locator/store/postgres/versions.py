@@ -3,12 +3,7 @@ atomically."""
 
 import locator.store.postgres.connection as connection
 import locator.store.values as values
-from locator.store.history import VersionHistory
-
-_VCOLS = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
-          " unchanged, total, restored_from")
-_ROW = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
-        " unchanged, total, restored_from, snapshot, delta")
+from locator.store.history import VERSION_COLUMNS, VERSION_ROW, VersionHistory, metadata
 
 
 class PostgresVersions(VersionHistory):
@@ -21,8 +16,9 @@ class PostgresVersions(VersionHistory):
 
     def current(self) -> dict | None:
         """The newest dataset version's metadata, or None before the first import."""
-        return connection.first(self._conn,
-                                f"SELECT {_VCOLS} FROM versions ORDER BY number DESC LIMIT 1")
+        rows = connection.rows(self._conn, f"SELECT {VERSION_COLUMNS} FROM versions"
+                               " ORDER BY number DESC LIMIT 1")
+        return next(metadata(rows), None)
 
     def current_number(self) -> int:
         """The newest version's number, 0 before the first import."""
@@ -30,19 +26,22 @@ class PostgresVersions(VersionHistory):
 
     def all(self) -> list[dict]:
         """Every version's metadata, newest first."""
-        return connection.rows(self._conn, f"SELECT {_VCOLS} FROM versions ORDER BY number DESC")
+        return list(metadata(connection.rows(
+            self._conn, f"SELECT {VERSION_COLUMNS} FROM versions ORDER BY number DESC")))
 
     def get(self, number: int) -> dict | None:
         """One version's metadata, or None."""
         if not values.is_integer(number):
             return None
-        return connection.first(self._conn, f"SELECT {_VCOLS} FROM versions WHERE number = %s",
-                                [number])
+        rows = connection.rows(self._conn, f"SELECT {VERSION_COLUMNS} FROM versions"
+                               " WHERE number = %s", [number])
+        return next(metadata(rows), None)
 
     def last_of(self, kind: str) -> dict | None:
         """The newest version of one kind ("import", "rollback", "edit"…), or None."""
-        return connection.first(self._conn, f"SELECT {_VCOLS} FROM versions WHERE kind = %s"
-                                " ORDER BY number DESC LIMIT 1", [kind])
+        rows = connection.rows(self._conn, f"SELECT {VERSION_COLUMNS} FROM versions"
+                               " WHERE kind = %s ORDER BY number DESC LIMIT 1", [kind])
+        return next(metadata(rows), None)
 
     def _chain(self, number: int) -> list[tuple[int, bytes | None, bytes | None]]:
         """(number, snapshot, delta) from the newest keyframe up to version `number`."""
@@ -56,4 +55,4 @@ class PostgresVersions(VersionHistory):
     def _insert_version(self, row: list) -> None:
         """Insert one versions row."""
         marks = ", ".join("%s" for _ in row)
-        self._conn.execute(f"INSERT INTO versions ({_ROW}) VALUES ({marks})", row)
+        self._conn.execute(f"INSERT INTO versions ({VERSION_ROW}) VALUES ({marks})", row)

@@ -1,6 +1,7 @@
 """Admin accounts, sessions and the login throttle's failures in SQLite."""
 
 import sqlite3
+from collections.abc import Sequence
 
 import locator.store.values as values
 
@@ -12,15 +13,25 @@ class SqliteAdmins:
         """Work over the store's connection and its transactions."""
         self._store, self._db = store, store.db
 
-    def add(self, username: str, password_hash: str) -> int | None:
-        """Create an admin account; None when the name is taken."""
+    def add(self, username: str, password_hash: str,
+            districts: Sequence[str] | None = None) -> int | None:
+        """Create an admin account (limited to `districts`, None: every district); None when
+        the name is taken."""
         try:
             cursor = self._db.execute(
-                "INSERT INTO admins (username, password_hash, created_at) VALUES (?, ?, ?)",
-                [username, password_hash, values.now_iso()])
+                "INSERT INTO admins (username, password_hash, created_at, districts)"
+                " VALUES (?, ?, ?, ?)",
+                [username, password_hash, values.now_iso(), values.districts_text(districts)])
         except sqlite3.IntegrityError:
             return None
         return cursor.lastrowid
+
+    def set_districts(self, username: str, districts: Sequence[str] | None) -> bool:
+        """Limit an admin to `districts` (None: every district); False when there is no such
+        admin."""
+        cursor = self._db.execute("UPDATE admins SET districts = ? WHERE username = ?",
+                                  [values.districts_text(districts), username])
+        return cursor.rowcount > 0
 
     def set_password(self, username: str, password_hash: str) -> bool:
         """Change an admin's password and end their sessions; False when there is no such admin."""
@@ -34,10 +45,10 @@ class SqliteAdmins:
         return True
 
     def by_name(self, username: str) -> dict | None:
-        """One admin account (id, username, password_hash, created_at), or None."""
-        rows = self._db.query("SELECT id, username, password_hash, created_at FROM admins"
-                              " WHERE username = ?", [username])
-        return next(iter(rows), None)
+        """One admin account (id, username, password_hash, created_at, districts), or None."""
+        rows = self._db.query("SELECT id, username, password_hash, created_at, districts"
+                              " FROM admins WHERE username = ?", [username])
+        return next(map(values.with_districts, rows), None)
 
     def login_failure_times(self, *, since: float, username: str | None = None,
                             address: str | None = None) -> list[float]:
@@ -74,11 +85,12 @@ class SqliteAdmins:
                          [token_hash, admin_id, created_at, expires_at, address])
 
     def session_admin(self, token_hash: str, now: float) -> dict | None:
-        """The admin (id, username) of an unexpired session and its expires_at, or None."""
-        rows = self._db.query("SELECT a.id, a.username, s.expires_at FROM admin_sessions s"
-                              " JOIN admins a ON a.id = s.admin_id"
+        """The admin (id, username, districts) of an unexpired session and its expires_at, or
+        None."""
+        rows = self._db.query("SELECT a.id, a.username, a.districts, s.expires_at"
+                              " FROM admin_sessions s JOIN admins a ON a.id = s.admin_id"
                               " WHERE s.token_hash = ? AND s.expires_at > ?", [token_hash, now])
-        return next(iter(rows), None)
+        return next(map(values.with_districts, rows), None)
 
     def end_sessions(self, *, token_hash: str | None = None,
                      before: float | None = None) -> None:

@@ -13,6 +13,7 @@ from locator.store.sqlite.filters import (
     box_filter,
     category_filter,
     contains,
+    district_filter,
     like_pattern,
     search_text,
     text_filter,
@@ -105,11 +106,13 @@ class SqliteFacilities:
             f"SELECT term FROM search_spellings WHERE bucket IN ({marks})", list(buckets))]
 
     def after(self, after: str, limit: int, *, text: str = "", category: str | None = None,
-              box: tuple[float, float, float, float] | None = None) -> FacilityPage:
+              box: tuple[float, float, float, float] | None = None,
+              district: str | None = None) -> FacilityPage:
         """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
-        search, category, box as min_lat, min_lon, max_lat, max_lon), and how many pass in all."""
-        filters = [f for f in (text_filter(text), category_filter(category), box_filter(box))
-                   if f is not None]
+        search, category, box as min_lat, min_lon, max_lat, max_lon, district), and how many
+        pass in all."""
+        filters = [f for f in (text_filter(text), category_filter(category), box_filter(box),
+                               district_filter(district)) if f is not None]
         with self.reading():
             driver = self._driver(filters, self.drive_at_most)
             where = " AND ".join(f.driving() if f is driver else f.test for f in filters) or "1"

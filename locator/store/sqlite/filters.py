@@ -52,6 +52,14 @@ def category_filter(category: str | None) -> Filter | None:
                   "SELECT fid FROM facilities WHERE category = :category")
 
 
+def district_filter(district: str | None) -> Filter | None:
+    """In this district; None when no district is given."""
+    if district is None:
+        return None
+    return Filter("f.district = :district", {"district": district},
+                  "SELECT fid FROM facilities WHERE district = :district")
+
+
 def box_filter(box: tuple[float, float, float, float] | None) -> Filter | None:
     """Exactly inside the box (min_lat, min_lon, max_lat, max_lon); None when no box is given."""
     if box is None:

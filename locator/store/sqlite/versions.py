@@ -1,12 +1,7 @@
 """Dataset versions in SQLite: keyframes and deltas (store/history.py), committed atomically."""
 
 import locator.store.values as values
-from locator.store.history import VersionHistory
-
-_VCOLS = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
-          " unchanged, total, restored_from")
-_ROW = ("number, created_at, actor, kind, filename, sha256, mode, added, changed, removed,"
-        " unchanged, total, restored_from, snapshot, delta")
+from locator.store.history import VERSION_COLUMNS, VERSION_ROW, VersionHistory, metadata
 
 
 class SqliteVersions(VersionHistory):
@@ -19,8 +14,9 @@ class SqliteVersions(VersionHistory):
 
     def current(self) -> dict | None:
         """The newest dataset version's metadata, or None before the first import."""
-        rows = self._db.query(f"SELECT {_VCOLS} FROM versions ORDER BY number DESC LIMIT 1")
-        return next(iter(rows), None)
+        rows = self._db.query(f"SELECT {VERSION_COLUMNS} FROM versions"
+                              " ORDER BY number DESC LIMIT 1")
+        return next(metadata(rows), None)
 
     def current_number(self) -> int:
         """The newest version's number, 0 before the first import."""
@@ -29,20 +25,22 @@ class SqliteVersions(VersionHistory):
 
     def all(self) -> list[dict]:
         """Every version's metadata, newest first."""
-        return list(self._db.query(f"SELECT {_VCOLS} FROM versions ORDER BY number DESC"))
+        return list(metadata(self._db.query(f"SELECT {VERSION_COLUMNS} FROM versions"
+                                            " ORDER BY number DESC")))
 
     def get(self, number: int) -> dict | None:
         """One version's metadata, or None."""
         if not values.is_integer(number):
             return None
-        rows = self._db.query(f"SELECT {_VCOLS} FROM versions WHERE number = ?", [number])
-        return next(iter(rows), None)
+        rows = self._db.query(f"SELECT {VERSION_COLUMNS} FROM versions WHERE number = ?",
+                              [number])
+        return next(metadata(rows), None)
 
     def last_of(self, kind: str) -> dict | None:
         """The newest version of one kind ("import", "rollback", "edit"…), or None."""
-        rows = self._db.query(f"SELECT {_VCOLS} FROM versions WHERE kind = ?"
+        rows = self._db.query(f"SELECT {VERSION_COLUMNS} FROM versions WHERE kind = ?"
                               " ORDER BY number DESC LIMIT 1", [kind])
-        return next(iter(rows), None)
+        return next(metadata(rows), None)
 
     def _chain(self, number: int) -> list[tuple[int, bytes | None, bytes | None]]:
         """(number, snapshot, delta) from the newest keyframe up to version `number`."""
@@ -56,4 +54,4 @@ class SqliteVersions(VersionHistory):
     def _insert_version(self, row: list) -> None:
         """Insert one versions row."""
         marks = ", ".join("?" for _ in row)
-        self._db.execute(f"INSERT INTO versions ({_ROW}) VALUES ({marks})", row)
+        self._db.execute(f"INSERT INTO versions ({VERSION_ROW}) VALUES ({marks})", row)
