@@ -53,7 +53,7 @@ def test_checked_like_name(cell):
 def test_the_export_writes_it_and_reads_it_back():
     result = check("繁體名稱", "景堂圖書館")
     text = write_csv(result.records).decode("utf-8-sig")
-    assert text.splitlines()[0].endswith(",aliases,name_zh_hant")
+    assert text.splitlines()[0].endswith(",aliases,district,name_zh_hant")
     again = read_import(text.encode(), "export.csv", {}, settings=SETTINGS)
     assert again.records == result.records
 
