@@ -25,7 +25,8 @@ CONFIG = "s2hk"
 # a Hong Kong iPhone or Android phone say it. Kept on purpose: 公交 (the word on Xinhui's
 # stops, where a visitor stands), 數據 and 網絡 (already Hong Kong usage), 母嬰室 (the sign).
 HK_USAGE = (
-    ("搜索", "搜尋"),            # gov.hk, Google Hong Kong: 搜尋
+    ("搜索", "搜尋"),            # gov.hk, Google Hong Kong: 搜尋 (搜索 is the mainland's)
+    ("查找", "搜尋"),            # the search button and the site's name, likewise
     ("信息", "資訊"),
     ("鏈接", "連結"),
     ("設置", "設定"),            # the Settings app on a Hong Kong phone
