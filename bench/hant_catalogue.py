@@ -4,8 +4,9 @@ says it differently from the mainland (HK_USAGE).
 
     python -m bench.hant_catalogue          # or: make hant
 
-Only the domains the public pages use are converted; the console (admin.po) stays in
-Simplified Chinese and English, and a zh-Hant visitor who opens it is answered in Simplified.
+Every domain is converted (the public forms use some of admin.po's words too: 纬度, 经度);
+the console itself stays in Simplified Chinese and English (locator/web/i18n.py answers a
+zh-Hant visitor who opens it in Simplified).
 Edit the Simplified .po files, then run this again: tests/unit/test_hant_catalogue.py fails
 while the Traditional files differ from what this makes.
 """
@@ -18,7 +19,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRANSLATIONS = os.path.join(ROOT, "locator", "translations")
-DOMAINS = ("messages", "importer")
+DOMAINS = ("messages", "importer", "admin")
 CONFIG = "s2hk"
 # s2hk changes characters, not words. Where Hong Kong's own word differs from the mainland's
 # (and a Hong Kong or Macau visitor would notice), the Hong Kong word, as gov.hk, the MTR and

@@ -71,10 +71,3 @@ def test_no_mainland_word_and_no_simplified_character_is_left():
     for text in strings:
         assert not [w for w in MAINLAND_WORDS if w in text], text
         assert cc.convert(text) == text, text  # nothing left for s2hk to convert
-
-
-def test_the_console_has_no_traditional_catalogue():
-    # A zh-Hant visitor who opens the console reads it in Simplified Chinese.
-    assert not os.path.exists(os.path.join(hant_catalogue.TRANSLATIONS, "zh_Hant",
-                                           "LC_MESSAGES", "admin.po"))
-    assert translate("Sign in", "zh-Hant") == translate("Sign in", "zh")
