@@ -16,7 +16,7 @@ from locator.core.towns import town_name
 from locator.maps import layers
 from locator.search.present import WALKING_LIMIT_M
 from locator.web.hours_text import next_change_text
-from locator.web.i18n import gettext, language_code
+from locator.web.i18n import gettext, is_chinese, language_code
 
 # The query parameters each page reads. Its language and page links keep these and nothing
 # else: url_for(**request.args) let a visitor pass url_for's own options (_external, _anchor…).
@@ -65,7 +65,7 @@ def route_names(routes: str) -> list[str]:
     """A stop's routes as the page shows them: on English pages in pinyin with the Chinese
     beside it ("Shenzhen (深圳)"), so a traveller can match the sign at the stop."""
     names = split_list(routes)
-    if lang() != "en":
+    if is_chinese(lang()):
         return names
     return [f"{romanized(n)} ({n})" if has_han(n) else n for n in names]
 

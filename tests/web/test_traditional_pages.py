@@ -196,3 +196,15 @@ def test_the_map_shell_names_the_categories_in_traditional_chinese(client):
     assert answer.status_code == 200
     assert json.dumps("長途車站") in answer.text  # the layer control's name, JSON-escaped
     assert client.get(shell.replace("zh-Hant", "zh-Hans")).status_code == 404
+
+
+def test_traditional_pages_use_the_phones_own_traditional_fonts(client):
+    with client.get("/static/css/site.css") as answer:
+        css = answer.text
+    rule = re.search(r"body:lang\(zh-Hant\) \{(.*?)\}", css, re.S).group(1)
+    fonts = [f.strip().strip('"') for f in rule.split(":", 1)[1].rstrip("; \n").split(",")]
+    traditional = [fonts.index(f) for f in ("PingFang HK", "PingFang TC", "Noto Sans CJK TC",
+                                             "Microsoft JhengHei")]
+    simplified = [fonts.index(f) for f in ("PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei")]
+    assert max(traditional) < min(simplified), fonts
+    assert "@font-face" not in css  # nothing to download
