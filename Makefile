@@ -11,7 +11,7 @@ export LOCATOR_DATABASE ?= instance/locator.sqlite
 PO := $(wildcard locator/translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run serve check test lint bench clean
+.PHONY: run serve check test lint bench clean hant
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -51,6 +51,10 @@ check: lint $(MO)
 # included (each skips, saying what to install, where its tool is missing).
 test: lint $(MO)
 	$(BIN)/pytest
+
+# The Traditional Chinese catalogues (zh_Hant) from the Simplified ones, after editing those.
+hant: $(RUN_STAMP)
+	$(BIN)/python -m bench.hant_catalogue
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.import_bench

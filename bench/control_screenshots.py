@@ -1,6 +1,7 @@
 """Screenshots of the page controls for docs/screenshots/: `python -m bench.control_screenshots`.
 
-Phone size (390x844 CSS px, PNG at that size), zh and en, Debian's chromium through Playwright,
+Phone size (390x844 CSS px, PNG at that size), zh, zh-Hant and en (or the languages named:
+`python -m bench.control_screenshots zh-Hant`), Debian's chromium through Playwright,
 the app on 127.0.0.1 with grey stub tiles (no network), on the district file (facilities.csv)
 without its bus stops (so /map?category=bus_stop shows the "none yet" state) plus a few
 clearly named sample nursing rooms around 会城, at Monday 10:00 Asia/Shanghai.
@@ -35,6 +36,8 @@ NEAREST = "/nearest?lat=22.5281&lon=113.031&category=nursing_room"
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
              "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+# Each page language and the phone's locale that asks for it (a Hong Kong phone for zh-Hant).
+LOCALES = {"zh": "zh-CN", "zh-Hant": "zh-HK", "en": "en-GB"}
 SAMPLES = [  # (lat, lon, opening_hours, amenities)
     (22.5290, 113.0318, "Mo-Fr 08:30-17:30", "changing_table;crib;father_friendly"),
     (22.5302, 113.0296, "Sa-Su 09:00-18:00", "changing_table;wheelchair"),
@@ -100,7 +103,7 @@ class Shooter:
     def context(self, lang: str, *, located=True, user_agent=None, clipboard=False):
         """A phone context in `lang`, with location granted at 会城 or refused."""
         options = {"viewport": PHONE, "device_scale_factor": 1, "is_mobile": True,
-                   "has_touch": True, "locale": "zh-CN" if lang == "zh" else "en-GB"}
+                   "has_touch": True, "locale": LOCALES[lang]}
         permissions = ["clipboard-read", "clipboard-write"] if clipboard else []
         if located:
             options["geolocation"] = HUICHENG
@@ -163,8 +166,12 @@ class Shooter:
         ctx.close()
 
 
-def main() -> None:
-    """Serve the sample data and take every state's screenshot in zh and en."""
+def main(languages: list[str]) -> None:
+    """Serve the sample data and take every state's screenshot in each language (all three
+    unless named: zh, zh-Hant, en)."""
+    unknown = set(languages) - set(LOCALES)
+    if unknown:
+        raise SystemExit(f"unknown languages {sorted(unknown)}: choose from {list(LOCALES)}")
     check_tools()
     from playwright.sync_api import sync_playwright
 
@@ -179,7 +186,7 @@ def main() -> None:
         with serving(app) as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             shooter = Shooter(browser, base)
-            for lang in ("zh", "en"):
+            for lang in languages or LOCALES:
                 shooter.all_states(lang)
             browser.close()
     finally:
@@ -187,4 +194,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -22,10 +22,12 @@ def N_(msgid: str) -> str:
 
 @lru_cache(maxsize=16)
 def translations(lang: str) -> NullTranslations:
-    """Every domain's compiled catalogue for `lang`, merged (msgids alone if none is compiled)."""
+    """Every domain's compiled catalogue for `lang`, merged (msgids alone if none is compiled);
+    a domain without a Traditional catalogue (the console's) falls back to Simplified."""
     merged: NullTranslations = NullTranslations()
     for domain in DOMAINS:
-        loaded = Translations.load(TRANSLATIONS, [lang], domain)
+        # Language tags (zh-Hant) as Babel names their directories (zh_Hant).
+        loaded = Translations.load(TRANSLATIONS, [lang.replace("-", "_")], domain)
         if isinstance(loaded, Translations):
             merged = loaded if not isinstance(merged, Translations) else merged.merge(loaded)
     return merged

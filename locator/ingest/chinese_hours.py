@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from locator.core import hours
+from locator.core.traditional import to_simplified
 
 GENERIC_EXAMPLE = "Mo-Fr 08:30-17:30; Sa 09:00-12:00; PH off"
 _OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -82,8 +83,9 @@ def example(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    """Full-width digits, colons and punctuation as ASCII; the dash and tilde forms as one."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """Full-width digits, colons and punctuation as ASCII; the dash and tilde forms as one;
+    Traditional characters as Simplified (週一至週五 is 周一至周五)."""
+    text = unicodedata.normalize("NFKC", to_simplified(text)).lower()
     return text.replace("：", ":").replace("～", "~").replace("〜", "~").replace("－", "-")
 
 

@@ -23,7 +23,7 @@ from locator.public import pages, styles
 from locator.search.params import MAX_LIMIT
 from locator.search.present import WALKING_LIMIT_M, WALKING_M_PER_MIN
 from locator.web import hours_text
-from locator.web.i18n import gettext
+from locator.web.i18n import LANGUAGES, gettext
 
 bp = Blueprint("offline", __name__)
 THEME_COLOUR = "#0b57a4"  # the brand blue of static/css/site.css
@@ -37,7 +37,7 @@ SHELL_FILES = ("css/site.css", "js/offline.js", "js/offline_navigate.js",
                "js/offline_register.js", "vendor/geographiclib-geodesic-2.2.0/"
                "geographiclib-geodesic.min.js", "vendor/leaflet-1.9.4/leaflet.js",
                "vendor/leaflet-1.9.4/leaflet.css", "icons/icon-192.png")
-LANGS = ("zh", "en")
+LANGS = LANGUAGES
 MONDAY = date(2026, 11, 30)
 
 

@@ -17,7 +17,7 @@ from locator.core.traditional import for_language, is_traditional, to_traditiona
 from locator.maps import layers
 from locator.search.present import WALKING_LIMIT_M
 from locator.web.hours_text import next_change_text
-from locator.web.i18n import gettext
+from locator.web.i18n import gettext, is_chinese, language_code
 
 # The query parameters each page reads. Its language and page links keep these and nothing
 # else: url_for(**request.args) let a visitor pass url_for's own options (_external, _anchor…).
@@ -36,23 +36,37 @@ PAGE_PARAMETERS = {
 
 
 def lang() -> str:
-    """The page language: "zh" or "en" (decided once per request)."""
+    """The page language: "zh", "zh-Hant" or "en" (decided once per request)."""
     code = g.get("page_lang")
     if code is None:
-        code = g.page_lang = "en" if str(get_locale() or "").startswith("en") else "zh"
+        code = g.page_lang = language_code(get_locale())
     return code
+
+
+HTML_LANGS = {"zh": "zh-CN", "zh-Hant": "zh-Hant", "en": "en"}
+# The language switch: each language named in itself, briefly on the button (a phone's header
+# has room for three), in full for screen readers and the tooltip.
+SWITCH = (("zh", "简", "简体中文"), ("zh-Hant", "繁", "繁體中文"), ("en", "EN", "English"))
 
 
 def html_lang() -> str:
     """The <html lang> value."""
-    return "en" if lang() == "en" else "zh-CN"
+    return HTML_LANGS[lang()]
+
+
+def language_switch() -> list[dict]:
+    """The switch's entries: code, short and full name, its hreflang, and the link (None for
+    the page's own language)."""
+    return [{"code": code, "short": short, "name": name, "hreflang": HTML_LANGS[code],
+             "url": None if code == lang() else lang_url(code)}
+            for code, short, name in SWITCH]
 
 
 def route_names(routes: str) -> list[str]:
     """A stop's routes as the page shows them: on English pages in pinyin with the Chinese
     beside it ("Shenzhen (深圳)"), so a traveller can match the sign at the stop."""
     names = split_list(routes)
-    if lang() != "en":
+    if is_chinese(lang()):
         return names
     return [f"{romanized(n)} ({n})" if has_han(n) else n for n in names]
 

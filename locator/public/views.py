@@ -46,7 +46,8 @@ POINTS_CACHE_SIZE = 8
 def page_helpers() -> dict:
     """Language and link helpers every template (ours, errors, admin) may use."""
     return {"html_lang": pages.html_lang, "page_lang": pages.lang, "lang_url": pages.lang_url,
-            "page_url": pages.page_url, "category_css_url": _category_css_url}
+            "language_switch": pages.language_switch, "page_url": pages.page_url,
+            "category_css_url": _category_css_url}
 
 
 @bp.errorhandler(ParamError)
@@ -302,7 +303,7 @@ def map_points():
 @bp.get("/map/shell/<kind>.<lang>.<digest>.js")
 def map_shell(kind: str, lang: str, digest: str):
     """A folium map shell as a script file: the same bytes in every worker, cached for a year."""
-    if kind not in layers.KINDS or lang not in ("zh", "en"):
+    if kind not in layers.KINDS or lang not in LANGUAGES:
         abort(404)
     shell = _build_shell(kind, lang)
     if shell.digest != digest:

@@ -1,22 +1,88 @@
-"""Language choice (Chinese first, English complete) through Flask-Babel's gettext catalogues."""
+"""Language choice (Chinese first, Traditional Chinese and English complete) through
+Flask-Babel's gettext catalogues."""
 
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_translations
 
 from locator.core.catalogue import DOMAINS
 
-LANGUAGES = ("zh", "en")
+# The codes pages, links and the cookie use (BCP 47), and Babel's name for each: Babel reads
+# zh-Hant as zh_Hant, its catalogues' directory (locator/translations/zh_Hant/).
+LANGUAGES = ("zh", "zh-Hant", "en")
+LOCALES = {"zh": "zh", "zh-Hant": "zh_Hant", "en": "en"}
+CHINESE = ("zh", "zh-Hant")
 DEFAULT_LANGUAGE = "zh"
+# The console is kept in Simplified Chinese and English only.
+CONSOLE_LANGUAGES = ("zh", "en")
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# Regions whose Chinese is written in Traditional characters (Hong Kong, Macau, Taiwan).
+TRADITIONAL_REGIONS = ("hk", "mo", "tw")
+
+
+def is_chinese(lang: str) -> bool:
+    """Whether `lang` is one of our Chinese languages (Simplified or Traditional)."""
+    return lang in CHINESE
 
 
 def select_language() -> str:
-    """`?lang=`, then the cookie, then Accept-Language, then Chinese."""
+    """`?lang=`, then the cookie, then Accept-Language, then Chinese, as Babel's locale name
+    (the console answers a Traditional choice in Simplified Chinese)."""
+    code = requested_language()
+    if code not in CONSOLE_LANGUAGES and _in_console():
+        code = DEFAULT_LANGUAGE
+    return LOCALES[code]
+
+
+def requested_language() -> str:
+    """The visitor's language code: `?lang=`, the cookie, Accept-Language, Chinese."""
     for choice in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if choice in LANGUAGES:
             return choice
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return negotiate(request.accept_languages)
+
+
+def negotiate(accepted) -> str:
+    """Our language for an Accept-Language list, by its order of preference (werkzeug's own
+    best_match would answer zh-HK with zh, its primary tag)."""
+    for tag, quality in accepted:
+        code = language_of(tag)
+        if code and quality > 0:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def language_of(tag: str) -> str | None:
+    """Our language for one language tag: zh-HK, zh-MO, zh-TW, zh-Hant… → zh-Hant; zh,
+    zh-CN, zh-SG, zh-Hans… → zh; en… → en; "*" → Chinese; None for any other."""
+    parts = tag.lower().replace("_", "-").split("-")
+    if parts[0] == "en":
+        return "en"
+    if parts[0] == "*":
+        return DEFAULT_LANGUAGE
+    if parts[0] not in ("zh", "yue"):  # Cantonese (yue) is written like Hong Kong Chinese
+        return None
+    if "hant" in parts[1:]:
+        return "zh-Hant"
+    if "hans" in parts[1:]:
+        return "zh"
+    if parts[0] == "yue" or (len(parts) > 1 and parts[1] in TRADITIONAL_REGIONS):
+        return "zh-Hant"
+    return "zh"
+
+
+def language_code(locale) -> str:
+    """Our language code for Babel's locale (zh_Hant → zh-Hant)."""
+    name = str(locale or "")
+    if name.startswith("en"):
+        return "en"
+    return "zh-Hant" if name.startswith("zh_Hant") else "zh"
+
+
+def _in_console() -> bool:
+    """Whether this request is the admin console's."""
+    return (request.blueprint or "").split(".")[0] == "admin" or (
+        request.path == "/admin" or request.path.startswith("/admin/"))
 
 
 def remember_language(response: Response) -> Response:

@@ -264,11 +264,11 @@
   }
 
   function keepLanguageLink() {
-    var link = document.querySelector(".lang-switch");
-    if (!link) { return; }
-    var params = new URLSearchParams(window.location.search);
-    params.set("lang", data.lang === "en" ? "zh" : "en");
-    link.href = window.location.pathname + "?" + params.toString();
+    document.querySelectorAll(".lang-switch[data-lang]").forEach(function (link) {
+      var params = new URLSearchParams(window.location.search);
+      params.set("lang", link.dataset.lang);
+      link.href = window.location.pathname + "?" + params.toString();
+    });
   }
 
   function locate(snapshot) {

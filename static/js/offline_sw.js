@@ -54,7 +54,7 @@ self.addEventListener("message", function (event) {
   var message = event.data || {};
   if (message.type !== "visit" || !message.snapshot) { return; }
   event.waitUntil(caches.open(CONFIG.data).then(function (cache) {
-    var saved = cache.put(LANG_KEY, new Response(message.lang === "en" ? "en" : "zh"));
+    var saved = cache.put(LANG_KEY, new Response(known(message.lang)));
     var fresh = freshSnapshot(message).then(function (response) {
       if (response.ok) { return cache.put(SNAPSHOT_KEY, response); }
     }).catch(function () { /* offline or weak: keep what we have */ });
@@ -68,9 +68,14 @@ function isOfflinePage(path) {
   }) || path === "/offline";
 }
 
+/* One of the offline page's languages (zh, zh-Hant, en), else Chinese. */
+function known(lang) {
+  return CONFIG.offline.hasOwnProperty(lang) ? lang : "zh";
+}
+
 function language(url) {
   var asked = url.searchParams.get("lang");
-  if (asked === "en" || asked === "zh") { return Promise.resolve(asked); }
+  if (CONFIG.offline.hasOwnProperty(asked)) { return Promise.resolve(asked); }
   return caches.open(CONFIG.data).then(function (cache) {
     return cache.match(LANG_KEY);
   }).then(function (saved) { return saved ? saved.text() : "zh"; });
@@ -78,7 +83,7 @@ function language(url) {
 
 function offlinePage(url) {
   return language(url).then(function (lang) {
-    return caches.match(CONFIG.offline[lang === "en" ? "en" : "zh"]);
+    return caches.match(CONFIG.offline[known(lang)]);
   }).then(function (page) {
     return page || Response.error();
   });

@@ -173,6 +173,22 @@ def test_offline_in_english_with_hostile_names_as_text(browser, server):
     context.close()
 
 
+def test_offline_in_traditional_chinese_after_a_traditional_visit(browser, server):
+    query = ORIGIN + "&category=nursing_room"
+    context, page, dialogs = visit_once(browser, server, f"/nearest?{query}&lang=zh-Hant")
+    context.set_offline(True)
+    page.goto(f"{server}/nearest?{query}")  # no ?lang=: the worker kept the visit's language
+    assert offline_cards(page)
+    assert "離線 — 數據來自 2026-10-10" in page.locator("#offline-status").inner_text()
+    assert page.locator("h1").inner_text() == "附近的母嬰室"
+    assert page.locator("html").get_attribute("lang") == "zh-Hant"
+    english = page.get_by_role("link", name="English").get_attribute("href")
+    assert "category=nursing_room" in english and "lang=en" in english
+    assert dialogs == []
+    save_shot(page, "offline-nearest-zh-Hant.png")
+    context.close()
+
+
 def test_open_now_only_and_a_far_origin_offline(browser, server):
     context, page, _ = visit_once(browser, server, f"/nearest?{ORIGIN}&category=nursing_room")
     context.set_offline(True)

@@ -123,3 +123,11 @@ def test_any_output_validates_and_converts_to_itself(written):
 def test_arbitrary_text_never_breaks_the_reader(written):
     osm = to_osm(written)
     assert osm is None or validate(osm) is None
+
+
+@pytest.mark.parametrize(("written", "osm"), [
+    ("週一至週五 8:30-17:30", "Mo-Fr 08:30-17:30"),
+    ("週六、週日 09:00-17:00", "Sa,Su 09:00-17:00"),
+])
+def test_traditional_characters_read_as_simplified(written, osm):
+    assert to_osm(written) == osm

@@ -35,13 +35,15 @@ def used_msgids() -> dict[str, str]:
     return found
 
 
-def chinese_catalogue() -> dict[str, str]:
-    """msgid → Chinese text, merged over every domain's .po file."""
+
+
+def chinese_catalogue(lang: str = "zh", domains=DOMAINS) -> dict[str, str]:
+    """msgid → Chinese text, merged over every domain's .po file for `lang` (zh or zh_Hant)."""
     merged = {}
-    for domain in DOMAINS:
-        path = os.path.join(ROOT, "locator", "translations", "zh", "LC_MESSAGES", f"{domain}.po")
+    for domain in domains:
+        path = os.path.join(ROOT, "locator", "translations", lang, "LC_MESSAGES", f"{domain}.po")
         with open(path, "rb") as fh:
-            catalogue = read_po(fh, locale="zh")
+            catalogue = read_po(fh, locale=lang)
         for message in catalogue:
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             texts = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -78,21 +80,32 @@ def test_every_msgid_has_a_chinese_translation(domain):
         f"  {where}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda i: i[1]))
 
 
-def test_placeholders_survive_translation():
-    translated = chinese_catalogue()
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_msgid_has_a_traditional_translation(domain):
+    # Made by bench/hant_catalogue.py from the Simplified catalogues.
+    translated = chinese_catalogue("zh_Hant")
+    missing = {msgid: where for msgid, where in used_msgids().items()
+               if area(where) == domain and msgid not in translated}
+    assert not missing, "untranslated in zh_Hant (run `make hant`):\n" + "\n".join(
+        f"  {where}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda i: i[1]))
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh_Hant"])
+def test_placeholders_survive_translation(lang):
+    translated = chinese_catalogue(lang)
     for msgid in used_msgids():
         if msgid in translated:
             for name in ("%(n)s", "%(what)s", "%(place)s", "%(app)s", "%(q)s", "%(km)s"):
                 assert (name in msgid) == (name in translated[msgid]), (msgid, name)
 
 
-def test_category_amenity_and_access_labels_exist_in_both_languages():
+def test_category_amenity_and_access_labels_exist_in_every_language():
     labels = [(category_label, key) for key in CATEGORIES]
     labels += [(amenity_label, key) for key in AMENITIES]
     labels += [(access_label, key) for key in ACCESS_LABELS]
     for label, key in labels:
-        zh, en = label(key, "zh"), label(key, "en")
-        assert zh and en and zh != en, (label.__name__, key)
+        zh, hant, en = label(key, "zh"), label(key, "zh-Hant"), label(key, "en")
+        assert zh and hant and en and zh != en and hant != en, (label.__name__, key)
 
 
 def test_every_category_amenity_is_in_the_registry():
