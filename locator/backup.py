@@ -130,8 +130,6 @@ def replicate_argv(config: str, command: list[str]) -> list[str]:
             "-exec", shlex.join(command)]
 
 
-POSTGRES = N_("facilities backup copies an SQLite file; back a PostgreSQL database up with "
-               "pg_dump")
 EXISTS = N_("%(path)s already exists; give a new path")
 LIVE = N_("%(path)s already exists; restore to a new path, then stop the app and move the "
           "restored file into place")
@@ -168,3 +166,20 @@ def restore(url: str, path: str, at: str | None = None) -> None:
         raise BackupError("--from", N_("Litestream could not restore from %(url)s: %(reason)s"),
                           {"url": url, "reason": reason})
     os.chmod(path, 0o600)  # Litestream writes 0644; the database holds password hashes
+
+
+ARCHIVE_MESSAGES = {
+    "missing": N_("%(program)s is not installed; install the PostgreSQL client programs of the "
+                  "server's version (apt-get install postgresql-client-15)"),
+    "taken": N_("%(path)s already holds Locator's tables; restore into a new, empty database "
+                "(createdb, then CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm)"),
+    "failed": N_("%(program)s failed: %(reason)s"),
+}
+
+
+def archive_refusal(error, path: str) -> BackupError:
+    """The refusal for a PostgreSQL archive that could not be made or restored (the store's
+    ArchiveError: kind, program, reason)."""
+    return BackupError(error.program if error.kind != "taken" else "PATH",
+                       ARCHIVE_MESSAGES[error.kind],
+                       {"program": error.program, "reason": error.reason, "path": path})

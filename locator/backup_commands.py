@@ -14,7 +14,14 @@ from locator.backup import N_
 from locator.cli import _gettext, facilities, message_language, yield_cpu_to_serving
 from locator.config import current_settings
 from locator.db import open_store
-from locator.store import Store, WriteFailed, is_postgres
+from locator.store import (
+    ArchiveError,
+    Store,
+    WriteFailed,
+    dump_archive,
+    is_postgres,
+    restore_archive,
+)
 
 LANG_OPTION = click.option("--lang", type=click.Choice(("zh", "en")),
                            help="Language of the messages (default: from LANG, else en).")
@@ -27,11 +34,11 @@ def _refuse(error: backup.BackupError, lang: str) -> None:
     sys.exit(1)
 
 
-def _report(done: str, path: str, lang: str) -> None:
-    """Print `done` (a msgid with %(path)s and %(what)s) with what the database at `path`
-    holds; exit 1 if it fails SQLite's integrity check."""
+def _report(done: str, path: str, lang: str, database: str | None = None) -> None:
+    """Print `done` (a msgid with %(path)s and %(what)s) with what the database at `database`
+    (default: `path`) holds; exit 1 if it fails the engine's integrity check."""
     gettext = _gettext(lang)
-    copy = Store(path)
+    copy = Store(database or path)
     try:
         current = copy.versions.current()
         ok = copy.integrity_ok()
@@ -57,14 +64,17 @@ def backup_command(path: str, lang: str | None) -> None:
     gettext = _gettext(lang)
     yield_cpu_to_serving()
     try:
-        if is_postgres(current_settings().database):
-            raise backup.BackupError("DATABASE", backup.POSTGRES)
         backup.refuse_live_database(path)
         store = open_store()
         store.migrate()
-        store.copy_to(path)
+        if is_postgres(store.path):
+            dump_archive(store.path, path)
+        else:
+            store.copy_to(path)
     except backup.BackupError as exc:
         _refuse(exc, lang)
+    except ArchiveError as exc:
+        _refuse(backup.archive_refusal(exc, path), lang)
     except FileExistsError:
         _refuse(backup.BackupError("PATH", backup.EXISTS, {"path": path}), lang)
     except (WriteFailed, OSError) as exc:
@@ -72,7 +82,8 @@ def backup_command(path: str, lang: str | None) -> None:
         click.echo(gettext("Error: %(message)s") % {"message": f"PATH: {path}: {reason}"},
                    err=True)
         sys.exit(1)
-    _report(N_("Backed up to %(path)s: %(what)s."), path, lang)
+    _report(N_("Backed up to %(path)s: %(what)s."), path, lang,
+            current_settings().database if is_postgres(current_settings().database) else path)
 
 
 @click.command("restore")
@@ -85,12 +96,26 @@ def backup_command(path: str, lang: str | None) -> None:
 @with_appcontext
 def restore_command(url: str, at: str | None, path: str, lang: str | None) -> None:
     """Restore the database from its Litestream replica into the new file PATH. Refuses a
-    PATH that exists (or has a -wal): stop the app, restore to a new path, move it in place."""
+    PATH that exists (or has a -wal): stop the app, restore to a new path, move it in place.
+    PATH a postgresql:// URL: restore a `facilities backup` archive (--from FILE) into that
+    new, empty database."""
     lang = message_language(lang)
     try:
-        backup.restore(url, path, at)
+        if is_postgres(path):
+            if at is not None:
+                raise backup.BackupError("--at", N_("a pg_dump archive holds one moment; "
+                                                    "leave --at out"))
+            if not os.path.isfile(url):
+                raise backup.BackupError("--from", N_("%(url)s is no pg_dump archive file; give "
+                                                      "the file facilities backup wrote"),
+                                         {"url": url})
+            restore_archive(url, path)
+        else:
+            backup.restore(url, path, at)
     except backup.BackupError as exc:
         _refuse(exc, lang)
+    except ArchiveError as exc:
+        _refuse(backup.archive_refusal(exc, path), lang)
     _report(N_("Restored to %(path)s: %(what)s."), path, lang)
 
 

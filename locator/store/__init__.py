@@ -22,6 +22,9 @@ from locator.store.contracts import (
 from locator.store.postgres import DatabaseError as PostgresError
 from locator.store.postgres import DatabaseUnavailable as PostgresUnavailable
 from locator.store.postgres import PostgresStore, is_postgres
+from locator.store.postgres.archive import ArchiveError
+from locator.store.postgres.archive import dump as dump_archive
+from locator.store.postgres.archive import restore as restore_archive
 from locator.store.sqlite import SqliteStore
 
 # What either engine raises when the database cannot be reached or read (see web/health.py).
@@ -45,5 +48,6 @@ class Store:
         return SqliteStore(target, **options)
 
 
-__all__ = ["COPIED_TABLES", "Change", "DatabaseError", "DatabaseUnavailable", "FacilityPage",
-           "StaleDataset", "Store", "WriteFailed", "is_postgres"]
+__all__ = ["COPIED_TABLES", "ArchiveError", "Change", "DatabaseError", "DatabaseUnavailable",
+           "FacilityPage", "StaleDataset", "Store", "WriteFailed", "dump_archive", "is_postgres",
+           "restore_archive"]

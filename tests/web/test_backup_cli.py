@@ -3,9 +3,11 @@ English and Chinese: a field, what is wrong and the fix, never a traceback. The 
 runs Litestream, a process: tests/system/test_backup_restore.py."""
 
 import os
+import stat
 
 import pytest
 
+import locator.store.postgres.connection as postgres_connection
 from locator import create_app
 from locator.store import Store
 from tests.factories import load, row
@@ -91,11 +93,35 @@ def test_a_restore_never_overwrites_the_live_database(runner, db_path):
     assert result.output.startswith(f"错误：PATH: {db_path} 已存在；请恢复到新路径")
 
 
-def test_a_postgresql_database_is_pointed_to_pg_dump(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE": "postgresql://localhost:1/locator"})
-    copy = str(tmp_path / "copy.sqlite")
-    result = app.test_cli_runner().invoke(args=["facilities", "backup", "--lang", "en", copy])
-    assert result.exit_code == 1
-    assert result.output == ("Error: DATABASE: facilities backup copies an SQLite file; back a "
-                             "PostgreSQL database up with pg_dump\n")
-    assert not os.path.exists(copy)
+def test_a_postgresql_database_is_backed_up_and_restored_with_its_history(tmp_path,
+                                                                          postgres_cluster):
+    # The same commands as for SQLite: pg_dump's archive, pg_restore into a new database.
+    from tests.web.test_copy import everything, history
+
+    live = postgres_cluster.new_database()
+    history(live)
+    archive = str(tmp_path / "locator.dump")
+    app = create_app({"TESTING": True, "DATABASE": live})
+    runner = app.test_cli_runner(env={"LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"})
+    done = runner.invoke(args=["facilities", "backup", archive])
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"Backed up to {archive}: version 4, 29 facilities;")
+    assert stat.S_IMODE(os.stat(archive).st_mode) == 0o600
+    load(live, row(45))  # the live database moves on; the archive keeps version 4
+    target = postgres_cluster.new_database()
+    done = runner.invoke(args=["facilities", "restore", "--from", archive, target])
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"Restored to {target}: version 4, 29 facilities;")
+    restored = everything(target)
+    assert restored["versions"][0]["number"] == 4 and restored["integrity"]
+    # Every version's records, the audit log, admins, reports: as they were at version 4.
+    copy = str(tmp_path / "at-4.sqlite")
+    assert runner.invoke(args=["facilities", "copy", target, copy]).exit_code == 0
+    assert restored["records"] == everything(copy)["records"]
+    # Never over a database that holds data; never over a file.
+    again = runner.invoke(args=["facilities", "restore", "--from", archive, target])
+    assert again.exit_code == 1 and "already holds Locator's tables" in again.output
+    assert everything(target) == restored
+    twice = runner.invoke(args=["facilities", "backup", archive])
+    assert twice.exit_code == 1 and "already exists" in twice.output
+    postgres_connection.close_pools()
