@@ -1,9 +1,13 @@
-"""Turn validated imports, rollbacks and edits into new dataset versions in the store."""
+"""Turn validated imports, rollbacks and edits into new dataset versions in the store; each
+written version is logged with its actor and timed for /metrics."""
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from prometheus_client import Histogram
 
 from locator.core.records import COLUMNS, POSITION
 from locator.geocoding.batch import address_key, geocode_many
@@ -25,6 +29,15 @@ from locator.store import COPIED_TABLES, Change, Store
 MAP = "map"  # coord_source of a point placed by hand on a map (core/records.COORD_SOURCES)
 # How long a kept "not found" answers for its address (see locator()).
 NOT_FOUND_KEPT_S = 3600
+
+ACTIONS = logging.getLogger("locator.actions")
+# A console edit takes milliseconds, a district's file a second or two, a large one longer.
+WRITE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+IMPORT_SECONDS = Histogram("locator_import_duration_seconds", "Writing a checked import, "
+                           "console edit or accepted report as a new version, by kind",
+                           ["kind"], buckets=WRITE_BUCKETS)
+ROLLBACK_SECONDS = Histogram("locator_rollback_duration_seconds", "Reading a version back and "
+                             "writing it as a new version", buckets=WRITE_BUCKETS)
 
 
 class RollbackError(Exception):
@@ -210,18 +223,24 @@ def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,
     result = checked.result
     if not result.diff.changes_anything:  # a version identical to the last would be noise
         raise NothingToChange
+    started = time.perf_counter()
     # The checked read is exact: versions.commit refuses unless the dataset is still at its version.
     records = merged(checked.current, result.records) if checked.merge else result.records
+    mode = "merge" if checked.merge else "replace"
     number = store.versions.commit(
         records, _change(result.diff), actor=actor, kind=kind, filename=filename,
-        sha256=result.sha256, mode="merge" if checked.merge else "replace",
-        expected_version=checked.version, address=address,
+        sha256=result.sha256, mode=mode, expected_version=checked.version, address=address,
         notes={"placed_by_hand": checked.by_hand} if checked.by_hand else None)
+    took = time.perf_counter() - started
+    IMPORT_SECONDS.labels(kind).observe(took)
+    _log_version(kind, number, result.diff, took, actor=actor, address=address,
+                 filename=filename, mode=mode)
     return Applied(number, result.diff)
 
 
 def rollback(store: Store, number: int, *, actor: str, address: str = "") -> Applied:
     """Restore version `number`'s records exactly, as a new version (NothingToChange if equal)."""
+    started = time.perf_counter()
     with store.reading():
         records = store.versions.records(number)
         if records is None:
@@ -233,7 +252,18 @@ def rollback(store: Store, number: int, *, actor: str, address: str = "") -> App
     applied = store.versions.commit(records, _change(diff), actor=actor, kind="rollback",
                                    restored_from=number, expected_version=based_on,
                                    address=address)
+    took = time.perf_counter() - started
+    ROLLBACK_SECONDS.observe(took)
+    _log_version("rollback", applied, diff, took, actor=actor, address=address,
+                 restored_from=number)
     return Applied(applied, diff)
+
+
+def _log_version(kind: str, number: int, diff: Diff, took_s: float, **fields) -> None:
+    """One log line for a written version: who, what, how much, how long (never a position)."""
+    ACTIONS.info(kind, extra={"fields": {
+        **fields, "version": number, "added": len(diff.added), "changed": len(diff.changed),
+        "removed": len(diff.removed), "duration_ms": round(took_s * 1000, 1)}})
 
 
 def merged(current: Mapping[str, dict], records: Sequence[dict]) -> list[dict]:
