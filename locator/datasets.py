@@ -261,8 +261,9 @@ def rollback(store: Store, number: int, *, actor: str, address: str = "") -> App
 
 def _log_version(kind: str, number: int, diff: Diff, took_s: float, **fields) -> None:
     """One log line for a written version: who, what, how much, how long (never a position)."""
+    given = {key: value for key, value in fields.items() if value != ""}
     ACTIONS.info(kind, extra={"fields": {
-        **fields, "version": number, "added": len(diff.added), "changed": len(diff.changed),
+        **given, "version": number, "added": len(diff.added), "changed": len(diff.changed),
         "removed": len(diff.removed), "duration_ms": round(took_s * 1000, 1)}})
 
 
