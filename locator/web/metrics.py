@@ -31,6 +31,7 @@ from locator.db import open_store
 from locator.reports.kinds import STATUSES
 from locator.store import DatabaseError, Store
 from locator.web.request_log import elapsed_s, endpoint
+from locator.web.warmup import WARM_UP
 
 bp = Blueprint("metrics", __name__)
 
@@ -57,6 +58,8 @@ def throttled(which: str) -> None:
 
 def record(response):
     """After each request: count it and its latency, by endpoint (bounded: the app's own names)."""
+    if request.environ.get(WARM_UP):
+        return response
     method = request.method if request.method in METHODS else "other"
     status = str(response.status_code)
     REQUESTS.labels(endpoint(), method, status).inc()

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from flask import Flask, g, request
 
 from locator.web.access_log import private_query
+from locator.web.warmup import WARM_UP
 
 HEADER = "X-Request-ID"
 # A request id a client (or nginx's $request_id) sends is reused only if it is this plain:
@@ -80,7 +81,8 @@ def finish(response):
     admin = g.get("admin")
     if admin:  # console requests say who made them
         fields["actor"] = admin["username"]
-    LOG.info("request", extra={"fields": fields})
+    if not request.environ.get(WARM_UP):
+        LOG.info("request", extra={"fields": fields})
     return response
 
 

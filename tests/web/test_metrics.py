@@ -7,6 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from locator import create_app, datasets
 from locator.reports.kinds import STATUSES
 from locator.store import Store
+from locator.web.warmup import warm_up
 from tests.admin_support import english, login, make_admin
 from tests.factories import load, row
 
@@ -187,3 +188,19 @@ def test_behind_a_proxy_the_forwarded_address_is_judged(db_path, proxies, peer, 
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     response = client.get("/metrics", environ_base={"REMOTE_ADDR": peer}, headers=headers)
     assert response.status_code == status
+
+
+def test_the_warm_up_is_neither_counted_nor_logged(db_path, capsys):
+    load(db_path, row(1))
+    app = make_app(db_path)
+    client = app.test_client()
+    before = scrape(client)["locator_http_requests"]
+    capsys.readouterr()
+    warm_up(app)
+    assert " locator.requests " not in capsys.readouterr().err
+    after = scrape(client)["locator_http_requests"]
+    scrapes = {"endpoint": "metrics.metrics"}
+    assert (value(after, "locator_http_requests_total")
+            - value(after, "locator_http_requests_total", **scrapes)) == (
+        value(before, "locator_http_requests_total")
+        - value(before, "locator_http_requests_total", **scrapes))
