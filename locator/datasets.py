@@ -34,7 +34,7 @@ ACTIONS = logging.getLogger("locator.actions")
 # A console edit takes milliseconds, a district's file a second or two, a large one longer.
 WRITE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 IMPORT_SECONDS = Histogram("locator_import_duration_seconds", "Writing a checked import, "
-                           "console edit or accepted report as a new version, by kind",
+                           "console edit, removal or accepted report as a new version, by kind",
                            ["kind"], buckets=WRITE_BUCKETS)
 ROLLBACK_SECONDS = Histogram("locator_rollback_duration_seconds", "Reading a version back and "
                              "writing it as a new version", buckets=WRITE_BUCKETS)
@@ -194,6 +194,7 @@ def check_record(store: Store, facility_id: str, values: Mapping, *,
 def remove_facility(store: Store, facility_id: str, *, actor: str, address: str = "",
                     kind: str = "remove", filename: str = "") -> Applied:
     """Remove one facility as a new version (KeyError if there is no such facility)."""
+    started = time.perf_counter()
     with store.writing():  # the read and the write of one version, nothing between them
         current = store.facilities.by_id()
         if facility_id not in current:
@@ -204,6 +205,10 @@ def remove_facility(store: Store, facility_id: str, *, actor: str, address: str 
                                        filename=filename or facility_id,
                                        expected_version=store.versions.current_number(),
                                        address=address)
+    took = time.perf_counter() - started
+    IMPORT_SECONDS.labels(kind).observe(took)
+    _log_version(kind, number, diff, took, actor=actor, address=address,
+                 filename=filename or facility_id)
     return Applied(number, diff)
 
 

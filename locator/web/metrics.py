@@ -20,6 +20,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
@@ -34,6 +35,9 @@ from locator.web.request_log import elapsed_s, endpoint
 from locator.web.warmup import WARM_UP
 
 bp = Blueprint("metrics", __name__)
+# No `…_created` series (the moment each labelled counter first counted): the multiprocess
+# mode has none, so one process (`make run`) answers with the same families as gunicorn.
+disable_created_metrics()
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Headers a proxy adds: with PROXY_COUNT 0 a request carrying one came through a proxy the app

@@ -1,6 +1,9 @@
 """/metrics: Prometheus' text format, parsed with prometheus_client's own parser; open only to
 METRICS_ALLOW's addresses (after ProxyFix) or the bearer token, a plain 404 for anyone else."""
 
+import os
+import re
+
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -10,6 +13,7 @@ from locator.store import Store
 from locator.web.warmup import warm_up
 from tests.admin_support import english, login, make_admin
 from tests.factories import load, row
+from tests.processes import ROOT
 
 TOKEN = "s3cret-token-for-the-scraper-0123"
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
@@ -204,3 +208,15 @@ def test_the_warm_up_is_neither_counted_nor_logged(db_path, capsys):
             - value(after, "locator_http_requests_total", **scrapes)) == (
         value(before, "locator_http_requests_total")
         - value(before, "locator_http_requests_total", **scrapes))
+
+
+def test_the_operators_doc_names_exactly_the_metrics_there_are(db_path):
+    load(db_path, row(1))
+    client = make_app(db_path).test_client()
+    client.get("/healthz")
+    with open(os.path.join(ROOT, "docs", "operations-monitoring.md"), encoding="utf-8") as fh:
+        doc = fh.read()
+    named = {re.sub(r"_(total|bucket|count|sum)$", "", name)
+             for name in re.findall(r"\blocator_[a-z_]+", doc)}
+    served = {name for name in scrape(client) if name.startswith("locator_")}
+    assert named == served
