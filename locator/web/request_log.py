@@ -14,7 +14,6 @@ import secrets
 import sys
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from flask import Flask, g, request
 
@@ -86,10 +85,23 @@ def finish(response):
     return response
 
 
+# One encoder for every line: json.dumps with an option builds a new one at each call.
+JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def text_value(value) -> str:
     """One value as the text format writes it: bare when plain, else a JSON string."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if BARE_VALUE.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    text = value if isinstance(value, str) else JSON.encode(value)
+    return text if BARE_VALUE.fullmatch(text) else JSON.encode(text)
+
+
+def utc_time(created: float) -> str:
+    """A record's moment as ISO 8601 in UTC, to the millisecond."""
+    whole = int(created)
+    return (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+            + f".{int((created - whole) * 1000):03d}+00:00")
 
 
 class LineFormatter(logging.Formatter):
@@ -102,7 +114,7 @@ class LineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The record, its fields and any traceback on one line."""
-        at = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        at = utc_time(record.created)
         fields: Mapping = getattr(record, "fields", None) or {}
         error = self.formatException(record.exc_info) if record.exc_info else ""
         if self.json:
@@ -110,7 +122,7 @@ class LineFormatter(logging.Formatter):
                     "message": record.getMessage(), "pid": record.process, **fields}
             if error:
                 line["error"] = error
-            return json.dumps(line, ensure_ascii=False, default=str)
+            return JSON.encode(line)
         parts = [at, record.levelname, record.name, text_value(record.getMessage())]
         parts += [f"{key}={text_value(value)}" for key, value in fields.items()]
         if error:
