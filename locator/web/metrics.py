@@ -107,16 +107,16 @@ class DatabaseCollector:
         yield by_status
 
 
-def multiprocess_dir() -> str | None:
-    """Where gunicorn's workers keep their counters (gunicorn.conf.py), or None."""
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+# Where gunicorn's workers keep their counters (gunicorn.conf.py), or None: read once, as
+# prometheus_client read it when imported (above) to choose where its values live.
+MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
 def exposition(store: Store) -> bytes:
     """Every metric in the text format: this process's (or every worker's) and the database's."""
-    if multiprocess_dir():
+    if MULTIPROCESS_DIR:
         counted = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counted)
+        multiprocess.MultiProcessCollector(counted, path=MULTIPROCESS_DIR)
     else:
         counted = REGISTRY
     database = CollectorRegistry()
