@@ -3,8 +3,20 @@
 Each setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
 """
 
+import glob
 import multiprocessing
 import os
+import shutil
+import tempfile
+
+# Prometheus' multiprocess mode (locator/web/metrics.py): every worker writes its counters to
+# files in this folder, and a scrape answered by any worker sums them all. prometheus_client
+# reads the variable when it is first imported, so it is set here, before the app is loaded.
+# A folder of the operator's own (the variable set before gunicorn starts) is kept at exit; one
+# made here is removed (the marker survives a configuration reload, which runs this again).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="locator-metrics-")
+    os.environ["METRICS_DIR_MADE_BY_GUNICORN"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 bind = os.environ.get("LOCATOR_BIND", "127.0.0.1:8000")
 # Requests are short and CPU-bound (SQLite reads, geodesics, templates): about two worker
@@ -39,12 +51,18 @@ max_requests_jitter = 20_000
 # gunicorn's runtime control socket (gunicornc) sits at one path per user, so every gunicorn
 # on the machine (each test server too) would take it over from the last; nothing uses it.
 control_socket_disable = True
-accesslog = "-"
+# No access log from gunicorn: the app writes one line per request itself
+# (locator/web/request_log.py), with what gunicorn's line cannot have: the request id it returns
+# in X-Request-ID, the Flask endpoint, the visitor's address behind nginx (PROXY_COUNT), the
+# admin who acted, and JSON with LOCATOR_LOG_FORMAT=json. Two lines per request would double
+# the volume for nothing. What only gunicorn sees (a request line or head it refused, a worker
+# timeout) goes to its error log below. `--access-logfile -` turns gunicorn's on again.
+accesslog = None
 errorlog = "-"
-# A visitor's position and search text are personal (PIPL): the logger writes request lines
-# and referers with only the values of harmless query keys (locator/web/access_log.py), e.g.
-# "GET /nearest?lat=-&lon=-&category=bus_stop HTTP/1.1". The address stays (abuse handling);
-# the user agent is left out.
+# If gunicorn's access log is turned on: a visitor's position and search text are personal
+# (PIPL), so its logger writes request lines and referers with only the values of harmless
+# query keys (locator/web/access_log.py), e.g. "GET /nearest?lat=-&lon=-&category=bus_stop
+# HTTP/1.1". The address stays (abuse handling); the user agent is left out.
 logger_class = "locator.web.gunicorn_worker.PrivateAccessLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
@@ -62,3 +80,23 @@ def when_ready(server):
     # and no longer get their pages copied by the collector's writes after fork().
     gc.collect()
     gc.freeze()
+
+
+def on_starting(server):
+    """Before anything is counted: forget the counters of an earlier run in the folder."""
+    for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(path)
+
+
+def child_exit(server, worker):
+    """A worker ended: drop its live gauges' files (its counters stay, so totals never fall)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """gunicorn stops: remove the counters' folder if it made it."""
+    made = os.environ.get("METRICS_DIR_MADE_BY_GUNICORN")
+    if made and made == os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        shutil.rmtree(made, ignore_errors=True)

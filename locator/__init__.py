@@ -15,7 +15,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=os.path.join(root, "templates"),
                 static_folder=os.path.join(root, "static"))
-    proxies = config.load(app, root, test_config).proxy_count
+    checked = config.load(app, root, test_config)
+    proxies = checked.proxy_count
     if proxies > 0:
         # The client's address (login throttle, audit log) and scheme (HSTS, Secure cookies) as
         # our proxies saw them; entries a client adds itself lie further left and are ignored.
@@ -27,7 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from locator.api import views as api
     from locator.public import feedback, offline
     from locator.public import views as public
-    from locator.web import errors, health, i18n, security, serving
+    from locator.web import errors, health, i18n, metrics, request_log, security, serving
+    # First: its before-hook times the whole request and names it, its after-hook runs last.
+    request_log.init_app(app, checked.log_format)
+    metrics.init_app(app)
     db.init_app(app)
     cli.init_app(app)
     report_commands.init_app(app)

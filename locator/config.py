@@ -10,6 +10,7 @@ never see Flask). The login throttle takes its defaults from DEFAULTS; the impor
 """
 
 
+import ipaddress
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -113,7 +114,17 @@ DEFAULTS = {
     # Continuous backup (locator/backup.py): where Litestream copies every committed transaction,
     # file:///…, s3://bucket/path or sftp://host/path; "" = no replication.
     "BACKUP_URL": "",
+    # /metrics (locator/web/metrics.py) answers only these client addresses (CIDRs, a
+    # comma-separated string or a list; after ProxyFix, so behind nginx the visitor's), or a
+    # request with `Authorization: Bearer <METRICS_TOKEN>` ("" = no token); anyone else gets 404.
+    "METRICS_ALLOW": "127.0.0.1/32,::1/128",
+    "METRICS_TOKEN": "",
+    # The app's log lines (locator/web/request_log.py): "text" (key=value) or "json" lines.
+    "LOG_FORMAT": "text",
 }
+# A bearer token shorter than this could be guessed; `openssl rand -hex 32` makes a good one.
+MIN_METRICS_TOKEN = 16
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(ValueError):
@@ -154,6 +165,9 @@ class Settings:
     proxy_count: int
     hsts_max_age: int
     snapshot_max_facilities: int
+    metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    metrics_token: str
+    log_format: str
     clock: Callable[[], datetime]
     backup_url: str = ""  # "" = no continuous backup
 
@@ -210,6 +224,9 @@ def from_mapping(config: Mapping) -> Settings:
         proxy_count=value.whole("PROXY_COUNT", low=0),
         hsts_max_age=value.whole("HSTS_MAX_AGE", low=0),
         snapshot_max_facilities=value.whole("SNAPSHOT_MAX_FACILITIES", low=1),
+        metrics_allow=value.networks("METRICS_ALLOW"),
+        metrics_token=value.token("METRICS_TOKEN", MIN_METRICS_TOKEN),
+        log_format=value.choice("LOG_FORMAT", LOG_FORMATS),
         clock=value.clock("CLOCK"),
         backup_url=value.backup_url("BACKUP_URL", value.config["DATABASE"]),
     )
@@ -405,6 +422,33 @@ class _Reader:
         known = self.districts("DISTRICTS")
         if value and known and value not in known:
             raise self._fail(name, "one of DISTRICTS (" + "、".join(known) + ") or ''")
+    def networks(self, name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """Networks in CIDR notation: "a/n,b/m" or a list; "" or [] for none."""
+        value = self.config[name]
+        entries = value.split(",") if isinstance(value, str) else value
+        if not isinstance(entries, list | tuple) or not all(isinstance(e, str) for e in entries):
+            raise self._fail(name, 'comma-separated CIDRs, e.g. "127.0.0.1/32,::1/128"')
+        networks = []
+        for entry in (e.strip() for e in entries):
+            if not entry:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry))
+            except ValueError as exc:  # says which: a bad address, or host bits set
+                raise ConfigError(f"{name} (environment {ENV_PREFIX}_{name}): {entry!r} is not "
+                                  f"a network in CIDR notation ({exc})") from None
+        return tuple(networks)
+
+    def token(self, name: str, shortest: int) -> str:
+        """"" (none) or a secret of at least `shortest` printable ASCII characters."""
+        value = self.config[name]
+        if value == "":
+            return value
+        if (not isinstance(value, str) or len(value) < shortest or not value.isascii()
+                or not value.isprintable() or value != value.strip()):
+            raise ConfigError(f"{name} (environment {ENV_PREFIX}_{name}) must be empty or at "
+                              f"least {shortest} printable ASCII characters without spaces "
+                              "at either end (e.g. from `openssl rand -hex 32`)")
         return value
 
     def tiles(self) -> Tiles:

@@ -1,9 +1,13 @@
-"""Turn validated imports, rollbacks and edits into new dataset versions in the store."""
+"""Turn validated imports, rollbacks and edits into new dataset versions in the store; each
+written version is logged with its actor and timed for /metrics."""
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from prometheus_client import Histogram
 
 from locator.core import districts
 from locator.core.records import COLUMNS, POSITION
@@ -28,6 +32,15 @@ from locator.store import COPIED_TABLES, Change, Store
 MAP = "map"  # coord_source of a point placed by hand on a map (core/records.COORD_SOURCES)
 # How long a kept "not found" answers for its address (see locator()).
 NOT_FOUND_KEPT_S = 3600
+
+ACTIONS = logging.getLogger("locator.actions")
+# A console edit takes milliseconds, a district's file a second or two, a large one longer.
+WRITE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+IMPORT_SECONDS = Histogram("locator_import_duration_seconds", "Writing a checked import, "
+                           "console edit, removal or accepted report as a new version, by kind",
+                           ["kind"], buckets=WRITE_BUCKETS)
+ROLLBACK_SECONDS = Histogram("locator_rollback_duration_seconds", "Reading a version back and "
+                             "writing it as a new version", buckets=WRITE_BUCKETS)
 
 
 class RollbackError(Exception):
@@ -195,6 +208,7 @@ def remove_facility(store: Store, facility_id: str, *, actor: str, address: str 
                     default_district: str = districts.DEFAULT_DISTRICT) -> Applied:
     """Remove one facility as a new version (KeyError if there is no such facility,
     OutOfScope if it is in a district outside `scope`)."""
+    started = time.perf_counter()
     with store.writing():  # the read and the write of one version, nothing between them
         current = store.facilities.by_id()
         if facility_id not in current:
@@ -208,6 +222,10 @@ def remove_facility(store: Store, facility_id: str, *, actor: str, address: str 
                                        filename=filename or facility_id,
                                        expected_version=store.versions.current_number(),
                                        address=address, districts=[district])
+    took = time.perf_counter() - started
+    IMPORT_SECONDS.labels(kind).observe(took)
+    _log_version(kind, number, diff, took, actor=actor, address=address,
+                 filename=filename or facility_id)
     return Applied(number, diff)
 
 
@@ -229,15 +247,20 @@ def apply_import(store: Store, checked: Checked, filename: str, *, actor: str,
     result = checked.result
     if not result.diff.changes_anything:  # a version identical to the last would be noise
         raise NothingToChange
+    started = time.perf_counter()
     # The checked read is exact: versions.commit refuses unless the dataset is still at its version.
     records = merged(checked.current, result.records) if checked.merge else \
         replaced(checked.current, result.records, result.districts)
+    mode = "merge" if checked.merge else "replace"
     number = store.versions.commit(
         records, _change(result.diff), actor=actor, kind=kind, filename=filename,
-        sha256=result.sha256, mode="merge" if checked.merge else "replace",
-        expected_version=checked.version, address=address,
+        sha256=result.sha256, mode=mode, expected_version=checked.version, address=address,
         notes={"placed_by_hand": checked.by_hand} if checked.by_hand else None,
         districts=result.districts)
+    took = time.perf_counter() - started
+    IMPORT_SECONDS.labels(kind).observe(took)
+    _log_version(kind, number, result.diff, took, actor=actor, address=address,
+                 filename=filename, mode=mode)
     return Applied(number, result.diff)
 
 
@@ -257,6 +280,7 @@ def rollback(store: Store, number: int, *, actor: str, address: str = "",
     An admin limited to `scope` restores only those districts from that version; every other
     district stays as it is now.
     """
+    started = time.perf_counter()
     with store.reading():
         records = store.versions.records(number)
         if records is None:
@@ -272,7 +296,19 @@ def rollback(store: Store, number: int, *, actor: str, address: str = "",
                                    address=address,
                                    districts=_districts_of(diff, current, records,
                                                            default_district))
+    took = time.perf_counter() - started
+    ROLLBACK_SECONDS.observe(took)
+    _log_version("rollback", applied, diff, took, actor=actor, address=address,
+                 restored_from=number)
     return Applied(applied, diff)
+
+
+def _log_version(kind: str, number: int, diff: Diff, took_s: float, **fields) -> None:
+    """One log line for a written version: who, what, how much, how long (never a position)."""
+    given = {key: value for key, value in fields.items() if value != ""}
+    ACTIONS.info(kind, extra={"fields": {
+        **given, "version": number, "added": len(diff.added), "changed": len(diff.changed),
+        "removed": len(diff.removed), "duration_ms": round(took_s * 1000, 1)}})
 
 
 def rollback_plan(current: Mapping[str, dict], then: Sequence[dict],

@@ -44,8 +44,9 @@ class Gunicorn:
     """gunicorn serving the app from `db_path` on 127.0.0.1, as `make serve` does."""
 
     def __init__(self, db_path: str, workers: int = 2, env: dict | None = None,
-                 args: tuple[str, ...] = ()):
-        """Start it (`args`: further gunicorn options) and wait until /healthz answers."""
+                 args: tuple[str, ...] = (), stderr: str | None = None):
+        """Start it (`args`: further gunicorn options; `stderr`: a file for its and the app's
+        log, else none is kept) and wait until /healthz answers."""
         import time
         import urllib.request
 
@@ -54,9 +55,14 @@ class Gunicorn:
         env = os.environ | {"LOCATOR_DATABASE": db_path, "LOCATOR_WORKERS": str(workers),
                             "LOCATOR_BIND": f"127.0.0.1:{self.port}"} | (env or {})
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        self.proc = subprocess.Popen([gunicorn, "--access-logfile", "/dev/null", *args, "wsgi:app"],
-                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        log = open(stderr, "ab") if stderr else subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen([gunicorn, "--access-logfile", "/dev/null", *args,
+                                          "wsgi:app"], cwd=ROOT, env=env,
+                                         stdout=subprocess.DEVNULL, stderr=log)
+        finally:
+            if stderr:
+                log.close()  # the child has its own copy
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -11,6 +11,7 @@ capped backoff instead, which slows a guesser with many addresses without lockin
 out for long.
 """
 
+import logging
 import math
 import re
 import time
@@ -25,6 +26,7 @@ from locator.config import DEFAULTS
 from locator.core import districts as district_names
 from locator.store import Store
 
+ACTIONS = logging.getLogger("locator.actions")
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # scrypt's cost grows with the input; nobody types more than this
@@ -135,6 +137,7 @@ def create_admin(store: Store, username: str, password: str,
             raise AccountError(f"an admin named {username!r} already exists")
         store.audit.record("admin_created", "cli", detail={"username": username}
                            | ({"districts": list(districts)} if districts else {}))
+    ACTIONS.info("admin_created", extra={"fields": {"actor": "cli", "username": username}})
     return admin_id
 
 
@@ -179,6 +182,7 @@ def set_password(store: Store, username: str, password: str) -> None:
         if not store.admins.set_password(username, password_hash):
             raise AccountError(f"there is no admin named {username!r}")
         store.audit.record("password_changed", "cli", detail={"username": username})
+    ACTIONS.info("password_changed", extra={"fields": {"actor": "cli", "username": username}})
 
 
 def attempt_login(store: Store, username: str, password: str, address: str, *,
@@ -190,6 +194,8 @@ def attempt_login(store: Store, username: str, password: str, address: str, *,
         wait, closed = _wait_s(store, username, address, now, throttle)
         if wait:
             _audit_throttled(store, closed, username, address, now, throttle)
+            ACTIONS.info("login_throttled", extra={"fields": {
+                "actor": username, "address": address, "throttle": closed, "wait_s": wait}})
             return LoginOutcome(None, wait)
         store.admins.add_login_failure(now, username, address)  # until the password proves right
     admin = store.admins.by_name(username)
@@ -201,6 +207,8 @@ def attempt_login(store: Store, username: str, password: str, address: str, *,
         else:
             store.admins.forget_login_failures(before=now - throttle.window_s)
             store.audit.record("login_failed", username, address)
+    ACTIONS.info("login" if ok else "login_failed",
+                 extra={"fields": {"actor": username, "address": address}})
     return LoginOutcome({"id": admin["id"], "username": username} if ok else None)
 
 

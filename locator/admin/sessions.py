@@ -7,6 +7,7 @@ admin is.
 """
 
 import hashlib
+import logging
 import os
 import secrets
 import time
@@ -17,6 +18,7 @@ from locator.config import current_settings, settings
 from locator.store import Store
 
 TOKEN = "admin_token"
+ACTIONS = logging.getLogger("locator.actions")
 
 
 def configure(app: Flask) -> None:
@@ -92,6 +94,7 @@ def end(store: Store, actor: str, address: str) -> None:
         store.audit.record("logout", actor, address)
         if isinstance(token, str):
             store.admins.end_sessions(token_hash=_hash(token))
+    ACTIONS.info("logout", extra={"fields": {"actor": actor, "address": address}})
 
 
 def _hash(token: str) -> str:

@@ -25,6 +25,7 @@ from locator.core.categories import CATEGORIES
 from locator.db import open_store
 from locator.store import WriteFailed
 from locator.web.i18n import gettext
+from locator.web.metrics import throttled
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(imports.bp)
@@ -91,6 +92,7 @@ def login():
     outcome = accounts.attempt_login(open_store(), username, request.form.get("password", ""),
                                      console.address(), throttle=throttle())
     if outcome.wait_s:
+        throttled("login")
         page = render_template("admin/login.html", next=target, username=username,
                                error=_wait_message(outcome.wait_s))
         return page, 429, {"Retry-After": str(outcome.wait_s)}

@@ -13,6 +13,7 @@ Every other kind, or one whose change the data already has, is "resolved": ackno
 the admin's own edit (if any) linked by `resolve`.
 """
 
+import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ from locator.ingest.importer import DEFAULT_SETTINGS, ImportSettings
 from locator.ingest.problems import Problem
 from locator.reports.kinds import STATUSES, SUGGESTION
 
+ACTIONS = logging.getLogger("locator.actions")
 VERSION_KIND = "report"  # the kind of a version made by accepting a report
 
 
@@ -214,6 +216,10 @@ def _decide(store, report: dict, status: str, *, actor: str, address: str, now: 
         "report": report["id"], "kind": report["kind"], "facility": facility_id,
         "version": version, **({"duplicate_of": duplicate_of} if duplicate_of else {}),
         **({"note": note} if note else {})})
+    # The report's id, never what the visitor sent (a position, a note).
+    ACTIONS.info(f"report_{status}", extra={"fields": {
+        "actor": actor, "address": address, "report": report["id"], "kind": report["kind"],
+        "facility": facility_id, "version": version}})
     return Decision(report["id"], status, version, facility_id)
 
 

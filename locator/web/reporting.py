@@ -8,6 +8,7 @@ from locator.db import open_store
 from locator.ingest.problems import Problem
 from locator.reports import intake
 from locator.web.i18n import gettext
+from locator.web.metrics import throttled
 
 
 def submit(submission) -> int:
@@ -15,8 +16,12 @@ def submit(submission) -> int:
     intake.Throttled when the client, or everyone, sent too many lately."""
     throttle = intake.ReportThrottle.from_settings(current_settings())
     # The address is only HMAC'd inside intake (never logged or stored as it is).
-    return intake.submit(open_store(), submission, request.remote_addr or "", throttle=throttle,
-                         now=now().timestamp())
+    try:
+        return intake.submit(open_store(), submission, request.remote_addr or "",
+                             throttle=throttle, now=now().timestamp())
+    except intake.Throttled:
+        throttled("reports")
+        raise
 
 
 def field_messages(problems: list[Problem]) -> dict[str, str]:

@@ -13,12 +13,17 @@ from locator.core.categories import CATEGORIES
 from locator.db import close_kept_stores
 from locator.web.i18n import LANGUAGES
 
+# The WSGI environ key that marks the warm-up's own requests: no visitor made them, so they are
+# neither logged nor counted (request_log, metrics).
+WARM_UP = "locator.warm_up"
+
 
 def warm_up(app: Flask) -> None:
     """Compile every template and answer one request of each common kind in each language."""
     for name in app.jinja_env.list_templates():
         app.jinja_env.get_template(name)
     client = app.test_client()
+    client.environ_base[WARM_UP] = True
     try:
         if client.get("/healthz").status_code != 200:
             return  # nothing to serve yet: the data pages would only say so

@@ -5,6 +5,7 @@ refusals are JSON, its log has no query."""
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -14,6 +15,8 @@ import pytest
 from tests.processes import ROOT, Gunicorn, SlowClients, free_port
 
 NGINX = "/usr/sbin/nginx"
+TOKEN = "scraper-token-0123456789abcdef"
+ELSEWHERE = "127.0.0.2"  # a visitor's address that is not METRICS_ALLOW's 127.0.0.1
 pytestmark = pytest.mark.skipif(not os.access(NGINX, os.X_OK),
                                 reason="needs nginx: apt-get install nginx")
 
@@ -53,7 +56,10 @@ def proxy(tmp_path_factory):
     """nginx on a free port in front of gunicorn with ONE SYNC worker: a slow client reaching
     gunicorn would stall it, so a prompt answer shows that nginx holds them."""
     tmp = tmp_path_factory.mktemp("nginx")
-    server = Gunicorn.on_sample(tmp, workers=1, args=("--worker-class", "sync"))
+    # As docs/nginx.conf says to run it: the app takes the visitor's address from nginx.
+    server = Gunicorn.on_sample(tmp, workers=1, args=("--worker-class", "sync"),
+                                stderr=str(tmp / "app.log"),
+                                env={"LOCATOR_PROXY_COUNT": "1", "LOCATOR_METRICS_TOKEN": TOKEN})
     port = free_port()
     (tmp / "locator.conf").write_text(site_conf(port, server.port, str(tmp)))
     (tmp / "main.conf").write_text(MAIN_CONF.format(tmp=tmp))
@@ -81,13 +87,22 @@ def _wait_for_port(port: int, proc: subprocess.Popen) -> None:
             time.sleep(0.1)
 
 
-def get(port: int, target: str, headers: dict | None = None) -> tuple[int, bytes]:
-    """Status and body of a GET through the proxy (fails after 5 s, a generous bound)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+def get(port: int, target: str, headers: dict | None = None,
+        source: str = "127.0.0.1") -> tuple[int, bytes]:
+    """Status and body of a GET through the proxy (fails after 5 s, a generous bound), from
+    the `source` address (any of 127.0.0.0/8 reaches the loopback)."""
+    status, _, body = request(port, target, headers, source)
+    return status, body
+
+
+def request(port: int, target: str, headers: dict | None = None,
+            source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
+    """Status, headers and body of a GET from `source` (see get)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
     try:
         conn.request("GET", target, headers=headers or {})
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
 
@@ -133,3 +148,28 @@ def test_requests_over_the_limits_get_json_errors(proxy, target, headers, status
     answer_status, body = get(port, target, headers)
     assert answer_status == status
     assert json.loads(body)["error"]["status"] == status
+
+
+def test_metrics_through_nginx_judge_the_visitors_address(proxy):
+    port, _ = proxy
+    assert get(port, "/metrics")[0] == 200  # from 127.0.0.1, as nginx forwarded it
+    status, body = get(port, "/metrics", source=ELSEWHERE)
+    assert status == 404 and b"locator_" not in body
+    # A visitor cannot claim to be local: nginx replaces X-Forwarded-For.
+    assert get(port, "/metrics", {"X-Forwarded-For": "127.0.0.1"}, source=ELSEWHERE)[0] == 404
+    status, body = get(port, "/metrics", {"Authorization": f"Bearer {TOKEN}"}, source=ELSEWHERE)
+    assert status == 200 and b"locator_dataset_version 1.0" in body
+
+
+def test_nginx_and_the_app_log_one_request_id(proxy):
+    port, tmp = proxy
+    status, headers, _ = request(port, "/healthz?lat=22.5312", source=ELSEWHERE)
+    assert status == 200
+    rid = headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", rid)  # nginx's $request_id, returned by the app
+    nginx_log = logged(tmp / "locator.access.log", rid)
+    [line] = [text for text in nginx_log.splitlines() if rid in text]
+    assert '"GET /healthz HTTP/1.1" 200' in line
+    app_log = logged(tmp / "app.log", f"request_id={rid}")
+    [line] = [text for text in app_log.splitlines() if f"request_id={rid}" in text]
+    assert f"address={ELSEWHERE}" in line and 'path="/healthz?lat=-"' in line

@@ -63,6 +63,14 @@ def test_the_clock_is_the_configured_one():
     ("DATABASE", ""),
     ("CLOCK", "now"),
     ("SESSION_COOKIE_SECURE", "no"),  # a string would have been truthy: Secure after all
+    ("METRICS_ALLOW", "127.0.0.1/33"),
+    ("METRICS_ALLOW", "localhost"),
+    ("METRICS_ALLOW", "10.0.0.1/8"),  # host bits set: a typo for 10.0.0.0/8 or for /32?
+    ("METRICS_ALLOW", 5),
+    ("METRICS_TOKEN", "short"),
+    ("METRICS_TOKEN", 12345678901234567890),
+    ("METRICS_TOKEN", " padded-token-0123456789 "),
+    ("LOG_FORMAT", "xml"),
 ])
 def test_a_bad_value_is_refused_naming_the_setting(name, value):
     with pytest.raises(config.ConfigError, match=name):
@@ -86,3 +94,27 @@ def test_the_geocoder_settings_come_from_the_checked_settings():
             geocoding.timeout_s, geocoding.city) == ("amap", "k", "http://127.0.0.1:9", 2.5,
                                                      1.0, "440705")
     assert geocoding.service_area == checked.service_area
+
+
+def test_metrics_and_log_settings():
+    s = config.from_mapping({})
+    assert [str(n) for n in s.metrics_allow] == ["127.0.0.1/32", "::1/128"]
+    assert (s.metrics_token, s.log_format) == ("", "text")
+    s = config.from_mapping({"METRICS_ALLOW": " 10.0.0.0/8 ,, 2001:db8::/32", "LOG_FORMAT": "json",
+                             "METRICS_TOKEN": "0123456789abcdef"})
+    assert [str(n) for n in s.metrics_allow] == ["10.0.0.0/8", "2001:db8::/32"]
+    assert (s.metrics_token, s.log_format) == ("0123456789abcdef", "json")
+    listed = config.from_mapping({"METRICS_ALLOW": ["192.0.2.1/32"]}).metrics_allow
+    assert [str(n) for n in listed] == ["192.0.2.1/32"]
+    assert config.from_mapping({"METRICS_ALLOW": ""}).metrics_allow == ()  # the token only
+
+
+def test_a_bad_network_is_named_in_the_error():
+    with pytest.raises(config.ConfigError, match=r"METRICS_ALLOW .*'10\.0\.0\.1/8'.*host bits"):
+        config.from_mapping({"METRICS_ALLOW": "127.0.0.1/32,10.0.0.1/8"})
+
+
+def test_a_bad_token_is_not_repeated_in_the_error():
+    with pytest.raises(config.ConfigError) as refused:
+        config.from_mapping({"METRICS_TOKEN": "tooshort"})
+    assert "tooshort" not in str(refused.value)

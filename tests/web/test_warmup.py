@@ -49,8 +49,10 @@ def test_warm_up_on_an_empty_database_compiles_templates_only(app, db_path):
     assert open_files(db_path) == []
 
 
-def test_gunicorn_warms_then_freezes_the_master_heap(app, db_path):
+def test_gunicorn_warms_then_freezes_the_master_heap(app, db_path, tmp_path, monkeypatch):
     load(db_path, row(1))
+    # Given a metrics folder, the configuration makes none (nor sets it for later tests).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     config = runpy.run_path(os.path.join(ROOT, "gunicorn.conf.py"))
     server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
     try:
