@@ -422,6 +422,8 @@ class _Reader:
         known = self.districts("DISTRICTS")
         if value and known and value not in known:
             raise self._fail(name, "one of DISTRICTS (" + "、".join(known) + ") or ''")
+        return value
+
     def networks(self, name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         """Networks in CIDR notation: "a/n,b/m" or a list; "" or [] for none."""
         value = self.config[name]
