@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 
 import locator.store.postgres.connection as connection
 import locator.store.postgres.schema as schema
-from locator.core.nearest import Extent
+from locator.core.nearest import Extent, KnnRow, KnnStart
 from locator.core.records import COLUMNS
 from locator.store.contracts import Change, FacilityPage
 from locator.store.values import like_pattern, search_text
@@ -14,9 +14,14 @@ _COLS = ", ".join(COLUMNS)
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
 _LAST = chr(0x10FFFF)  # sorts after any character: [p, p + _LAST) holds what begins with p
 _POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
-# The nearest search reads KNN candidates in batches of this many times k (then four times more).
-KNN_BATCH_PER_K = 4
-KNN_MIN_BATCH = 16
+# The nearest search reads KNN candidates in batches of this many times k (then four times more):
+# the first batch alone settles nearly every search, and each row more costs the server.
+KNN_BATCH_PER_K = 2
+KNN_MIN_BATCH = 8
+# The extents of every category together: what extent(None) answers.
+_ALL_EXTENTS = ("SELECT sum(count)::bigint AS count, min(min_lat) AS min_lat,"
+                " min(min_lon) AS min_lon, max(max_lat) AS max_lat, max(max_lon) AS max_lon"
+                " FROM category_extents HAVING count(*) > 0")
 
 
 class PostgresFacilities:
@@ -160,21 +165,43 @@ class PostgresFacilities:
         sql = f"SELECT fid, id, lat, lon FROM facilities f WHERE {_BOX_MATCH}"
         return self._conn.execute(" AND ".join([sql, *where]), params).fetchall()
 
+    def nearest_first(self, lat: float, lon: float, *, category: str | None = None,
+                      access: str | None = None, amenities: Sequence[str] = (),
+                      k: int = 1) -> KnnStart:
+        """The category's extent and its first KNN candidates (as nearest_candidates' first
+        batch, with their records) in one statement: one round trip, one snapshot."""
+        where, params = _filters(category, access, amenities)
+        size = _first_batch(k)
+        extent = ("SELECT count, min_lat, min_lon, max_lat, max_lon FROM category_extents"
+                  " WHERE category = %(category)s") if category is not None else _ALL_EXTENTS
+        # Ties at the batch's end need no order by fid here: a search that reaches the end of
+        # an incomplete batch starts again through nearest_candidates. The size is inlined, as
+        # in a plain KNN query's LIMIT, so that a prepared statement's plan knows it.
+        rows = self._conn.execute(
+            f"SELECT e.*, c.* FROM ({extent}) e LEFT JOIN (SELECT f.fid,"
+            f" f.geog <-> {_POINT}::geography AS knn, {_FCOLS} FROM facilities f"
+            f" WHERE {' AND '.join(['TRUE', *where])} ORDER BY f.geog <-> {_POINT}::geography"
+            f" LIMIT {size}) c ON TRUE", params | {"lat": lat, "lon": lon}).fetchall()
+        if not rows:
+            return KnnStart(None, [], True)
+        found = [_knn_row(row[5], row[6], row[7:]) for row in rows if row[5] is not None]
+        return KnnStart(Extent(*rows[0][:5]), found, len(found) < size)
+
     def nearest_candidates(self, lat: float, lon: float, *, category: str | None = None,
                            access: str | None = None, amenities: Sequence[str] = (),
-                           k: int = 1) -> Iterator[tuple[int, str, float, float, float]]:
-        """(fid, id, lat, lon, knn_m) of the facilities that pass the filters, in the order of
-        PostGIS's KNN distance knn_m (`<->` on geography, by the GiST index), ties by fid;
-        read in growing batches for as long as the caller iterates."""
+                           k: int = 1) -> Iterator[KnnRow]:
+        """(fid, id, lat, lon, knn_m, record) of the facilities that pass the filters, in the
+        order of PostGIS's KNN distance knn_m (`<->` on geography, by the GiST index), ties by
+        fid; read in growing batches for as long as the caller iterates."""
         where, params = _filters(category, access, amenities)
         params |= {"lat": lat, "lon": lon}
-        sql = (f"SELECT fid, id, lat, lon, geog <-> {_POINT}::geography AS knn FROM facilities f"
+        sql = (f"SELECT fid, geog <-> {_POINT}::geography AS knn, {_FCOLS} FROM facilities f"
                f" WHERE {' AND '.join(['TRUE', *where])}"
                f" ORDER BY geog <-> {_POINT}::geography, fid LIMIT %(limit)s OFFSET %(offset)s")
-        offset, size = 0, max(KNN_MIN_BATCH, KNN_BATCH_PER_K * k)
+        offset, size = 0, _first_batch(k)
         while True:
             batch = self._conn.execute(sql, params | {"limit": size, "offset": offset}).fetchall()
-            yield from batch
+            yield from (_knn_row(row[0], row[1], row[2:]) for row in batch)
             if len(batch) < size:
                 return
             offset, size = offset + size, size * 4
@@ -239,6 +266,17 @@ _TEXT_MATCH = f"({schema.SEARCHED.replace('name', 'f.name').replace('address', '
 _BOX_MATCH = ("f.geom && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s,"
               " 4326) AND f.lat BETWEEN %(min_lat)s AND %(max_lat)s"
               " AND f.lon BETWEEN %(min_lon)s AND %(max_lon)s")
+
+
+def _first_batch(k: int) -> int:
+    """How many KNN candidates to read first for k nearest."""
+    return max(KNN_MIN_BATCH, KNN_BATCH_PER_K * k)
+
+
+def _knn_row(fid: int, knn_m: float, values: Sequence) -> KnnRow:
+    """A KNN candidate from its fid, KNN distance and its COLUMNS' values."""
+    record = dict(zip(COLUMNS, values, strict=True))
+    return fid, record["id"], record["lat"], record["lon"], knn_m, record
 
 
 def _filters(category: str | None, access: str | None,
