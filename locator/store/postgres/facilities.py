@@ -191,20 +191,26 @@ class PostgresFacilities:
                            access: str | None = None, amenities: Sequence[str] = (),
                            k: int = 1) -> Iterator[KnnRow]:
         """(fid, id, lat, lon, knn_m, record) of the facilities that pass the filters, in the
-        order of PostGIS's KNN distance knn_m (`<->` on geography, by the GiST index), ties by
-        fid; read in growing batches for as long as the caller iterates."""
+        order of PostGIS's KNN distance knn_m (`<->` on geography, by the GiST index); read in
+        growing batches for as long as the caller iterates."""
         where, params = _filters(category, access, amenities)
         params |= {"lat": lat, "lon": lon}
+        # Ordered by the distance alone: a tie-break (", fid") makes PostgreSQL sort the whole
+        # category instead of walking the index. Each batch is a longer prefix read again (no
+        # OFFSET): it holds every row nearer than its last, so the rows not yet seen come after.
         sql = (f"SELECT fid, geog <-> {_POINT}::geography AS knn, {_FCOLS} FROM facilities f"
                f" WHERE {' AND '.join(['TRUE', *where])}"
-               f" ORDER BY geog <-> {_POINT}::geography, fid LIMIT %(limit)s OFFSET %(offset)s")
-        offset, size = 0, _first_batch(k)
+               f" ORDER BY geog <-> {_POINT}::geography LIMIT ")
+        seen, size = set(), _first_batch(k)
         while True:
-            batch = self._conn.execute(sql, params | {"limit": size, "offset": offset}).fetchall()
-            yield from (_knn_row(row[0], row[1], row[2:]) for row in batch)
+            batch = self._conn.execute(sql + str(size), params).fetchall()
+            for row in batch:
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    yield _knn_row(row[0], row[1], row[2:])
             if len(batch) < size:
                 return
-            offset, size = offset + size, size * 4
+            size *= 4
 
     def by_fids(self, fids: Sequence[int]) -> dict[int, dict]:
         """Full records keyed by fid, for the given fids (missing ones are left out)."""
