@@ -69,17 +69,36 @@ class Extent:
     max_lon: float
 
 
+# A KNN candidate: (fid, id, lat, lon, knn_m, its full record).
+KnnRow = tuple[int, str, float, float, float, dict]
+
+
+@dataclass(frozen=True)
+class KnnStart:
+    """A KNN source's first answer, read in one statement (so one snapshot): the extent of the
+    category and the nearest candidates by knn_m; complete: they are every one that passes."""
+
+    extent: Extent | None
+    rows: list[KnnRow]
+    complete: bool
+
+
 class KnnSource(Protocol):
     """What a store whose index orders by distance (PostGIS's KNN) may provide instead of
     boxes; find_nearest then reads candidates nearest first and stops as soon as no later one
-    can be among the k."""
+    can be among the k. knn_m is a distance on a sphere of radius at most KNN_RADIUS_MAX, or
+    on the ellipsoid; each candidate comes with its record, so no second read is needed."""
+
+    def nearest_first(self, lat: float, lon: float, *, category: str | None = None,
+                      access: str | None = None, amenities: Sequence[str] = (),
+                      k: int = 1) -> KnnStart:
+        """The extent of the category and its first few candidates passing the filters, by
+        knn_m ascending, in one read: most searches need nothing more."""
 
     def nearest_candidates(self, lat: float, lon: float, *, category: str | None = None,
                            access: str | None = None, amenities: Sequence[str] = (),
-                           k: int = 1) -> Iterable[tuple[int, str, float, float, float]]:
-        """(fid, id, lat, lon, knn_m) of every facility passing the filters, by knn_m
-        ascending: a distance on a sphere of radius at most KNN_RADIUS_MAX, or on the
-        ellipsoid."""
+                           k: int = 1) -> Iterable[KnnRow]:
+        """Every facility passing the filters, by knn_m ascending (inside reading())."""
 
 
 class NearestSource(Protocol):
@@ -129,6 +148,11 @@ def find_nearest(source: NearestSource, lat: float, lon: float, *, k: int = 5,
         amenities = amenities.split(";")
     tokens = tuple(t.strip() for t in amenities if t.strip())
     filters = {"category": category, "access": access, "amenities": tokens}
+    if hasattr(source, "nearest_first"):
+        try:
+            return _search_first(source, lat, lon, k, filters, radius_m, accept)
+        except _NeedMore:
+            pass  # the first candidates did not settle it: search again in one snapshot
     with source.reading():
         extent = source.extent(category)
         if extent is None:
@@ -141,6 +165,26 @@ def find_nearest(source: NearestSource, lat: float, lon: float, *, k: int = 5,
             ranked = run(1, None)
             beyond = bool(ranked)
         return Nearest(search.hits(ranked), beyond, extent)
+
+
+class _NeedMore(Exception):
+    """The search needs more KNN candidates than the first read brought."""
+
+
+def _search_first(source: KnnSource, lat: float, lon: float, k: int, filters: dict,
+                  radius_m: float | None, accept) -> Nearest:
+    """The answer from a KNN source's first read alone (one statement: one round trip, one
+    snapshot); raises _NeedMore when a later candidate could still count."""
+    start = source.nearest_first(lat, lon, k=k, **filters)
+    if start.extent is None:
+        return Nearest([], False, None)
+    search = _Search(source, lat, lon, start.extent, filters, accept, first=start)
+    ranked = search.run_knn(k, radius_m)
+    beyond = False
+    if radius_m is not None and not ranked:
+        ranked = search.run_knn(1, None)
+        beyond = bool(ranked)
+    return Nearest(search.hits(ranked), beyond, start.extent)
 
 
 def _check(lat: float, lon: float, k: int, radius_m: float | None) -> None:
@@ -182,10 +226,11 @@ def spherical_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class _Search:
     """One search's origin, filters and what it has learnt (distances, accept verdicts)."""
 
-    def __init__(self, source, lat, lon, extent, filters, accept):
-        """Remember the question; nothing is queried yet."""
+    def __init__(self, source, lat, lon, extent, filters, accept, first=None):
+        """Remember the question (and a KNN source's first read); nothing is queried yet."""
         self.source, self.lat, self.lon = source, lat, lon
         self.extent, self.filters, self.accept = extent, filters, accept
+        self.first: KnnStart | None = first
         self.distances: dict[int, float] = {}
         self.verdicts: dict[int, bool] = {}
         self.records: dict[int, dict] = {}
@@ -207,10 +252,25 @@ class _Search:
     def run_knn(self, k: int, limit_m: float | None) -> list[tuple[float, str, int]]:
         """The k best (distance, id, fid) within limit_m (if given), nearest first, from
         candidates in KNN order: stops at the first whose lower bound is beyond the k-th."""
-        rows = self.source.nearest_candidates(self.lat, self.lon, k=k, **self.filters)
-        cheap = ((knn_m * _KNN_LOWER - _SLACK_M, fid, ident, lat, lon)
-                 for fid, ident, lat, lon, knn_m in rows)
-        return self._best(cheap, k, limit_m)
+        if self.first is None:
+            rows = self.source.nearest_candidates(self.lat, self.lon, k=k, **self.filters)
+        else:
+            rows = self._first_rows()
+        return self._best(self._knn_bounds(rows), k, limit_m)
+
+    def _first_rows(self) -> Iterable[KnnRow]:
+        """The first read's candidates; asking for one more raises _NeedMore unless they
+        were all there is."""
+        yield from self.first.rows
+        if not self.first.complete:
+            raise _NeedMore
+
+    def _knn_bounds(self, rows: Iterable[KnnRow]) -> Iterable[tuple]:
+        """(lower bound of the geodesic, fid, id, lat, lon) of KNN candidates, keeping their
+        records for the hits."""
+        for fid, ident, lat, lon, knn_m, record in rows:
+            self.records.setdefault(fid, record)
+            yield knn_m * _KNN_LOWER - _SLACK_M, fid, ident, lat, lon
 
     def _start_radius(self, k: int, limit_m: float | None) -> float:
         """A radius expected to hold a few times k matches, reaching the data at least."""
@@ -279,7 +339,8 @@ class _Search:
             return True
         verdict = self.verdicts.get(fid)
         if verdict is None:
-            self.records.update(self.source.by_fids([fid]))
+            if fid not in self.records:
+                self.records.update(self.source.by_fids([fid]))
             verdict = self.verdicts[fid] = bool(self.accept(self.records[fid]))
         return verdict
 

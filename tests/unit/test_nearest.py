@@ -6,6 +6,7 @@ import os
 import random
 import tempfile
 
+import psycopg
 import pytest
 from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic as geopy_geodesic
@@ -289,3 +290,60 @@ def test_far_origin_and_antimeridian(store):
 def test_bad_arguments_are_refused(store, args):
     with pytest.raises(ValueError):
         find_nearest(store.facilities, **args)
+
+
+# --- PostgreSQL's KNN path: one statement when the first candidates settle it ----------------
+
+
+@contextlib.contextmanager
+def statements(store):
+    """The SQL statements the block sends through psycopg (PostgreSQL); None on SQLite."""
+    sent = []
+    if not hasattr(store, "conn"):
+        yield None  # SQLite: nothing to count
+        return
+    execute = psycopg.Cursor.execute
+
+    def counted(self, query, params=None, **kwargs):
+        """Cursor.execute, remembered."""
+        sent.append(str(query))
+        return execute(self, query, params, **kwargs)
+
+    psycopg.Cursor.execute = counted
+    try:
+        yield sent
+    finally:
+        psycopg.Cursor.execute = execute
+
+
+def test_a_knn_search_is_one_statement_when_its_first_candidates_settle_it(store):
+    rng = random.Random(11)
+    records = [record(f"r{i:03d}", rng.uniform(22.4, 22.6), rng.uniform(112.9, 113.1),
+                      rng.choice(CATEGORIES), ";".join(rng.sample(AMENITIES, rng.randint(0, 2))))
+               for i in range(300)]
+    commit_whole(store, records)
+    for query in ({"k": 5, "category": "nursing_room"}, {"k": 3}, {"k": 5, "radius_m": 2000.0},
+                  {"k": 4, "category": "bus_stop", "amenities": ["toilet"]}):
+        with statements(store) as sent:
+            result = find_nearest(store.facilities, 22.5, 113.0, **query)
+        assert_same_ranking(result, *brute_force(records, 22.5, 113.0, **query))
+        assert sent is None or len(sent) == 1, (query, sent)
+
+
+def test_a_search_its_first_candidates_cannot_settle_reads_more_in_one_snapshot(store):
+    # 40 facilities tie at one place: the first read's 20 cannot say which 5 come first by id.
+    ids = [f"t{i:02d}" for i in range(40)]
+    random.Random(5).shuffle(ids)
+    commit_whole(store, [record(i, 22.51, 113.01) for i in ids] + [record("far", 22.6, 113.0)])
+    with statements(store) as sent:
+        result = find_nearest(store.facilities, 22.5, 113.0, k=5)
+    assert [h.record["id"] for h in result.hits] == ["t00", "t01", "t02", "t03", "t04"]
+    if sent is not None:
+        assert sent[1].startswith("BEGIN ISOLATION LEVEL REPEATABLE READ"), sent
+
+
+def test_an_accept_that_refuses_the_first_candidates_reads_more(store):
+    commit_whole(store, [record(f"n{i:02d}", 22.5 + i * 1e-4, 113.0) for i in range(60)])
+    result = find_nearest(store.facilities, 22.5, 113.0, k=2,
+                          accept=lambda r: int(r["id"][1:]) >= 50)
+    assert [h.record["id"] for h in result.hits] == ["n50", "n51"]

@@ -331,3 +331,16 @@ def test_postgres_text_search_and_boxes_and_knn_can_use_their_indexes(postgres_c
             assert index in query_plan(store, sql), index
     finally:
         store.close()
+
+
+def test_postgres_a_large_version_brings_the_planners_statistics_with_it(postgres_cluster):
+    store = Store(postgres_cluster.new_schema())
+    try:
+        store.migrate()
+        commit_whole(store, [record(i, lat=22.2 + i / 10000) for i in range(2500)])
+        # Never analysed is -1: the planner would guess and sort a whole category.
+        tuples = store.conn.execute("SELECT reltuples FROM pg_class WHERE oid ="
+                                    " 'facilities'::regclass").fetchone()[0]
+        assert tuples == 2500
+    finally:
+        store.close()

@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 
 import locator.store.postgres.connection as connection
 import locator.store.postgres.schema as schema
-from locator.core.nearest import Extent
+from locator.core.nearest import Extent, KnnRow, KnnStart
 from locator.core.records import COLUMNS
 from locator.store.contracts import Change, FacilityPage
 from locator.store.values import like_pattern, search_text
@@ -14,9 +14,17 @@ _COLS = ", ".join(COLUMNS)
 _FCOLS = ", ".join(f"f.{c}" for c in COLUMNS)
 _LAST = chr(0x10FFFF)  # sorts after any character: [p, p + _LAST) holds what begins with p
 _POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
-# The nearest search reads KNN candidates in batches of this many times k (then four times more).
-KNN_BATCH_PER_K = 4
-KNN_MIN_BATCH = 16
+# A version that rewrites this many rows, and at least a quarter of the dataset, refreshes the
+# planner's statistics in its own transaction (ANALYZE samples: ~0.1 s at a million rows).
+ANALYZE_FROM_ROWS = 2000
+# The nearest search reads KNN candidates in batches of this many times k (then four times more):
+# the first batch alone settles nearly every search, and each row more costs the server.
+KNN_BATCH_PER_K = 2
+KNN_MIN_BATCH = 8
+# The extents of every category together: what extent(None) answers.
+_ALL_EXTENTS = ("SELECT sum(count)::bigint AS count, min(min_lat) AS min_lat,"
+                " min(min_lon) AS min_lon, max(max_lat) AS max_lat, max(max_lon) AS max_lon"
+                " FROM category_extents HAVING count(*) > 0")
 
 
 class PostgresFacilities:
@@ -165,24 +173,52 @@ class PostgresFacilities:
         sql = f"SELECT fid, id, lat, lon FROM facilities f WHERE {_BOX_MATCH}"
         return self._conn.execute(" AND ".join([sql, *where]), params).fetchall()
 
+    def nearest_first(self, lat: float, lon: float, *, category: str | None = None,
+                      access: str | None = None, amenities: Sequence[str] = (),
+                      k: int = 1) -> KnnStart:
+        """The category's extent and its first KNN candidates (as nearest_candidates' first
+        batch, with their records) in one statement: one round trip, one snapshot."""
+        where, params = _filters(category, access, amenities)
+        size = _first_batch(k)
+        extent = ("SELECT count, min_lat, min_lon, max_lat, max_lon FROM category_extents"
+                  " WHERE category = %(category)s") if category is not None else _ALL_EXTENTS
+        # Ties at the batch's end need no order by fid here: a search that reaches the end of
+        # an incomplete batch starts again through nearest_candidates. The size is inlined, as
+        # in a plain KNN query's LIMIT, so that a prepared statement's plan knows it.
+        rows = self._conn.execute(
+            f"SELECT e.*, c.* FROM ({extent}) e LEFT JOIN (SELECT f.fid,"
+            f" f.geog <-> {_POINT}::geography AS knn, {_FCOLS} FROM facilities f"
+            f" WHERE {' AND '.join(['TRUE', *where])} ORDER BY f.geog <-> {_POINT}::geography"
+            f" LIMIT {size}) c ON TRUE", params | {"lat": lat, "lon": lon}).fetchall()
+        if not rows:
+            return KnnStart(None, [], True)
+        found = [_knn_row(row[5], row[6], row[7:]) for row in rows if row[5] is not None]
+        return KnnStart(Extent(*rows[0][:5]), found, len(found) < size)
+
     def nearest_candidates(self, lat: float, lon: float, *, category: str | None = None,
                            access: str | None = None, amenities: Sequence[str] = (),
-                           k: int = 1) -> Iterator[tuple[int, str, float, float, float]]:
-        """(fid, id, lat, lon, knn_m) of the facilities that pass the filters, in the order of
-        PostGIS's KNN distance knn_m (`<->` on geography, by the GiST index), ties by fid;
-        read in growing batches for as long as the caller iterates."""
+                           k: int = 1) -> Iterator[KnnRow]:
+        """(fid, id, lat, lon, knn_m, record) of the facilities that pass the filters, in the
+        order of PostGIS's KNN distance knn_m (`<->` on geography, by the GiST index); read in
+        growing batches for as long as the caller iterates."""
         where, params = _filters(category, access, amenities)
         params |= {"lat": lat, "lon": lon}
-        sql = (f"SELECT fid, id, lat, lon, geog <-> {_POINT}::geography AS knn FROM facilities f"
+        # Ordered by the distance alone: a tie-break (", fid") makes PostgreSQL sort the whole
+        # category instead of walking the index. Each batch is a longer prefix read again (no
+        # OFFSET): it holds every row nearer than its last, so the rows not yet seen come after.
+        sql = (f"SELECT fid, geog <-> {_POINT}::geography AS knn, {_FCOLS} FROM facilities f"
                f" WHERE {' AND '.join(['TRUE', *where])}"
-               f" ORDER BY geog <-> {_POINT}::geography, fid LIMIT %(limit)s OFFSET %(offset)s")
-        offset, size = 0, max(KNN_MIN_BATCH, KNN_BATCH_PER_K * k)
+               f" ORDER BY geog <-> {_POINT}::geography LIMIT ")
+        seen, size = set(), _first_batch(k)
         while True:
-            batch = self._conn.execute(sql, params | {"limit": size, "offset": offset}).fetchall()
-            yield from batch
+            batch = self._conn.execute(sql + str(size), params).fetchall()
+            for row in batch:
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    yield _knn_row(row[0], row[1], row[2:])
             if len(batch) < size:
                 return
-            offset, size = offset + size, size * 4
+            size *= 4
 
     def by_fids(self, fids: Sequence[int]) -> dict[int, dict]:
         """Full records keyed by fid, for the given fids (missing ones are left out)."""
@@ -220,6 +256,13 @@ class PostgresFacilities:
                                      [[r["id"] for r in rows]]).fetchall())
             schema.write_terms(conn, [(fids[r["id"]], r) for r in rows])
         schema.refresh_extents(conn)
+        touched = len(rows) + len(change.removed)
+        if touched >= ANALYZE_FROM_ROWS and touched * 4 >= len(records):
+            # Fresh statistics with the data: without them, right after a first large import
+            # the planner guessed 2 rows and sorted a whole category instead of walking the
+            # KNN index (300 ms at 1M) until autovacuum came by.
+            conn.execute("ANALYZE facilities")
+            conn.execute("ANALYZE search_terms")
 
     def _upsert(self, rows: list[dict]) -> None:
         """Insert or replace these records by id, through a COPY into a temporary table."""
@@ -244,6 +287,17 @@ _TEXT_MATCH = f"({schema.SEARCHED.replace('name', 'f.name').replace('address', '
 _BOX_MATCH = ("f.geom && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s,"
               " 4326) AND f.lat BETWEEN %(min_lat)s AND %(max_lat)s"
               " AND f.lon BETWEEN %(min_lon)s AND %(max_lon)s")
+
+
+def _first_batch(k: int) -> int:
+    """How many KNN candidates to read first for k nearest."""
+    return max(KNN_MIN_BATCH, KNN_BATCH_PER_K * k)
+
+
+def _knn_row(fid: int, knn_m: float, values: Sequence) -> KnnRow:
+    """A KNN candidate from its fid, KNN distance and its COLUMNS' values."""
+    record = dict(zip(COLUMNS, values, strict=True))
+    return fid, record["id"], record["lat"], record["lon"], knn_m, record
 
 
 def _filters(category: str | None, access: str | None,
