@@ -4,7 +4,9 @@ Started once per test session with Debian's initdb and pg_ctl (package postgresq
 listening only on a Unix socket in that folder; as root it runs as the `postgres` user, since
 PostgreSQL refuses to run as root. Each test gets a schema of its own in one database, so that a
 test starts from nothing in milliseconds; a test that needs whole databases (replicas, copies)
-makes them with `database()`.
+makes them with `database()`. Every test that needs it reaches it through the
+`postgres_cluster` fixture or `new_store_target`, which skip with SKIP_REASON where PostgreSQL
+is missing, so `make test` passes on a machine with only Python and make.
 """
 
 import glob
@@ -145,6 +147,19 @@ def shared_cluster() -> Cluster | None:
             return None
         _shared.append(Cluster(bin_dir))
     return _shared[0]
+
+
+def new_store_target(engine: str, folder: str) -> str:
+    """A fresh database of `engine`: a file in `folder`, or a new schema in the shared cluster
+    (the calling test skips, saying what to install, where PostgreSQL is missing)."""
+    if engine == "sqlite":
+        return os.path.join(folder, "locator.sqlite")
+    cluster = shared_cluster()
+    if cluster is None:
+        import pytest
+
+        pytest.skip(SKIP_REASON)
+    return cluster.new_schema()
 
 
 def stop_shared() -> None:

@@ -1,7 +1,8 @@
-"""What both engines' VersionRepository share: a version read back from its keyframe and
-deltas, the next one stored as a delta or a keyframe, committed with the facilities and its
-audit entry in one transaction. Each engine supplies `current_number`, `_chain` and
-`_insert_version`, its SQL."""
+"""What both engines' history repositories share. Versions: one read back from its keyframe and
+deltas, the next stored as a delta or a keyframe, committed with the facilities and its audit
+entry in one transaction (each engine supplies `current_number`, `_chain`, `_insert_version`).
+The audit log: entries as JSON, a burst counted into one entry (each engine supplies `_newest`,
+`_set_detail`, `_insert`, `_page`). The SQL stays in the engines."""
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -106,3 +107,53 @@ class VersionHistory:
         added, changed, removed, unchanged, total, restored_from, snapshot, delta, districts
         (a JSON list)."""
         raise NotImplementedError
+
+
+class AuditHistory:
+    """The engine-neutral half of an audit log (contracts.AuditLog)."""
+
+    def record(self, action: str, actor: str, address: str = "",
+               detail: dict | None = None) -> None:
+        """Record who did what, when and from where."""
+        self._insert(values.now_iso(), actor, address, action, _json(detail or {}))
+
+    def record_burst(self, action: str, actor: str, address: str, detail: dict, *, now: float,
+                     window_s: float) -> None:
+        """Count one more `action` into this actor's and address's entry begun in the last
+        `window_s` seconds, or begin one: a burst of refusals is one entry with a count."""
+        newest = self._newest(action, actor, address)
+        if newest is not None and newest[1] >= values.iso(now - window_s):
+            counted = json.loads(newest[2])
+            counted["count"] = counted.get("count", 1) + 1
+            self._set_detail(newest[0], _json(counted))
+            return
+        self._insert(values.iso(now), actor, address, action, _json(detail | {"count": 1}))
+
+    def entries(self, *, page: int = 1, per_page: int = 50) -> list[dict]:
+        """One page of entries (id, at, actor, address, action, detail as a dict), newest
+        first."""
+        rows = self._page(per_page, max(page - 1, 0) * per_page)
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    # -- each engine's SQL -------------------------------------------------------------------
+
+    def _newest(self, action: str, actor: str, address: str) -> tuple | None:
+        """(id, at, detail text) of the newest entry of `action` by this actor and address."""
+        raise NotImplementedError
+
+    def _set_detail(self, entry_id: int, detail: str) -> None:
+        """Replace one entry's detail (JSON text)."""
+        raise NotImplementedError
+
+    def _insert(self, at: str, actor: str, address: str, action: str, detail: str) -> None:
+        """Add one entry (detail as JSON text)."""
+        raise NotImplementedError
+
+    def _page(self, limit: int, offset: int) -> list[dict]:
+        """Entries as rows (detail as JSON text), newest first."""
+        raise NotImplementedError
+
+
+def _json(detail: dict) -> str:
+    """An entry's detail as stored: JSON, Chinese as it is."""
+    return json.dumps(detail, ensure_ascii=False)

@@ -1,5 +1,6 @@
 """Values every engine reads and writes the same way: times as ISO 8601 text, version numbers
-as 64-bit integers, an admin's districts as a JSON list, search text and LIKE patterns."""
+as 64-bit integers, an admin's districts and a report's details as JSON, search text and LIKE
+patterns."""
 
 import json
 import unicodedata
@@ -42,3 +43,14 @@ def districts_text(districts: Sequence[str] | None) -> str:
 def with_districts(row: dict) -> dict:
     """An admin row with districts as a list, or None for an admin of every district."""
     return row | {"districts": json.loads(row["districts"]) if row["districts"] else None}
+
+
+REPORT_COLUMNS = ("id", "kind", "facility_id", "details", "note", "created_at", "status",
+                  "decided_at", "decided_by", "decision_note", "duplicate_of", "version")
+
+
+def report(row: tuple) -> dict:
+    """A reports row (REPORT_COLUMNS) as a dict, its details decoded."""
+    found = dict(zip(REPORT_COLUMNS, row, strict=True))
+    found["details"] = json.loads(found["details"])
+    return found

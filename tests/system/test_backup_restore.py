@@ -14,8 +14,8 @@ import urllib.request
 
 import pytest
 
+from bench.backup_bench import replicated_version
 from locator import backup
-from locator.store import Store
 from tests.factories import csv_bytes, row
 from tests.processes import ROOT, free_port, run_cli
 
@@ -80,20 +80,6 @@ class Replicated:
         while self.processes():
             assert time.monotonic() < deadline, self.processes()
             time.sleep(0.05)
-
-
-def replicated_version(url: str, folder) -> int:
-    """The dataset version a restore from `url` gives now (0 when there is nothing yet)."""
-    probe = str(folder / f"probe-{time.monotonic_ns()}.sqlite")
-    try:
-        backup.restore(url, probe)
-    except backup.BackupError:
-        return 0
-    store = Store(probe)
-    try:
-        return store.versions.current()["number"]
-    finally:
-        store.close()
 
 
 def wait_for_replica(url: str, version: int, folder) -> float:

@@ -27,13 +27,7 @@ def chinese():
 def fixture_store(request, tmp_path_factory):
     """The search fixture (the README's search table) imported through the real importer, on
     each engine."""
-    if request.param == "sqlite":
-        store = Store(str(tmp_path_factory.mktemp("search") / "locator.sqlite"))
-    else:
-        cluster = postgres.shared_cluster()
-        if cluster is None:
-            pytest.skip(postgres.SKIP_REASON)
-        store = Store(cluster.new_schema())
+    store = Store(postgres.new_store_target(request.param, str(tmp_path_factory.mktemp("search"))))
     store.migrate()
     with open(FIXTURE, "rb") as fh:
         checked = datasets.check_file(store, fh.read(), "search_fixture.csv")

@@ -2,7 +2,6 @@
 
 import contextlib
 import math
-import os
 import random
 import tempfile
 
@@ -47,13 +46,7 @@ pytestmark = pytest.mark.engines
 def fresh_store(records: list[dict], engine: str = "sqlite"):
     """A migrated store holding `records`, in its own temporary folder or PostgreSQL schema."""
     with tempfile.TemporaryDirectory() as folder:
-        if engine == "sqlite":
-            store = Store(os.path.join(folder, "locator.sqlite"))
-        else:
-            cluster = postgres.shared_cluster()
-            if cluster is None:
-                pytest.skip(postgres.SKIP_REASON)
-            store = Store(cluster.new_schema())
+        store = Store(postgres.new_store_target(engine, folder))
         store.migrate()
         try:
             if records:

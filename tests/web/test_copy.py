@@ -1,5 +1,7 @@
 """`facilities copy SRC DEST`: a whole dataset with its history, between SQLite and PostgreSQL
-in both directions, exactly; refused, changing nothing, where it cannot be done."""
+in both directions, exactly; refused, changing nothing, where it cannot be done. The other
+engine's database comes from the `postgres_cluster` fixture: without PostgreSQL those tests
+skip, saying what to install."""
 
 import pytest
 

@@ -1,7 +1,9 @@
 """Which database a request reads with LOCATOR_DATABASE_REPLICA set: public GETs the replica,
 POSTs and a browser after an admin's change the primary, and the primary while the replica
 cannot be reached. Here the "replica" is a second schema holding other data, so each answer
-says where it was read. (tests/system/test_postgres_replica.py does it with real streaming.)"""
+says where it was read. (tests/system/test_postgres_replica.py does it with real streaming.)
+Every test here uses the `postgres_cluster` fixture: without PostgreSQL they skip, saying what
+to install."""
 
 import time
 

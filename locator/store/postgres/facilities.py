@@ -104,17 +104,12 @@ class PostgresFacilities:
         """Up to `limit` facilities with id > `after`, by id, that pass every filter (text as in
         search, category, box as min_lat, min_lon, max_lat, max_lon, district by its exact
         name), and how many pass in all."""
-        where, params = ["TRUE"], {}
+        where, params = _filters(category, district=district)
+        where.insert(0, "TRUE")
         if text:
             text = search_text(text)
             where.append(_TEXT_MATCH if text else "FALSE")
             params["pattern"] = like_pattern(text)
-        if category is not None:
-            where.append("f.category = %(category)s")
-            params["category"] = category
-        if district is not None:
-            where.append("f.district = %(district)s")
-            params["district"] = district
         if box is not None:
             where.append(_BOX_MATCH)
             params |= dict(zip(("min_lat", "min_lon", "max_lat", "max_lon"), box, strict=True))
@@ -300,16 +295,15 @@ def _knn_row(fid: int, knn_m: float, values: Sequence) -> KnnRow:
     return fid, record["id"], record["lat"], record["lon"], knn_m, record
 
 
-def _filters(category: str | None, access: str | None,
-             amenities: Sequence[str]) -> tuple[list[str], dict]:
-    """The nearest search's filters as conditions on `facilities f` and their parameters."""
+def _filters(category: str | None, access: str | None = None, amenities: Sequence[str] = (),
+             district: str | None = None) -> tuple[list[str], dict]:
+    """Exact-value filters (category, access, district) and whole equipment tokens as
+    conditions on `facilities f`, with their parameters."""
     where, params = [], {}
-    if category is not None:
-        where.append("f.category = %(category)s")
-        params["category"] = category
-    if access is not None:
-        where.append("f.access = %(access)s")
-        params["access"] = access
+    for column, value in (("category", category), ("access", access), ("district", district)):
+        if value is not None:
+            where.append(f"f.{column} = %({column})s")
+            params[column] = value
     for n, token in enumerate(amenities):
         # Tokens are [a-z_]: dropping spaces and fencing with ';' matches whole tokens only.
         where.append(f"strpos(';' || replace(f.amenities, ' ', '') || ';', %(amenity{n})s) > 0")

@@ -5,9 +5,9 @@ import json
 from collections.abc import Sequence
 
 import locator.store.postgres.connection as connection
-from locator.store.sqlite.reports import REPORT_COLUMNS
+import locator.store.values as values
 
-_SELECT = f"SELECT {', '.join(REPORT_COLUMNS)} FROM reports"
+_SELECT = f"SELECT {', '.join(values.REPORT_COLUMNS)} FROM reports"
 
 
 class PostgresReports:
@@ -36,7 +36,7 @@ class PostgresReports:
         if not -(2**63) <= report_id < 2**63:
             return None
         row = self._conn.execute(f"{_SELECT} WHERE id = %s", [report_id]).fetchone()
-        return _report(row) if row else None
+        return values.report(row) if row else None
 
     def page(self, *, status: str | None = None, kind: str | None = None,
              facility_id: str | None = None, limit: int = 50,
@@ -51,7 +51,7 @@ class PostgresReports:
         total = connection.value(self._conn, f"SELECT count(*) FROM reports{clause}", params)
         rows = self._conn.execute(f"{_SELECT}{clause} ORDER BY id DESC LIMIT %s OFFSET %s",
                                   [*params, limit, offset]).fetchall()
-        return [_report(row) for row in rows], total
+        return [values.report(row) for row in rows], total
 
     def counts_by_status(self) -> dict[str, int]:
         """How many reports have each status; statuses without reports are absent."""
@@ -119,10 +119,3 @@ class PostgresReports:
         """Last week's secret, if it was made."""
         return connection.value(self._conn, "SELECT secret FROM report_secrets WHERE week = %s",
                                 [week - 1])
-
-
-def _report(row: tuple) -> dict:
-    """A report row as a dict, its details decoded."""
-    report = dict(zip(REPORT_COLUMNS, row, strict=True))
-    report["details"] = json.loads(report["details"])
-    return report

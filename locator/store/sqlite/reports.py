@@ -3,9 +3,9 @@
 import json
 from collections.abc import Sequence
 
-REPORT_COLUMNS = ("id", "kind", "facility_id", "details", "note", "created_at", "status",
-                  "decided_at", "decided_by", "decision_note", "duplicate_of", "version")
-_SELECT = f"SELECT {', '.join(REPORT_COLUMNS)} FROM reports"
+import locator.store.values as values
+
+_SELECT = f"SELECT {', '.join(values.REPORT_COLUMNS)} FROM reports"
 
 
 class SqliteReports:
@@ -28,7 +28,7 @@ class SqliteReports:
     def get(self, report_id: int) -> dict | None:
         """One report (details decoded), or None."""
         rows = self._db.execute(f"{_SELECT} WHERE id = ?", [report_id]).fetchall()
-        return _report(rows[0]) if rows else None
+        return values.report(rows[0]) if rows else None
 
     def page(self, *, status: str | None = None, kind: str | None = None,
              facility_id: str | None = None, limit: int = 50,
@@ -43,7 +43,7 @@ class SqliteReports:
         total = self._db.execute(f"SELECT count(*) FROM reports{clause}", params).fetchone()[0]
         rows = self._db.execute(f"{_SELECT}{clause} ORDER BY id DESC LIMIT ? OFFSET ?",
                                 [*params, limit, offset]).fetchall()
-        return [_report(row) for row in rows], total
+        return [values.report(row) for row in rows], total
 
     def counts_by_status(self) -> dict[str, int]:
         """How many reports have each status; statuses without reports are absent."""
@@ -114,10 +114,3 @@ class SqliteReports:
         row = self._db.execute("SELECT secret FROM report_secrets WHERE week = ?",
                                [week - 1]).fetchone()
         return row[0] if row else None
-
-
-def _report(row: tuple) -> dict:
-    """A report row as a dict, its details decoded."""
-    report = dict(zip(REPORT_COLUMNS, row, strict=True))
-    report["details"] = json.loads(report["details"])
-    return report
