@@ -53,6 +53,9 @@ def records(draw):
             "routes": ";".join(t for t in draw(st.lists(text(False), max_size=3))
                                if t and ";" not in t and "；" not in t)
             if CATEGORIES[category].has_routes else "",
+            # Aliases are stored normalised the same way (a lone ";" is read back as none).
+            "aliases": ";".join(t for t in draw(st.lists(text(False), max_size=3))
+                                if t and ";" not in t and "；" not in t),
             "opening_hours": draw(st.sampled_from(["", "24/7", "Mo-Fr 08:30-17:30; PH off"])),
             "verified_on": draw(st.sampled_from(["", "2024-05-31", "2026-01-02"])),
             "coord_source": draw(st.sampled_from(["", *COORD_SOURCES])),
